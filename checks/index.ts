@@ -1,0 +1,2 @@
+/** gradmark/checks: finite differences and gradient checks for tensors of the kit. */
+export {};
