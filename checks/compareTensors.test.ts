@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { Tensor, div, mul, neg, randn, sum, tensor, zeros } from "../reference/tensor/index.js";
+import { compareTensors } from "./compareTensors.js";
+import { diagnose } from "./diagnose.js";
+
+const expected = randn([3, 4], 7);
+
+describe("compareTensors", () => {
+  it("passes within atol + rtol * |expected| and fails just outside", () => {
+    const near = new Tensor(expected.data.map((v) => v + 0.5e-6), expected.shape);
+    expect(compareTensors(near, expected).passed).toBe(true);
+    const off = expected.clone();
+    off.data[5] = off.data[5]! + 1e-3;
+    const c = compareTensors(off, expected, { name: "gradient of W" });
+    expect(c).toMatchObject({ passed: false, outcome: "values", mismatched: 1 });
+    expect(c.worst[0]!.index).toEqual([1, 1]);
+    expect(c.message).toMatch(/^gradient of W: 1 of 12 elements differs/);
+  });
+
+  it("compares the shape first and the type before that", () => {
+    expect(compareTensors(zeros([4, 3]), expected).outcome).toBe("wrong-shape");
+    expect(compareTensors([1, 2], expected).message).toContain("a plain array of length 2");
+    expect(compareTensors(undefined, expected).message).toContain("did the function return");
+    expect(compareTensors(3, tensor(3)).message).toContain("wrap it with scalar");
+  });
+
+  it("reports NaN and Infinity as such", () => {
+    const bad = expected.clone();
+    bad.data[0] = Number.NaN;
+    const c = compareTensors(bad, expected);
+    expect(c.outcome).toBe("non-finite");
+    expect(c.hint?.kind).toBe("non-finite");
+    expect(c.message).toContain("got NaN");
+  });
+
+  it("orders the worst elements by how far past the tolerance they are", () => {
+    const off = expected.clone();
+    off.data[1] = off.data[1]! + 1;
+    off.data[2] = off.data[2]! + 5;
+    const c = compareTensors(off, expected, { worstCount: 2 });
+    expect(c.worst.map((w) => w.index)).toEqual([
+      [0, 2],
+      [0, 1],
+    ]);
+  });
+});
+
+describe("diagnose", () => {
+  it("names each recognisable pattern", () => {
+    expect(diagnose(neg(expected), expected)?.kind).toBe("sign");
+    expect(diagnose(zeros([3, 4]), expected)?.kind).toBe("zero");
+    expect(diagnose(mul(expected, 2), expected)?.message).toContain("twice");
+    expect(diagnose(div(expected, 2), expected)?.message).toContain("half");
+    expect(diagnose(mul(expected, 3), expected, { batchSize: 3 })?.message).toContain("the batch size");
+    expect(diagnose(div(expected, 3), expected, { batchSize: 3 })?.message).toContain("divided by 3");
+    expect(diagnose(mul(expected, 1.7), expected)?.message).toContain("about 1.7 times");
+    expect(diagnose(expected.transpose(), expected)?.kind).toBe("transposed");
+    const square = randn([4, 4], 1);
+    expect(diagnose(square.transpose(), square)?.kind).toBe("transposed");
+  });
+
+  it("sees a missing sum over the batch and over a kept broadcast axis", () => {
+    const perRow = randn([5, 4], 2);
+    const hint = diagnose(perRow, sum(perRow, 0));
+    expect(hint).toMatchObject({ kind: "missing-sum", axes: [0] });
+    expect(hint?.message).toContain("summed over them it has the expected values");
+    const kept = diagnose(perRow, sum(perRow, 1, true));
+    expect(kept).toMatchObject({ kind: "missing-sum", axes: [1] });
+  });
+
+  it("sees a derivative in the output-first layout", () => {
+    const d = randn([2, 3], 3); // input [2], output [3]
+    const hint = diagnose(d.transpose(), d, { inputRank: 1 });
+    expect(hint?.kind).toBe("output-first-layout");
+    expect(hint?.message).toContain("its values are right");
+    const square = randn([3, 3], 4);
+    expect(diagnose(square.transpose(), square, { inputRank: 1 })?.kind).toBe("output-first-layout");
+  });
+
+  it("sees the gradient of another input", () => {
+    const other = randn([3, 4], 9);
+    const hint = diagnose(other, expected, { others: [{ name: "Y", expected: other }] });
+    expect(hint).toMatchObject({ kind: "wrong-input" });
+    expect(hint?.message).toContain("gradient of Y");
+  });
+
+  it("says nothing when no pattern fits", () => {
+    expect(diagnose(randn([3, 4], 11), expected)).toBeNull();
+  });
+});

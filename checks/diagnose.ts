@@ -1,0 +1,237 @@
+import { sum, type Tensor } from "../reference/tensor/index.js";
+import { allClose, formatIndex } from "./internal/close.js";
+
+export type HintKind =
+  | "wrong-shape"
+  | "missing-sum"
+  | "transposed"
+  | "output-first-layout"
+  | "sign"
+  | "factor"
+  | "zero"
+  | "wrong-input"
+  | "non-finite";
+
+/** A recognisable pattern in a wrong result, with a sentence that says it plainly. */
+export interface Hint {
+  kind: HintKind;
+  message: string;
+  /** For "factor": the constant the result is off by (actual = factor * expected). */
+  factor?: number;
+  /** For "missing-sum": the axes that should have been summed away. */
+  axes?: number[];
+}
+
+export interface DiagnoseContext {
+  /** The batch size of the inputs, so a factor of B or 1/B can be named as such. */
+  batchSize?: number;
+  /** Expected values of other quantities, so "this is the gradient of the other input" is seen. */
+  others?: readonly { name: string; expected: Tensor }[];
+  /**
+   * For derivative tensors in the lecture's layout (input dims then output dims): the rank of the
+   * input, so a result in the output-first layout is recognised.
+   */
+  inputRank?: number;
+  /** Tolerance for deciding that a pattern fits. */
+  atol?: number;
+  rtol?: number;
+}
+
+/**
+ * Looks for a known mistake that explains why `actual` differs from `expected`.
+ * Returns null when no pattern fits; never throws on odd input.
+ */
+export function diagnose(
+  actual: Tensor,
+  expected: Tensor,
+  context: DiagnoseContext = {},
+): Hint | null {
+  const atol = context.atol ?? 1e-6;
+  const rtol = context.rtol ?? 1e-4;
+  const fits = (candidate: ArrayLike<number>) => allClose(candidate, expected.data, atol, rtol);
+  const shapeText = (t: Tensor) => formatIndex(t.shape);
+
+  for (let i = 0; i < actual.size; i++) {
+    if (!Number.isFinite(actual.data[i]!)) {
+      return {
+        kind: "non-finite",
+        message: `the result holds ${actual.data[i]} (first at flat position ${i}); look for a division by zero, log of 0, or exp overflow`,
+      };
+    }
+  }
+
+  if (!sameShape(actual.shape, expected.shape)) {
+    return diagnoseShape(actual, expected, context, fits, shapeText);
+  }
+  if (expected.size === 0) return null;
+
+  const expectedZero = expected.data.every((v) => Math.abs(v) <= atol);
+  if (actual.data.every((v) => v === 0) && !expectedZero) {
+    return {
+      kind: "zero",
+      message: "the result is all zeros; is the gradient computed and returned (or stored) at all?",
+    };
+  }
+  if (fits(actual.data.map((v) => -v))) {
+    return {
+      kind: "sign",
+      message: "the result is the expected one with its sign flipped",
+      factor: -1,
+    };
+  }
+  if (context.inputRank !== undefined && context.inputRank > 0 && context.inputRank < actual.ndim) {
+    const outputFirst = moveAxes(actual, actual.ndim - context.inputRank);
+    if (!fits(actual.data) && fits(outputFirst.data)) {
+      return {
+        kind: "output-first-layout",
+        message:
+          "the result has the output dims first; the lecture's layout puts the input dims first (D[f](x)[i..., j...] = d f_j / d x_i)",
+      };
+    }
+  }
+  if (actual.ndim >= 2) {
+    const swapped = swapLastTwo(actual);
+    if (swapped && !fits(actual.data) && fits(swapped.data)) {
+      return {
+        kind: "transposed",
+        message: "the result is the transpose of the expected one (last two axes swapped)",
+      };
+    }
+  }
+  const factor = fittedFactor(actual.data, expected.data);
+  if (factor !== null && Math.abs(factor - 1) > 1e-6 && fits(actual.data.map((v) => v / factor))) {
+    return { kind: "factor", message: describeFactor(factor, context.batchSize), factor };
+  }
+  for (const other of context.others ?? []) {
+    if (
+      sameShape(other.expected.shape, actual.shape) &&
+      allClose(actual.data, other.expected.data, atol, rtol)
+    ) {
+      return {
+        kind: "wrong-input",
+        message: `the result equals the expected gradient of ${other.name}; were two gradients swapped?`,
+      };
+    }
+  }
+  return null;
+}
+
+function diagnoseShape(
+  actual: Tensor,
+  expected: Tensor,
+  context: DiagnoseContext,
+  fits: (candidate: ArrayLike<number>) => boolean,
+  shapeText: (t: Tensor) => string,
+): Hint {
+  const base = `the result has shape ${shapeText(actual)} but ${shapeText(expected)} was expected`;
+  const inputRank = context.inputRank;
+  if (inputRank !== undefined && actual.size === expected.size) {
+    const outputFirst = [...expected.shape.slice(inputRank), ...expected.shape.slice(0, inputRank)];
+    if (sameShape(actual.shape, outputFirst)) {
+      const moved = moveAxes(actual, actual.ndim - inputRank);
+      const valuesToo = fits(moved.data) ? " (read input-first, its values are right)" : "";
+      return {
+        kind: "output-first-layout",
+        message: `${base}: output dims first; the lecture's layout puts the input dims first${valuesToo}`,
+      };
+    }
+    return {
+      kind: "wrong-shape",
+      message: `${base} (the lecture's layout is input dims then output dims)`,
+    };
+  }
+  const reversed = [...actual.shape].reverse();
+  if (actual.ndim >= 2 && sameShape(reversed, expected.shape)) {
+    const transposed = actual.transpose();
+    const valuesToo = fits(transposed.data) ? ", and its transpose has the expected values" : "";
+    return { kind: "transposed", message: `${base}: transposed?${valuesToo}` };
+  }
+  // Extra leading axes that a broadcast added and a backward forgot to sum away.
+  const extra = actual.ndim - expected.ndim;
+  if (extra > 0 && sameShape(actual.shape.slice(extra), expected.shape)) {
+    const axes = Array.from({ length: extra }, (_, i) => i);
+    const summed = sum(actual, axes);
+    const valuesToo = fits(summed.data) ? "; summed over them it has the expected values" : "";
+    return {
+      kind: "missing-sum",
+      message: `${base}: missing a sum over axis ${axes.join(", ")} (${extra === 1 ? "the batch axis" : "the broadcast axes"})${valuesToo}`,
+      axes,
+    };
+  }
+  if (actual.ndim === expected.ndim) {
+    const differing = actual.shape.flatMap((side, axis) =>
+      side === expected.shape[axis] ? [] : [axis],
+    );
+    if (
+      differing.length > 0 &&
+      differing.every((axis) => actual.shape[axis] !== 1 && expected.shape[axis] === 1)
+    ) {
+      const keptSum = sum(actual, differing, true);
+      const valuesToo = fits(keptSum.data) ? "; summed over them it has the expected values" : "";
+      return {
+        kind: "missing-sum",
+        message: `${base}: missing a sum over the broadcast axis ${differing.join(", ")}${valuesToo}`,
+        axes: differing,
+      };
+    }
+  }
+  if (actual.size === expected.size && actual.size > 1) {
+    return {
+      kind: "wrong-shape",
+      message: `${base}; the number of elements is right: a reshape or a transpose missing?`,
+    };
+  }
+  return { kind: "wrong-shape", message: base };
+}
+
+function describeFactor(factor: number, batchSize: number | undefined): string {
+  const near = (x: number, y: number) => Math.abs(x - y) <= 1e-6 * Math.max(1, Math.abs(y));
+  const batch = batchSize !== undefined && batchSize > 1 ? batchSize : null;
+  if (batch !== null && near(factor, batch)) {
+    return `the result is ${batch} times the expected one: the batch size (a mean over the batch taken as a sum?)`;
+  }
+  if (batch !== null && near(factor, 1 / batch)) {
+    return `the result is the expected one divided by ${batch}, the batch size (divided by the batch once too often?)`;
+  }
+  if (batch !== null && near(factor, -batch)) {
+    return `the result is -${batch} times the expected one: sign flipped and off by the batch size`;
+  }
+  if (near(factor, 2)) return "the result is twice the expected one (a factor of 2 counted twice?)";
+  if (near(factor, 0.5)) return "the result is half the expected one (a factor of 2 missing?)";
+  const shown = Number(factor.toPrecision(4));
+  return `the result is off by a constant factor: about ${shown} times the expected one`;
+}
+
+/** Least-squares c in actual = c * expected, or null if expected is all zero. */
+function fittedFactor(actual: ArrayLike<number>, expected: ArrayLike<number>): number | null {
+  let dot = 0;
+  let norm = 0;
+  for (let i = 0; i < expected.length; i++) {
+    dot += actual[i]! * expected[i]!;
+    norm += expected[i]! * expected[i]!;
+  }
+  if (norm === 0 || dot === 0) return null;
+  return dot / norm;
+}
+
+function swapLastTwo(t: Tensor): Tensor | null {
+  const n = t.ndim;
+  if (t.shape[n - 1] !== t.shape[n - 2]) return null;
+  const perm = t.shape.map((_, axis) => axis);
+  perm[n - 1] = n - 2;
+  perm[n - 2] = n - 1;
+  return t.transpose(perm);
+}
+
+/** Moves the first `count` axes to the end: reads an output-first tensor in input-first order. */
+function moveAxes(t: Tensor, count: number): Tensor {
+  const perm = [
+    ...t.shape.map((_, axis) => axis).slice(count),
+    ...t.shape.map((_, axis) => axis).slice(0, count),
+  ];
+  return t.transpose(perm);
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((side, axis) => side === b[axis]);
+}

@@ -1,0 +1,37 @@
+import { Tensor } from "../../reference/tensor/index.js";
+
+/** A function of tensors, as the checks see it. */
+export type TensorFunction = (...inputs: Tensor[]) => Tensor;
+
+/** Central differences in float64 use a step of about the cube root of machine epsilon. */
+export const DEFAULT_RELATIVE_STEP = 6.055454452393343e-6;
+
+/** The step for one element: relative to its magnitude, never below the absolute step. */
+export function stepFor(value: number, relativeStep: number): number {
+  return relativeStep * Math.max(1, Math.abs(value));
+}
+
+/** Calls f with input `wrt` replaced; the other inputs are passed through untouched. */
+export function callWith(
+  f: TensorFunction,
+  inputs: readonly Tensor[],
+  wrt: number,
+  replacement: Tensor,
+): Tensor {
+  const args = inputs.slice();
+  args[wrt] = replacement;
+  const out = f(...args);
+  if (!(out instanceof Tensor)) {
+    throw new Error(`finite differences: the function must return a Tensor, got ${typeof out}`);
+  }
+  return out;
+}
+
+export function checkWrt(inputs: readonly Tensor[], wrt: number, where: string): Tensor {
+  if (!Number.isInteger(wrt) || wrt < 0 || wrt >= inputs.length) {
+    throw new Error(`${where}: wrt must be an input index in 0..${inputs.length - 1}, got ${wrt}`);
+  }
+  const input = inputs[wrt]!;
+  if (!(input instanceof Tensor)) throw new Error(`${where}: input ${wrt} is not a Tensor`);
+  return input;
+}
