@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Tensor, div, mul, neg, randn, sum, tensor, zeros } from "../reference/tensor/index.js";
+import { div, mul, neg, randn, sum, Tensor, tensor, zeros } from "../reference/tensor/index.js";
 import { compareTensors } from "./compareTensors.js";
 import { diagnose } from "./diagnose.js";
 
@@ -7,7 +7,10 @@ const expected = randn([3, 4], 7);
 
 describe("compareTensors", () => {
   it("passes within atol + rtol * |expected| and fails just outside", () => {
-    const near = new Tensor(expected.data.map((v) => v + 0.5e-6), expected.shape);
+    const near = new Tensor(
+      expected.data.map((v) => v + 0.5e-6),
+      expected.shape,
+    );
     expect(compareTensors(near, expected).passed).toBe(true);
     const off = expected.clone();
     off.data[5] = off.data[5]! + 1e-3;
@@ -51,8 +54,12 @@ describe("diagnose", () => {
     expect(diagnose(zeros([3, 4]), expected)?.kind).toBe("zero");
     expect(diagnose(mul(expected, 2), expected)?.message).toContain("twice");
     expect(diagnose(div(expected, 2), expected)?.message).toContain("half");
-    expect(diagnose(mul(expected, 3), expected, { batchSize: 3 })?.message).toContain("the batch size");
-    expect(diagnose(div(expected, 3), expected, { batchSize: 3 })?.message).toContain("divided by 3");
+    expect(diagnose(mul(expected, 3), expected, { batchSize: 3 })?.message).toContain(
+      "the batch size",
+    );
+    expect(diagnose(div(expected, 3), expected, { batchSize: 3 })?.message).toContain(
+      "divided by 3",
+    );
     expect(diagnose(mul(expected, 1.7), expected)?.message).toContain("about 1.7 times");
     expect(diagnose(expected.transpose(), expected)?.kind).toBe("transposed");
     const square = randn([4, 4], 1);
@@ -74,7 +81,9 @@ describe("diagnose", () => {
     expect(hint?.kind).toBe("output-first-layout");
     expect(hint?.message).toContain("its values are right");
     const square = randn([3, 3], 4);
-    expect(diagnose(square.transpose(), square, { inputRank: 1 })?.kind).toBe("output-first-layout");
+    expect(diagnose(square.transpose(), square, { inputRank: 1 })?.kind).toBe(
+      "output-first-layout",
+    );
   });
 
   it("sees the gradient of another input", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Rng, matmul, mul, sum, tensor } from "../reference/tensor/index.js";
+import { matmul, mul, Rng, sum, tensor } from "../reference/tensor/index.js";
 import { gradcheck } from "./gradcheck.js";
 import { correctCases, plantedBugs } from "./internal/catalogue.js";
 
@@ -13,7 +13,9 @@ describe("gradcheck", () => {
           context: { batchSize: bug.batchSize },
         });
         if (report.status !== "failed" || report.hint?.kind !== bug.hint) {
-          misses.push(`seed ${seed}, ${bug.name}: ${report.status}, hint ${report.hint?.kind} (${report.message})`);
+          misses.push(
+            `seed ${seed}, ${bug.name}: ${report.status}, hint ${report.hint?.kind} (${report.message})`,
+          );
         }
       }
     }
@@ -40,10 +42,15 @@ describe("gradcheck", () => {
     const evaluationsFor = (n: number, mode: "directional" | "full") => {
       const rng = new Rng(n);
       const x = rng.randn([n]);
-      const report = gradcheck((v) => mul(v!, v!), (g, [v]) => [mul(mul(g, v!), 2)], [x], {
-        mode,
-        probes: 3,
-      });
+      const report = gradcheck(
+        (v) => mul(v!, v!),
+        (g, [v]) => [mul(mul(g, v!), 2)],
+        [x],
+        {
+          mode,
+          probes: 3,
+        },
+      );
       expect(report.passed).toBe(true);
       return report.evaluations;
     };
@@ -95,7 +102,9 @@ describe("gradcheck", () => {
     const x = tensor([1, 2]);
     const f = (a: unknown) => a as never;
     expect(() => gradcheck(f, () => [x], [x], { wrt: [3] })).toThrow(/wrt names input 3/);
-    expect(() => gradcheck(f, () => [x], [x], { probes: 0 })).toThrow(/probes must be a positive integer/);
+    expect(() => gradcheck(f, () => [x], [x], { probes: 0 })).toThrow(
+      /probes must be a positive integer/,
+    );
     expect(() => gradcheck(f, () => [x], [])).toThrow(/non-empty array/);
     expect(() => gradcheck(f, () => [x], [x], { downstream: tensor([1, 2, 3]) })).toThrow(
       /downstream has shape \[3\] but f returns shape \[2\]/,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import "./vitest.js";
-import { Tensor, matmul, randn, sum, tensor } from "../reference/tensor/index.js";
+import { matmul, randn, sum, type Tensor, tensor } from "../reference/tensor/index.js";
 import { gradmarkMatchers } from "./matchers.js";
 
 class Linear {

@@ -28,7 +28,11 @@ export function asCheckable(subject: unknown): {
 } {
   const s = subject as Record<string, unknown>;
   if (s && typeof s.f === "function" && typeof s.gradients === "function") {
-    return { f: s.f as TensorFunction, gradients: s.gradients as GradientFunction, withParameter: false };
+    return {
+      f: s.f as TensorFunction,
+      gradients: s.gradients as GradientFunction,
+      withParameter: false,
+    };
   }
   if (s && typeof s.forwardCall === "function" && typeof s.backwardCall === "function") {
     const op = s as { forwardCall(...x: Tensor[]): Tensor; backwardCall(g: Tensor): Tensor[] };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Tensor, matmul, mul, randn, sum, tensor } from "../reference/tensor/index.js";
+import { matmul, mul, randn, sum, type Tensor, tensor } from "../reference/tensor/index.js";
 import { numericalDerivative } from "./numericalDerivative.js";
 import { numericalVjp } from "./numericalVjp.js";
 
@@ -20,10 +20,7 @@ describe("numericalDerivative", () => {
   });
 
   it("gives D_X[Z] = (36, 8) for Z = x1^3 x2 at (2, 3)", () => {
-    const d = numericalDerivative(
-      (x) => tensor(x!.data[0]! ** 3 * x!.data[1]!),
-      [tensor([2, 3])],
-    );
+    const d = numericalDerivative((x) => tensor(x!.data[0]! ** 3 * x!.data[1]!), [tensor([2, 3])]);
     expect(d.shape).toEqual([2]);
     close(d, [36, 8], 5);
   });
@@ -47,7 +44,9 @@ describe("numericalDerivative", () => {
   });
 
   it("rejects a bad wrt", () => {
-    expect(() => numericalDerivative((x) => x!, [tensor([1])], 2)).toThrow(/wrt must be an input index in 0..0, got 2/);
+    expect(() => numericalDerivative((x) => x!, [tensor([1])], 2)).toThrow(
+      /wrt must be an input index in 0..0, got 2/,
+    );
   });
 });
 

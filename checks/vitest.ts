@@ -20,6 +20,9 @@ declare module "vitest" {
     /** The subject's gradients agree with central finite differences of its forward at `inputs`. */
     toPassGradcheck(inputs: Tensor[] | Tensor, options?: GradcheckOptions): void;
     /** Same shape and every element within atol + rtol * |expected|, with a hint on failure. */
-    toBeCloseToTensor(expected: Tensor | number | readonly unknown[], options?: CompareOptions): void;
+    toBeCloseToTensor(
+      expected: Tensor | number | readonly unknown[],
+      options?: CompareOptions,
+    ): void;
   }
 }

@@ -1,6 +1,4 @@
 import {
-  Rng,
-  Tensor,
   add,
   div,
   greater,
@@ -8,7 +6,9 @@ import {
   max,
   mul,
   neg,
+  Rng,
   sum,
+  Tensor,
   zeros,
 } from "../../reference/tensor/index.js";
 import type { HintKind } from "../diagnose.js";
@@ -166,7 +166,7 @@ export function plantedBugs(seed: number): PlantedBug[] {
       name: "zero gradient",
       hint: "zero",
       f: linear,
-      gradients: (g, [x, w]) => [matmul(g, t(w!)), zeros(w!.shape)],
+      gradients: (g, [, w]) => [matmul(g, t(w!)), zeros(w!.shape)],
       inputs: [X, W],
       batchSize: b,
     },
