@@ -147,6 +147,6 @@ export class Tensor {
   }
 
   toString(): string {
-    return `tensor(${formatData(this.data, this.shape).replaceAll("\n", "\n       ")}, shape=${formatShape(this.shape)})`;
+    return `tensor(${formatData(this.data, this.shape).replace(/\n(?!\n)/g, "\n       ")}, shape=${formatShape(this.shape)})`;
   }
 }

@@ -154,6 +154,8 @@ export function allclose(a: Tensor, b: Tensor, rtol = 1e-5, atol = 1e-8): boolea
     const u = x.data[i]!;
     const v = y.data[i]!;
     if (u === v) continue;
+    // Infinities are close only to themselves (u === v above), as in numpy.
+    if (!Number.isFinite(u) || !Number.isFinite(v)) return false;
     if (!(Math.abs(u - v) <= atol + rtol * Math.abs(v))) return false;
   }
   return true;
