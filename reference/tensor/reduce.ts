@@ -111,8 +111,8 @@ export function min(t: Tensor, axes?: Axes, keepDims = false): Tensor {
 }
 
 /**
- * Index of the largest value (the first one on ties) along `axis`, as a tensor of indices;
- * without an axis, the flat index into `data` as a 0-d tensor.
+ * Index of the largest value (the first one on ties, the first NaN if any, as numpy) along
+ * `axis`, as a tensor of indices; without an axis, the flat index into `data` as a 0-d tensor.
  */
 export function argmax(t: Tensor, axis?: number): Tensor {
   const source = axis === undefined ? t.reshape([t.size]) : t;
@@ -120,7 +120,10 @@ export function argmax(t: Tensor, axis?: number): Tensor {
     where: "argmax",
     fold: (data, start, length) => {
       let best = 0;
-      for (let i = 1; i < length; i++) if (data[start + i]! > data[start + best]!) best = i;
+      for (let i = 0; i < length; i++) {
+        if (Number.isNaN(data[start + i]!)) return i;
+        if (data[start + i]! > data[start + best]!) best = i;
+      }
       return best;
     },
     needsElements: true,
