@@ -36,7 +36,7 @@ describe("compareTensors", () => {
     expect(c.message).toContain("got NaN");
   });
 
-  it("orders the worst elements by how far past the tolerance they are", () => {
+  it("orders the worst elements by their absolute error", () => {
     const off = expected.clone();
     off.data[1] = off.data[1]! + 1;
     off.data[2] = off.data[2]! + 5;

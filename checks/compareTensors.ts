@@ -34,7 +34,7 @@ export interface Comparison {
   mismatched: number;
   maxAbsError: number;
   maxRelError: number;
-  /** The worst elements first (by how far past the tolerance they are). */
+  /** The worst elements first (largest absolute error). */
   worst: WorstElement[];
   hint: Hint | null;
   tolerance: Tolerance;
@@ -100,7 +100,7 @@ export function compareTensors(
     };
   }
 
-  const scored: { flat: number; excess: number }[] = [];
+  const scored: { flat: number; absError: number }[] = [];
   let nonFinite = 0;
   let maxAbsError = 0;
   let maxRelError = 0;
@@ -115,12 +115,12 @@ export function compareTensors(
       maxRelError,
       e === 0 ? Number.POSITIVE_INFINITY : absError / Math.abs(e),
     );
-    scored.push({ flat: i, excess: absError / (tolerance.atol + tolerance.rtol * Math.abs(e)) });
+    scored.push({ flat: i, absError });
   }
   if (scored.length === 0) {
     return { ...base, passed: true, outcome: "equal", actualShape: [...actual.shape], message: "" };
   }
-  scored.sort((x, y) => y.excess - x.excess || x.flat - y.flat);
+  scored.sort((x, y) => y.absError - x.absError || x.flat - y.flat);
   const worst = scored.slice(0, options.worstCount ?? 3).map(({ flat }) => {
     const a = actual.data[flat]!;
     const e = expected.data[flat]!;
@@ -153,7 +153,7 @@ export function compareTensors(
 
 function describeMismatch(c: Comparison, size: number): string {
   const lines = [
-    `${c.name}: ${c.mismatched} of ${size} element${size === 1 ? "" : "s"} differ${c.mismatched === 1 ? "s" : ""} (atol ${c.tolerance.atol}, rtol ${c.tolerance.rtol})`,
+    `${c.name}: ${c.mismatched} of ${size} element${size === 1 ? "" : "s"} differ${c.mismatched === 1 ? "s" : ""} (atol ${formatNumber(c.tolerance.atol)}, rtol ${formatNumber(c.tolerance.rtol)})`,
   ];
   for (const w of c.worst) {
     const at = c.expectedShape.length === 0 ? "value" : `at ${formatIndex(w.index)}`;
