@@ -9,6 +9,7 @@ const entries = {
   cli: "grader/cli/main.ts",
   tensor: "reference/tensor/index.ts",
   checks: "checks/index.ts",
+  "checks-vitest": "checks/vitest.ts",
 };
 
 rmSync("dist", { recursive: true, force: true });

@@ -1,0 +1,83 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+// The published package, as a user gets it: packed, installed into a project outside the repo,
+// imported from TypeScript (type-checked) and run with Node.
+const npm = (args: string[], cwd: string) =>
+  execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+
+describe("the packed gradmark package", () => {
+  const work = mkdtempSync(join(tmpdir(), "gradmark-pack-"));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it("installs elsewhere, type-checks and runs gradmark/tensor and gradmark/checks", () => {
+    npm(["pack", "--pack-destination", work, "--silent"], process.cwd());
+    const tarball = readdirSync(work).find((name) => name.endsWith(".tgz"))!;
+    const project = join(work, "project");
+    execFileSync("mkdir", ["-p", project]);
+    writeFileSync(
+      join(project, "package.json"),
+      JSON.stringify({ name: "scratch", private: true, type: "module" }),
+    );
+    npm(
+      [
+        "install",
+        "--prefer-offline",
+        "--no-audit",
+        "--no-fund",
+        "--silent",
+        join(work, tarball),
+        "typescript@5.9.3",
+      ],
+      project,
+    );
+    writeFileSync(
+      join(project, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          target: "ES2022",
+          outDir: "out",
+          skipLibCheck: false,
+        },
+        include: ["main.ts"],
+      }),
+    );
+    writeFileSync(
+      join(project, "main.ts"),
+      [
+        'import { einsum, tensor, Tensor } from "gradmark/tensor";',
+        'import { gradcheck } from "gradmark/checks";',
+        "const A: Tensor = tensor([[1, 2], [3, 4]]);",
+        'const product = einsum("ij,jk->ik", A, A);',
+        'const report = gradcheck((x) => einsum("ij,jk->ik", x!, A), (g) => [einsum("ik,jk->ij", g, A)], [A]);',
+        "console.log(JSON.stringify({ product: product.toArray(), status: report.status, same: product instanceof Tensor }));",
+      ].join("\n"),
+    );
+    execFileSync(process.execPath, [
+      join(project, "node_modules/typescript/bin/tsc"),
+      "-p",
+      project,
+    ]);
+    const out = execFileSync(process.execPath, [join(project, "out/main.js")], {
+      encoding: "utf8",
+    });
+    expect(JSON.parse(out)).toEqual({
+      product: [
+        [7, 10],
+        [15, 22],
+      ],
+      status: "passed",
+      same: true,
+    });
+    // The staff solution never ships.
+    const listing = execFileSync("tar", ["tzf", join(work, tarball)], { encoding: "utf8" });
+    expect(listing).not.toMatch(/solution/);
+    expect(listing).toMatch(/package\/dist\/tensor\.js/);
+  }, 180_000);
+});
