@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Tensor, greater, mul } from "../reference/tensor/index.js";
+import { greater, mul, Tensor } from "../reference/tensor/index.js";
 import { gradcheckProperty } from "./gradcheckProperty.js";
 
 const vectors = (min: number, max: number) =>

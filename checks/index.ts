@@ -21,8 +21,8 @@ export {
   gradcheck,
   type InputReport,
 } from "./gradcheck.js";
+export { gradcheckProperty } from "./gradcheckProperty.js";
 export type { TensorFunction } from "./internal/perturb.js";
 export { type Gradcheckable, gradmarkMatchers } from "./matchers.js";
-export { gradcheckProperty } from "./gradcheckProperty.js";
 export { type FiniteDifferenceOptions, numericalDerivative } from "./numericalDerivative.js";
 export { numericalVjp } from "./numericalVjp.js";

@@ -5,7 +5,9 @@ import { numericalVjp } from "./numericalVjp.js";
 
 const close = (a: Tensor, b: number[], digits = 6) => {
   expect(a.data.length).toBe(b.length);
-  a.data.forEach((v, i) => expect(v).toBeCloseTo(b[i]!, digits));
+  a.data.forEach((v, i) => {
+    expect(v).toBeCloseTo(b[i]!, digits);
+  });
 };
 
 describe("numericalDerivative", () => {
