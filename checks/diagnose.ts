@@ -188,10 +188,16 @@ function describeFactor(factor: number, batchSize: number | undefined): string {
   const near = (x: number, y: number) => Math.abs(x - y) <= 1e-6 * Math.max(1, Math.abs(y));
   const batch = batchSize !== undefined && batchSize > 1 ? batchSize : null;
   if (batch !== null && near(factor, batch)) {
-    return `the result is ${batch} times the expected one: the batch size (a mean over the batch taken as a sum?)`;
+    const also =
+      batch === 2
+        ? ", or twice the expected one for another reason (a factor of 2 counted twice?)"
+        : "";
+    return `the result is ${batch} times the expected one: the batch size (a mean over the batch taken as a sum?)${also}`;
   }
   if (batch !== null && near(factor, 1 / batch)) {
-    return `the result is the expected one divided by ${batch}, the batch size (divided by the batch once too often?)`;
+    const also =
+      batch === 2 ? ", or half the expected one for another reason (a factor of 2 missing?)" : "";
+    return `the result is the expected one divided by ${batch}, the batch size (divided by the batch once too often?)${also}`;
   }
   if (batch !== null && near(factor, -batch)) {
     return `the result is -${batch} times the expected one: sign flipped and off by the batch size`;

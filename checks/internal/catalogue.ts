@@ -29,6 +29,8 @@ export interface CatalogueCase {
 
 export interface PlantedBug extends CatalogueCase {
   hint: HintKind;
+  /** Words the hint's message must contain (which factor, which axis). */
+  says?: string;
 }
 
 const t = (x: Tensor) => x.transpose();
@@ -141,6 +143,7 @@ export function plantedBugs(seed: number): PlantedBug[] {
     {
       name: "factor 2",
       hint: "factor",
+      says: "twice",
       f: (x) => mul(x!, x!),
       gradients: (g, [x]) => [mul(mul(g, x!), 4)],
       inputs: [X],
@@ -149,6 +152,7 @@ export function plantedBugs(seed: number): PlantedBug[] {
     {
       name: "mean taken as a sum (factor B)",
       hint: "factor",
+      says: "the batch size",
       f: meanLoss,
       gradients: (g, [x]) => [mul(mul(x!, 2), g)],
       inputs: [X],
@@ -157,6 +161,7 @@ export function plantedBugs(seed: number): PlantedBug[] {
     {
       name: "bias gradient not summed over the batch",
       hint: "missing-sum",
+      says: "axis 0 (the batch axis)",
       f: (x, c) => add(x!, c!),
       gradients: (g) => [g, g],
       inputs: [matmul(X, W), rng.randn([m])],
