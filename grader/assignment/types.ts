@@ -1,0 +1,84 @@
+import type fc from "fast-check";
+import type { Tolerance } from "../../checks/index.js";
+import type { SandboxLimits } from "../sandbox/Sandbox.js";
+
+/** What a check's judge gets besides the case and the result. */
+export interface JudgeContext {
+  /** The check's own seed (derived from the grading seed and the check id). */
+  seed: number;
+  tolerance: Tolerance;
+  /** Wall time of the child's batch, in ms, measured by the parent (for time limits). */
+  wallMs: number;
+}
+
+/** A judge's decision on one run. Messages are for the student: say what differs and how. */
+export type Verdict = { pass: true } | { pass: false; message: string };
+
+/**
+ * One graded check: fast-check generates cases in the parent, a named driver runs each case
+ * against the submission in the sandboxed child, and `judge` compares the result in the parent.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: a list of checks holds checks of different case types.
+export interface CheckDefinition<Case = any> {
+  /** Unique in the assignment; the id `--only` accepts, e.g. "3.linear.backward". */
+  id: string;
+  title: string;
+  points: number;
+  /** Hidden checks run only in `grade`; `check` says how many there are. */
+  hidden?: boolean;
+  /** Property runs (default: the assignment's). */
+  runs?: number;
+  /** Time limit per run in ms (default: the assignment's). */
+  timeoutMs?: number;
+  tolerance?: Partial<Tolerance>;
+  /** Ids of checks whose pass this one's points depend on (shape, immutability, finiteness). */
+  requires?: string[];
+  cases: fc.Arbitrary<Case>;
+  /** Name of the driver, in the assignment's drivers module, that runs one case in the child. */
+  driver: string;
+  /** The data the driver gets for one case (kit Tensors allowed anywhere inside). */
+  payload: (testCase: Case) => unknown;
+  /** Compares the driver's result (Tensors revived; non-data as `Opaque`) in the parent. */
+  judge: (testCase: Case, result: unknown, context: JudgeContext) => Verdict;
+  /** The case as a student should read it (default: a generic printer). */
+  show?: (testCase: Case) => string;
+}
+
+export interface ProblemDefinition {
+  id: string;
+  title: string;
+  /** The src/ module this problem grades (its load errors cost this problem only). */
+  module: string;
+  /** If set, the checks' points must add up to it. */
+  points?: number;
+  checks: CheckDefinition[];
+}
+
+export interface AssignmentDefaults {
+  runs: number;
+  timeoutMs: number;
+  tolerance: Tolerance;
+  /** Time budget for a whole submission, in ms. */
+  budgetMs: number;
+}
+
+export interface AssignmentDefinition {
+  id: string;
+  title: string;
+  /** The grading seed `grade` uses unless told otherwise. */
+  seed: number;
+  /** Module names under src/ (without extension), e.g. ["layers", "autograd"]. */
+  modules: string[];
+  /** Absolute path of the drivers module bundled into the child (imports only the kit). */
+  drivers: string;
+  defaults?: Partial<AssignmentDefaults>;
+  limits?: Partial<SandboxLimits>;
+  problems: ProblemDefinition[];
+}
+
+/** A validated assignment with defaults filled in. */
+export interface Assignment extends AssignmentDefinition {
+  defaults: AssignmentDefaults;
+  limits: SandboxLimits;
+  maxScore: number;
+}

@@ -1,0 +1,8 @@
+import type { ProblemDefinition } from "../../../assignment/types.js";
+
+export const trainingProblem: ProblemDefinition = {
+  id: "PLACEHOLDER",
+  title: "PLACEHOLDER",
+  module: "training",
+  checks: [],
+};

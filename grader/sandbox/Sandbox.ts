@@ -1,0 +1,218 @@
+import { type ChildProcess, fork } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { OutputCapture } from "./OutputCapture.js";
+import { type ChildMessage, isChildMessage, type Outcome } from "./protocol.js";
+
+export interface SandboxLimits {
+  /** V8 heap limit of the child, in MiB. */
+  heapMb: number;
+  /** Resident memory (heap plus typed arrays) above which the child is killed, in MiB. */
+  rssMb: number;
+  /** Bytes of stdout and of stderr kept per submission. */
+  outputBytes: number;
+}
+
+export const DEFAULT_LIMITS: SandboxLimits = { heapMb: 512, rssMb: 1024, outputBytes: 64 * 1024 };
+
+/** How one batch of runs ended. A failure names the run that was in progress. */
+export type BatchResult =
+  | { kind: "outcomes"; outcomes: Outcome[]; wallMs: number }
+  | { kind: "timeout"; index: number; wallMs: number }
+  | { kind: "memory-limit"; index: number; wallMs: number }
+  | { kind: "crashed"; index: number; detail: string; wallMs: number };
+
+const permissionFlag =
+  Number(process.versions.node.split(".")[0]) >= 22 ? "--permission" : "--experimental-permission";
+
+/**
+ * One sandboxed child at a time for one submission bundle. A child that times out, crashes or
+ * grows too large is killed (SIGTERM, then SIGKILL) and a fresh one starts on the next batch.
+ * The child may read its bundle and nothing else, and write, spawn, start workers or load
+ * addons not at all (Node's permission model).
+ */
+export class Sandbox {
+  readonly stdout: OutputCapture;
+  readonly stderr: OutputCapture;
+  private child: ChildProcess | null = null;
+  private ready: Promise<void> | null = null;
+  private nextId = 1;
+  private listener: ((message: ChildMessage) => void) | null = null;
+  private exitListener: ((detail: string) => void) | null = null;
+  private lastStderr = "";
+  /** Child processes started so far (1 + restarts). */
+  starts = 0;
+
+  constructor(
+    readonly bundleFile: string,
+    readonly limits: SandboxLimits = DEFAULT_LIMITS,
+  ) {
+    this.stdout = new OutputCapture(limits.outputBytes);
+    this.stderr = new OutputCapture(limits.outputBytes);
+  }
+
+  /** Runs `driver` over every payload in the child, within `timeoutMs` for the whole batch. */
+  async run(driver: string, payloads: unknown[], timeoutMs: number): Promise<BatchResult> {
+    const started = performance.now();
+    const wall = () => performance.now() - started;
+    try {
+      await this.start(timeoutMs);
+    } catch (error) {
+      return { kind: "crashed", index: 0, detail: (error as Error).message, wallMs: wall() };
+    }
+    const child = this.child!;
+    const id = this.nextId++;
+    let index = 0;
+    return new Promise<BatchResult>((resolvePromise) => {
+      let settled = false;
+      const finish = (result: BatchResult, kill: boolean) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        clearInterval(watchdog);
+        this.listener = null;
+        this.exitListener = null;
+        if (kill) this.kill();
+        resolvePromise(result);
+      };
+      const timer = setTimeout(
+        () => finish({ kind: "timeout", index, wallMs: wall() }, true),
+        timeoutMs,
+      );
+      const watchdog = setInterval(() => {
+        const rss = residentMb(child.pid);
+        if (rss !== null && rss > this.limits.rssMb)
+          finish({ kind: "memory-limit", index, wallMs: wall() }, true);
+      }, 25);
+      this.listener = (message) => {
+        if (message.type === "progress" && message.id === id) index = message.index;
+        if (message.type === "result" && message.id === id) {
+          if (!Array.isArray(message.outcomes) || message.outcomes.length !== payloads.length) {
+            finish(
+              {
+                kind: "crashed",
+                index,
+                detail: "the child sent a malformed result",
+                wallMs: wall(),
+              },
+              true,
+            );
+          } else {
+            finish({ kind: "outcomes", outcomes: message.outcomes, wallMs: wall() }, false);
+          }
+        }
+      };
+      this.exitListener = (detail) => {
+        const outOfMemory = /heap out of memory|Reached heap limit|Allocation failed/.test(
+          this.lastStderr,
+        );
+        finish(
+          outOfMemory
+            ? { kind: "memory-limit", index, wallMs: wall() }
+            : { kind: "crashed", index, detail, wallMs: wall() },
+          false,
+        );
+      };
+      child.send({ type: "run", id, driver, payloads }, (error) => {
+        if (error)
+          finish(
+            {
+              kind: "crashed",
+              index,
+              detail: `could not send to the child: ${error.message}`,
+              wallMs: wall(),
+            },
+            true,
+          );
+      });
+    });
+  }
+
+  private start(timeoutMs: number): Promise<void> {
+    if (this.ready) return this.ready;
+    this.starts++;
+    const readable = this.bundleFile;
+    const child = fork(this.bundleFile, [], {
+      cwd: dirname(this.bundleFile),
+      env: {},
+      execArgv: [
+        permissionFlag,
+        `--allow-fs-read=${readable}`,
+        `--max-old-space-size=${this.limits.heapMb}`,
+        "--no-warnings",
+      ],
+      serialization: "advanced",
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+    });
+    this.child = child;
+    this.lastStderr = "";
+    child.stdout!.on("data", (chunk: Buffer) => this.stdout.add(chunk));
+    child.stderr!.on("data", (chunk: Buffer) => {
+      this.stderr.add(chunk);
+      this.lastStderr = (this.lastStderr + chunk.toString("utf8")).slice(-4096);
+    });
+    this.ready = new Promise<void>((resolveReady, rejectReady) => {
+      const timer = setTimeout(
+        () => {
+          this.kill();
+          rejectReady(new Error(`the sandbox did not start within ${timeoutMs} ms`));
+        },
+        Math.max(timeoutMs, 10_000),
+      );
+      child.on("message", (message: unknown) => {
+        if (!isChildMessage(message)) return;
+        if (message.type === "ready") {
+          clearTimeout(timer);
+          resolveReady();
+        } else {
+          this.listener?.(message);
+        }
+      });
+      child.on("exit", (code, signal) => {
+        clearTimeout(timer);
+        const detail = signal
+          ? `the child was killed by ${signal}`
+          : `the child exited with code ${code}`;
+        if (this.child === child) {
+          this.child = null;
+          this.ready = null;
+        }
+        rejectReady(new Error(`${detail} before it was ready`));
+        this.exitListener?.(detail);
+      });
+      child.on("error", () => {
+        // 'exit' follows and reports it.
+      });
+    });
+    this.ready.catch(() => {});
+    return this.ready;
+  }
+
+  private kill(): void {
+    const child = this.child;
+    if (!child) return;
+    this.child = null;
+    this.ready = null;
+    child.kill("SIGTERM");
+    const hard = setTimeout(() => child.kill("SIGKILL"), 500);
+    hard.unref();
+    child.once("exit", () => clearTimeout(hard));
+  }
+
+  /** Stops the child, if any. */
+  close(): void {
+    this.kill();
+  }
+}
+
+/** Resident set size of a process in MiB, from /proc (Linux); null elsewhere. */
+function residentMb(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const match = /VmRSS:\s+(\d+) kB/.exec(status);
+    return match ? Number(match[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}

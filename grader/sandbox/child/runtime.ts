@@ -1,0 +1,146 @@
+/**
+ * The code that runs inside the sandboxed child, bundled in one file together with the kit, the
+ * assignment's drivers and the submission. It is evaluated before any student module (those are
+ * loaded lazily, one by one), so it saves everything it relies on first.
+ */
+import type { ChildMessage, Outcome, ParentMessage } from "../protocol.js";
+import type { Driver } from "./driver.js";
+import { fromWire, toWire } from "./wireCodec.js";
+
+const saved = {
+  send: process.send?.bind(process),
+  on: process.on.bind(process),
+  now: performance.now.bind(performance),
+  keys: Object.keys,
+  String,
+  apply: Reflect.apply,
+  Error,
+};
+
+// The permission model is the fence; these only remove shortcuts around it.
+for (const name of ["binding", "_linkedBinding", "dlopen", "getBuiltinModule"] as const) {
+  try {
+    Object.defineProperty(process, name, {
+      value: undefined,
+      configurable: false,
+      writable: false,
+    });
+  } catch {
+    // Already gone on this Node version.
+  }
+}
+
+/** A submission's module, loaded on first use. */
+export type ModuleLoader = () => Record<string, unknown>;
+
+class LoadError extends saved.Error {
+  constructor(
+    readonly module: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function startChild(
+  drivers: Record<string, Driver>,
+  loaders: Record<string, ModuleLoader>,
+  moduleErrors: Record<string, string>,
+): void {
+  const send = saved.send;
+  if (!send) throw new saved.Error("the sandbox child must be started with an IPC channel");
+  const cache = new Map<string, Record<string, unknown>>();
+  const failed = new Map<string, string>();
+  const modules = new Proxy({} as Record<string, Record<string, unknown>>, {
+    get(_, name) {
+      const key = saved.String(name);
+      if (moduleErrors[key] !== undefined) throw new LoadError(key, moduleErrors[key]!);
+      const loaded = cache.get(key);
+      if (loaded) return loaded;
+      if (failed.has(key)) throw new LoadError(key, failed.get(key)!);
+      const loader = loaders[key];
+      if (!loader) throw new LoadError(key, `src/${key} is missing`);
+      try {
+        const exports = loader();
+        cache.set(key, exports);
+        return exports;
+      } catch (error) {
+        const message = `src/${key} threw while loading: ${describeError(error).message}`;
+        failed.set(key, message);
+        throw new LoadError(key, message);
+      }
+    },
+  });
+
+  // Student code may start promises or timers that fail later; they must not end the child.
+  saved.on("unhandledRejection", () => {});
+  saved.on("uncaughtException", () => {});
+  saved.on("message", (message: ParentMessage) => {
+    if (message?.type !== "run") return;
+    const driver = drivers[message.driver];
+    const outcomes: Outcome[] = [];
+    message.payloads.forEach((payload, index) => {
+      send({ type: "progress", id: message.id, index } satisfies ChildMessage);
+      if (!driver) {
+        outcomes.push({
+          kind: "threw",
+          name: "Error",
+          message: `unknown driver ${message.driver}`,
+          stack: "",
+        });
+        return;
+      }
+      outcomes.push(runOne(driver, modules, payload));
+    });
+    send({ type: "result", id: message.id, outcomes } satisfies ChildMessage);
+  });
+  send({ type: "ready", modules: saved.keys(loaders) } satisfies ChildMessage);
+}
+
+function runOne(
+  driver: Driver,
+  modules: Record<string, Record<string, unknown>>,
+  payload: unknown,
+): Outcome {
+  try {
+    const started = saved.now();
+    const value = driver(modules, fromWire(payload));
+    const ms = saved.now() - started;
+    return { kind: "ok", value: toWire(value, 0), ms };
+  } catch (error) {
+    if (error instanceof LoadError)
+      return { kind: "load-error", module: error.module, message: error.message };
+    const { name, message, stack } = describeError(error);
+    if (message.trim().toLowerCase() === "not implemented")
+      return { kind: "not-implemented", message };
+    return { kind: "threw", name, message, stack };
+  }
+}
+
+/** Reads a thrown value without trusting it: getters may throw, proxies may lie. */
+function describeError(error: unknown): { name: string; message: string; stack: string } {
+  try {
+    if (error instanceof saved.Error || (typeof error === "object" && error !== null)) {
+      const e = error as { name?: unknown; message?: unknown; stack?: unknown };
+      const message = typeof e.message === "string" ? e.message : safeString(error);
+      const name = typeof e.name === "string" ? e.name : "Error";
+      const stack = typeof e.stack === "string" ? e.stack : "";
+      return { name: cap(name, 200), message: cap(message, 2000), stack: cap(stack, 4000) };
+    }
+    return { name: "thrown value", message: cap(safeString(error), 2000), stack: "" };
+  } catch {
+    return { name: "thrown value", message: "a value that could not be read", stack: "" };
+  }
+}
+
+function safeString(value: unknown): string {
+  try {
+    return saved.String(value);
+  } catch {
+    return "a value that cannot be turned into text";
+  }
+}
+
+function cap(text: string, length: number): string {
+  return text.length > length ? `${text.slice(0, length)}...` : text;
+}

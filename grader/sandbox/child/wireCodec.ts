@@ -1,0 +1,86 @@
+/**
+ * Converting values at the process boundary, inside the child. Evaluated before student code,
+ * so the built-ins it uses are captured first.
+ */
+import { Tensor } from "../../../reference/tensor/index.js";
+import type { Wire } from "../wire.js";
+
+const saved = {
+  Float64Array,
+  isArray: Array.isArray,
+  keys: Object.keys,
+  getPrototypeOf: Object.getPrototypeOf,
+  objectPrototype: Object.prototype,
+  String,
+};
+
+function safeString(value: unknown): string {
+  try {
+    return saved.String(value);
+  } catch {
+    return "a value that cannot be turned into text";
+  }
+}
+
+function cap(text: string, length: number): string {
+  return text.length > length ? `${text.slice(0, length)}...` : text;
+}
+
+const MAX_ITEMS = 10_000;
+
+/** Copies a student's result into plain data; anything else is described, never passed on. */
+export function toWire(value: unknown, depth: number): Wire {
+  try {
+    if (value === null || value === undefined) return null;
+    if (typeof value === "number" || typeof value === "boolean") return value;
+    if (typeof value === "string") return cap(value, 10_000);
+    if (typeof value !== "object") return { __wire: "opaque", description: `a ${typeof value}` };
+    if (depth > 8) return { __wire: "opaque", description: "a value nested too deeply" };
+    if (value instanceof Tensor) {
+      const data = value.data;
+      const shape = value.shape;
+      if (!(data instanceof saved.Float64Array) || !saved.isArray(shape)) {
+        return { __wire: "opaque", description: "a Tensor whose data or shape was replaced" };
+      }
+      return {
+        __wire: "tensor",
+        shape: [...shape].map(Number),
+        data: new saved.Float64Array(data),
+      };
+    }
+    if (saved.isArray(value)) {
+      return value.slice(0, MAX_ITEMS).map((item) => toWire(item, depth + 1));
+    }
+    const proto = saved.getPrototypeOf(value);
+    if (proto === saved.objectPrototype || proto === null) {
+      const out: Record<string, Wire> = {};
+      for (const key of saved.keys(value).slice(0, 100)) {
+        out[key] = toWire((value as Record<string, unknown>)[key], depth + 1);
+      }
+      return out;
+    }
+    const name = (proto as { constructor?: { name?: unknown } })?.constructor?.name;
+    const looksLikeTensor = "shape" in value && "data" in value;
+    return {
+      __wire: "opaque",
+      description: looksLikeTensor
+        ? `an object of class ${safeString(name)} that looks like a Tensor but is not one (build results with the kit)`
+        : `an object of class ${safeString(name)}`,
+    };
+  } catch {
+    return { __wire: "opaque", description: "an object that could not be inspected" };
+  }
+}
+
+/** Revives payload tensors as kit Tensors; everything else is plain data already. */
+export function fromWire(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if ((value as { __wire?: unknown }).__wire === "tensor") {
+    const t = value as { shape: number[]; data: Float64Array };
+    return new Tensor(t.data, t.shape);
+  }
+  if (saved.isArray(value)) return value.map(fromWire);
+  const out: Record<string, unknown> = {};
+  for (const key of saved.keys(value)) out[key] = fromWire((value as Record<string, unknown>)[key]);
+  return out;
+}

@@ -1,0 +1,37 @@
+/**
+ * Messages between the grader (parent) and the sandboxed child, over Node's IPC channel with
+ * structured-clone ("advanced") serialization. The child only ever reports what student code
+ * returned or threw; all judging happens in the parent.
+ */
+import type { Wire } from "./wire.js";
+
+/** Parent -> child: run one driver over a batch of payloads (one per property run). */
+export interface RunRequest {
+  type: "run";
+  id: number;
+  driver: string;
+  payloads: unknown[];
+}
+
+export type ParentMessage = RunRequest;
+
+/** What one call of a driver came to. */
+export type Outcome =
+  | { kind: "ok"; value: Wire; ms: number }
+  /** Student code threw `new Error("not implemented")`. */
+  | { kind: "not-implemented"; message: string }
+  /** A module of the submission failed to load (threw at its top level). */
+  | { kind: "load-error"; module: string; message: string }
+  | { kind: "threw"; name: string; message: string; stack: string };
+
+export type ChildMessage =
+  | { type: "ready"; modules: string[] }
+  | { type: "result"; id: number; outcomes: Outcome[] }
+  /** Sent before each payload, so a timeout or crash can be pinned on one run. */
+  | { type: "progress"; id: number; index: number };
+
+export function isChildMessage(value: unknown): value is ChildMessage {
+  if (typeof value !== "object" || value === null) return false;
+  const type = (value as { type?: unknown }).type;
+  return type === "ready" || type === "result" || type === "progress";
+}
