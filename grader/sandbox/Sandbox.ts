@@ -51,8 +51,17 @@ export class Sandbox {
     this.stderr = new OutputCapture(limits.outputBytes);
   }
 
-  /** Runs `driver` over every payload in the child, within `timeoutMs` for the whole batch. */
-  async run(driver: string, payloads: unknown[], timeoutMs: number): Promise<BatchResult> {
+  /**
+   * Runs `driver` over every payload in the child. Each run gets `perCallMs` (the clock restarts
+   * as the child reports the next run), and the batch as a whole at most `batchMs`.
+   */
+  async run(
+    driver: string,
+    payloads: unknown[],
+    perCallMs: number,
+    batchMs = Number.POSITIVE_INFINITY,
+  ): Promise<BatchResult> {
+    const timeoutMs = Math.min(perCallMs, batchMs);
     const started = performance.now();
     const wall = () => performance.now() - started;
     try {
@@ -69,23 +78,27 @@ export class Sandbox {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        if (batchTimer) clearTimeout(batchTimer);
         clearInterval(watchdog);
         this.listener = null;
         this.exitListener = null;
         if (kill) this.kill();
         resolvePromise(result);
       };
-      const timer = setTimeout(
-        () => finish({ kind: "timeout", index, wallMs: wall() }, true),
-        timeoutMs,
-      );
+      const onTimeout = () => finish({ kind: "timeout", index, wallMs: wall() }, true);
+      let timer = setTimeout(onTimeout, timeoutMs);
+      const batchTimer = Number.isFinite(batchMs) ? setTimeout(onTimeout, batchMs) : null;
       const watchdog = setInterval(() => {
         const rss = residentMb(child.pid);
         if (rss !== null && rss > this.limits.rssMb)
           finish({ kind: "memory-limit", index, wallMs: wall() }, true);
       }, 25);
       this.listener = (message) => {
-        if (message.type === "progress" && message.id === id) index = message.index;
+        if (message.type === "progress" && message.id === id && message.index !== index) {
+          index = message.index;
+          clearTimeout(timer);
+          timer = setTimeout(onTimeout, timeoutMs);
+        }
         if (message.type === "result" && message.id === id) {
           if (!Array.isArray(message.outcomes) || message.outcomes.length !== payloads.length) {
             finish(
@@ -140,6 +153,7 @@ export class Sandbox {
         `--allow-fs-read=${readable}`,
         `--max-old-space-size=${this.limits.heapMb}`,
         "--no-warnings",
+        "--enable-source-maps",
       ],
       serialization: "advanced",
       stdio: ["ignore", "pipe", "pipe", "ipc"],
@@ -197,6 +211,11 @@ export class Sandbox {
     const hard = setTimeout(() => child.kill("SIGKILL"), 500);
     hard.unref();
     child.once("exit", () => clearTimeout(hard));
+  }
+
+  /** Ends the current child; the next batch starts a fresh one (no state carried over). */
+  restart(): void {
+    this.kill();
   }
 
   /** Stops the child, if any. */

@@ -38,12 +38,13 @@ export function findModule(srcDir: string, module: string): string | null {
  * compiler's message; the other modules are still bundled.
  */
 export async function bundleSubmission(options: {
-  submissionDir: string;
+  /** The folder holding the modules (a submission's src/). */
+  srcDir: string;
   modules: readonly string[];
   driversFile: string;
   outDir: string;
 }): Promise<SubmissionBundle> {
-  const srcDir = resolve(options.submissionDir, "src");
+  const srcDir = resolve(options.srcDir);
   const problems: ModuleProblem[] = [];
   const good: { module: string; file: string }[] = [];
   for (const module of options.modules) {
@@ -79,6 +80,7 @@ export async function bundleSubmission(options: {
     target: "node20",
     outfile,
     write: true,
+    sourcemap: "inline",
     logLevel: "silent",
     plugins: [kitAlias()],
   });

@@ -1,0 +1,124 @@
+import { describe, expect, it } from "vitest";
+import { gradeSubmission } from "./gradeSubmission.js";
+import type { CheckResult, GradeResult } from "./model/results.js";
+import { toyAssignment } from "./testing/toy/toyAssignment.js";
+import { UsageError } from "./UsageError.js";
+
+const grade = (who: string, extra: Partial<Parameters<typeof gradeSubmission>[0]> = {}) =>
+  gradeSubmission({ dir: `grader/testing/toy/${who}`, assignment: toyAssignment, ...extra });
+const check = (result: GradeResult, id: string): CheckResult =>
+  result.problems.flatMap((p) => p.checks).find((c) => c.id === id)!;
+
+describe("gradeSubmission", () => {
+  it("gives full marks to a correct submission", async () => {
+    const result = await grade("good");
+    expect(result).toMatchObject({
+      score: 20,
+      maxScore: 20,
+      schemaVersion: 1,
+      seed: 7,
+      mode: "grade",
+    });
+    expect(result.problems.map((p) => p.score)).toEqual([10, 10]);
+  });
+
+  it("fails only the wrong check, shrinks the case, and replays it from the printed path", async () => {
+    const result = await grade("buggy");
+    const add = check(result, "1.add.values");
+    expect(add.status).toBe("failed");
+    expect(add.message).toContain("hint: the result is the expected one with its sign flipped");
+    // The bug shows for more than 2 elements: the smallest case has exactly 3, all simple.
+    expect(add.counterexample).toContain("shape=[3]");
+    expect(add.replay).toMatchObject({ seed: 7, only: "1.add.values" });
+    const replayed = await grade("buggy", {
+      only: [add.replay!.only],
+      path: add.replay!.path,
+      seed: add.replay!.seed,
+    });
+    const again = check(replayed, "1.add.values");
+    expect(again.counterexample).toBe(add.counterexample);
+    expect(again.message).toBe(add.message);
+    expect(again.runs).toBe(1);
+    expect(check(replayed, "2.twice.values").status).toBe("skipped");
+  });
+
+  it("reports not implemented, and a syntax error costs only that module's problem", async () => {
+    const result = await grade("buggy");
+    expect(check(result, "1.mul.values").status).toBe("not-implemented");
+    const twice = check(result, "2.twice.values");
+    expect(twice.status).toBe("error");
+    expect(twice.message).toContain("src/more.ts:1:23");
+  });
+
+  it("survives hostile code: timeouts, memory bombs, process.exit, fake output", async () => {
+    const result = await grade("hostile");
+    expect(check(result, "1.add.values").status).toBe("timeout");
+    expect(check(result, "1.mul.values").status).toBe("memory-limit");
+    const twice = check(result, "2.twice.values");
+    expect(twice.status).toBe("crashed");
+    expect(twice.message).toContain("process.exit");
+    expect(result.score).toBe(0);
+    // Printed "results" are shown as the submission's output and change nothing.
+    expect(result.output.stdout).toContain('{"score": 100');
+  });
+
+  it("skips hidden checks in check mode and says how many", async () => {
+    const result = await grade("good", { mode: "check" });
+    expect(check(result, "1.mul.values").status).toBe("skipped");
+    expect(result.hiddenSkipped).toBe(1);
+    expect(result.maxScore).toBe(15);
+  });
+
+  it("gives the same result for the same seed, apart from timings", async () => {
+    const strip = (r: GradeResult) =>
+      JSON.stringify(r, (key, value) => (key === "durationMs" ? 0 : value));
+    expect(strip(await grade("buggy", { seed: 99 }))).toBe(
+      strip(await grade("buggy", { seed: 99 })),
+    );
+  });
+
+  it("says clearly what is wrong with the call", async () => {
+    await expect(grade("nowhere")).rejects.toThrow(UsageError);
+    await expect(grade("nowhere")).rejects.toThrow(/no such folder/);
+    await expect(gradeSubmission({ dir: "grader", assignment: toyAssignment })).rejects.toThrow(
+      /has no src\/ folder/,
+    );
+    await expect(grade("good", { only: ["nothing"] })).rejects.toThrow(
+      /--only nothing names no problem/,
+    );
+    await expect(grade("good", { path: "1:0" })).rejects.toThrow(/name exactly one check/);
+  });
+
+  it("selects by problem id, export name or check id", async () => {
+    const byExport = await grade("good", { only: ["add"] });
+    expect(
+      byExport.problems
+        .flatMap((p) => p.checks)
+        .filter((c) => c.status !== "skipped")
+        .map((c) => c.id),
+    ).toEqual(["1.add.values"]);
+    const byProblem = await grade("good", { only: ["2"] });
+    expect(byProblem.maxScore).toBe(10);
+  });
+});
+
+describe("the sandbox", () => {
+  it("keeps a submission from reading files, spawning processes or reaching Node internals", async () => {
+    const result = await grade("snoop");
+    const add = check(result, "1.add.values");
+    expect(add.status).toBe("error");
+    expect(add.message).toContain("escape attempts: undefined |");
+    const twice = check(result, "2.twice.values");
+    expect(twice.status).toBe("error");
+    expect(twice.message).not.toContain("root:");
+    expect(twice.message).toMatch(/stolen: (nothing|.*(ERR_ACCESS_DENIED|Access to this API has been restricted))/);
+    const { existsSync } = await import("node:fs");
+    expect(existsSync("/tmp/gradmark-escaped")).toBe(false);
+  });
+
+  it("judges in the parent even when the submission overwrites globals", async () => {
+    const result = await grade("snoop");
+    expect(["failed", "error"]).toContain(check(result, "1.mul.values").status);
+    expect(result.score).toBe(0);
+  });
+});

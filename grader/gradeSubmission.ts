@@ -1,0 +1,212 @@
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Assignment, CheckDefinition, ProblemDefinition } from "./assignment/types.js";
+import {
+  type CheckResult,
+  type GradeResult,
+  type ProblemResult,
+  SCHEMA_VERSION,
+} from "./model/results.js";
+import { runCheck } from "./runCheck.js";
+import { bundleSubmission } from "./sandbox/bundleSubmission.js";
+import { Sandbox } from "./sandbox/Sandbox.js";
+import { UsageError } from "./UsageError.js";
+import { version } from "./version.js";
+
+export interface GradeOptions {
+  /** The submission folder (it must contain src/). */
+  dir: string;
+  /** The modules folder, when it is not `<dir>/src` (the staff solution is such a folder). */
+  srcDir?: string;
+  /** Default: the built-in autodiff assignment. */
+  assignment?: Assignment;
+  /** Default: the assignment's seed. */
+  seed?: number;
+  /** "grade" runs hidden checks too (default); "check" skips them. */
+  mode?: "grade" | "check";
+  /** Problem ids, export names or check ids to run; the rest is reported as skipped. */
+  only?: string[];
+  /** fast-check path of a counterexample to replay (with `only` naming one check). */
+  path?: string;
+  /** Called as each check finishes (for progress output). */
+  onCheck?: (problem: ProblemResult, check: CheckResult) => void;
+}
+
+/** Grades one submission in a sandboxed child and returns the result model. */
+export async function gradeSubmission(options: GradeOptions): Promise<GradeResult> {
+  const started = performance.now();
+  const assignment =
+    options.assignment ?? (await import("./assignments/autodiff/index.js")).autodiff;
+  const mode = options.mode ?? "grade";
+  const seed = options.seed ?? assignment.seed;
+  if (!Number.isSafeInteger(seed)) throw new UsageError(`the seed must be an integer, got ${seed}`);
+  const dir = resolve(options.dir);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new UsageError(`no such folder: ${options.dir}`);
+  const srcDir = resolve(options.srcDir ?? join(dir, "src"));
+  if (!existsSync(srcDir) || !statSync(srcDir).isDirectory()) {
+    throw new UsageError(
+      `${options.dir} has no src/ folder; a submission keeps its modules in src/`,
+    );
+  }
+  const selected = selectChecks(assignment, options.only);
+  if (options.path !== undefined && selected.size !== 1) {
+    throw new UsageError("--path replays one counterexample: name exactly one check with --only");
+  }
+
+  const workDir = mkdtempSync(join(tmpdir(), "gradmark-"));
+  const bundle = await bundleSubmission({
+    srcDir,
+    modules: assignment.modules,
+    driversFile: assignment.drivers,
+    outDir: workDir,
+  });
+  const sandbox = new Sandbox(bundle.file, assignment.limits);
+  const deadline = performance.now() + assignment.defaults.budgetMs;
+  const problems: ProblemResult[] = [];
+  let hiddenSkipped = 0;
+  try {
+    for (const problem of assignment.problems) {
+      // A fresh child per problem: globals one problem's code overwrites cannot reach another.
+      sandbox.restart();
+      const result: ProblemResult = {
+        id: problem.id,
+        title: problem.title,
+        module: problem.module,
+        score: 0,
+        maxScore: 0,
+        checks: [],
+      };
+      problems.push(result);
+      const moduleProblem = bundle.problems.find((p) => p.module === problem.module);
+      for (const check of problem.checks) {
+        const base = {
+          id: check.id,
+          title: check.title,
+          maxScore: check.points,
+          hidden: check.hidden ?? false,
+        };
+        let checkResult: CheckResult;
+        if (!selected.has(check.id) || (mode === "check" && check.hidden)) {
+          if (selected.has(check.id)) hiddenSkipped++;
+          checkResult = {
+            ...base,
+            status: "skipped",
+            score: 0,
+            message: "",
+            counterexample: null,
+            replay: null,
+            runs: 0,
+            durationMs: 0,
+          };
+        } else if (moduleProblem) {
+          checkResult = {
+            ...base,
+            status: "error",
+            score: 0,
+            message: `src/${problem.module} could not be loaded:\n${moduleProblem.message}`,
+            counterexample: null,
+            replay: null,
+            runs: 0,
+            durationMs: 0,
+          };
+        } else {
+          const checkStarted = performance.now();
+          const run = await runCheck(check, assignment, sandbox, {
+            seed,
+            deadline,
+            srcDir,
+            path: options.path,
+          });
+          checkResult = {
+            ...base,
+            status: run.status,
+            score: run.status === "passed" ? check.points : 0,
+            message: run.message,
+            counterexample: run.counterexample,
+            replay:
+              run.status === "passed"
+                ? null
+                : { seed, only: check.id, ...(run.path ? { path: run.path } : {}) },
+            runs: run.runs,
+            durationMs: Math.round(performance.now() - checkStarted),
+          };
+        }
+        result.checks.push(checkResult);
+      }
+      applyRequirements(problem, result);
+      for (const c of result.checks) {
+        if (c.status === "skipped") continue;
+        result.score += c.score;
+        result.maxScore += c.maxScore;
+        options.onCheck?.(result, c);
+      }
+    }
+  } finally {
+    sandbox.close();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    graderVersion: version,
+    assignment: { id: assignment.id, title: assignment.title },
+    seed,
+    mode,
+    score: round(problems.reduce((t, p) => t + p.score, 0)),
+    maxScore: round(problems.reduce((t, p) => t + p.maxScore, 0)),
+    problems,
+    output: { stdout: sandbox.stdout.text(), stderr: sandbox.stderr.text() },
+    hiddenSkipped,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+/** Shape, immutability and finiteness checks earn points only with the values they depend on. */
+function applyRequirements(problem: ProblemDefinition, result: ProblemResult): void {
+  const byId = new Map(result.checks.map((c) => [c.id, c]));
+  for (const check of problem.checks) {
+    const own = byId.get(check.id)!;
+    if (own.status !== "passed") continue;
+    const missing = (check.requires ?? []).filter((id) => byId.get(id)?.status !== "passed");
+    if (missing.length === 0) continue;
+    own.status = "failed";
+    own.score = 0;
+    own.message = `passes on its own, but earns its points only together with ${missing.join(", ")}, which did not pass`;
+  }
+  for (const c of result.checks) c.score = round(c.score);
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+/**
+ * The checks `--only` names: a problem id ("3"), an export name ("Linear") or a check id
+ * ("3.Linear.backward"); no tokens selects everything. Unknown tokens are a usage error.
+ */
+export function selectChecks(
+  assignment: Assignment,
+  only: readonly string[] | undefined,
+): Set<string> {
+  const all = assignment.problems.flatMap((p) => p.checks.map((c) => ({ problem: p, check: c })));
+  if (!only || only.length === 0) return new Set(all.map(({ check }) => check.id));
+  const selected = new Set<string>();
+  for (const token of only) {
+    const matches = all.filter(({ problem, check }) => matchesToken(token, problem, check));
+    if (matches.length === 0) {
+      const examples = all.slice(0, 3).map(({ check }) => check.id);
+      throw new UsageError(
+        `--only ${token} names no problem, export or check (try a problem id such as ${assignment.problems[0]?.id}, or a check id such as ${examples.join(", ")}; 'gradmark list' shows them all)`,
+      );
+    }
+    for (const { check } of matches) selected.add(check.id);
+  }
+  return selected;
+}
+
+function matchesToken(token: string, problem: ProblemDefinition, check: CheckDefinition): boolean {
+  if (token === problem.id || token === check.id || token === problem.module) return true;
+  const parts = check.id.split(".");
+  return parts[1] === token || check.id.startsWith(`${token}.`);
+}

@@ -1,0 +1,214 @@
+import fc from "fast-check";
+import { showValue } from "./assignment/judge.js";
+import type { Assignment, CheckDefinition, JudgeContext } from "./assignment/types.js";
+import { checkSeed } from "./checkSeed.js";
+import type { CheckStatus } from "./model/results.js";
+import type { Outcome } from "./sandbox/protocol.js";
+import type { BatchResult, Sandbox } from "./sandbox/Sandbox.js";
+import { fromWireResult, toWirePayload } from "./sandbox/wireValues.js";
+
+/** How one check ended, before points are given. */
+export interface CheckRun {
+  status: Exclude<CheckStatus, "skipped">;
+  message: string;
+  counterexample: string | null;
+  path: string | null;
+  runs: number;
+}
+
+interface Judged {
+  status: CheckRun["status"];
+  message: string;
+}
+
+const PASSED: Judged = { status: "passed", message: "" };
+
+/**
+ * Runs one check: draws its cases with fast-check from the check's seed, runs them all in the
+ * child in one batch, judges every result here, and on a failure replays the property with
+ * fast-check so it shrinks to the smallest failing case (one child call per candidate).
+ */
+export async function runCheck(
+  check: CheckDefinition,
+  assignment: Assignment,
+  sandbox: Sandbox,
+  options: { seed: number; deadline: number; srcDir: string; path?: string },
+): Promise<CheckRun> {
+  const seed = checkSeed(options.seed, check.id);
+  const runs = check.runs ?? assignment.defaults.runs;
+  const perCallMs = check.timeoutMs ?? assignment.defaults.timeoutMs;
+  const tolerance = { ...assignment.defaults.tolerance, ...check.tolerance };
+  const remaining = () => options.deadline - performance.now();
+  const show = (testCase: unknown) => (check.show ?? showValue)(testCase);
+  let executed = 0;
+
+  const judgeBatch = (testCase: unknown, batch: BatchResult, i: number): Judged => {
+    if (batch.kind !== "outcomes") return infrastructure(batch, perCallMs);
+    return judgeOutcome(
+      check,
+      testCase,
+      batch.outcomes[i]!,
+      { seed, tolerance, wallMs: batch.wallMs },
+      options.srcDir,
+    );
+  };
+  const runCases = async (cases: unknown[]): Promise<BatchResult> => {
+    if (remaining() <= 0) return { kind: "timeout", index: 0, wallMs: 0 };
+    executed += cases.length;
+    return sandbox.run(
+      check.driver,
+      cases.map((c) => toWirePayload(check.payload(c))),
+      perCallMs,
+      remaining(),
+    );
+  };
+
+  let firstFailure: { index: number; judged: Judged; testCase: unknown } | null = null;
+  let cached: Judged[] = [];
+  if (options.path === undefined) {
+    // Draw every case first, then send them to the child in one message.
+    const cases: unknown[] = [];
+    fc.check(
+      fc.property(check.cases, (c) => {
+        cases.push(c);
+        return true;
+      }),
+      { seed, numRuns: runs },
+    );
+    const batch = await runCases(cases);
+    if (batch.kind !== "outcomes") {
+      const judged = infrastructure(batch, perCallMs);
+      return { ...judged, counterexample: show(cases[batch.index]), path: null, runs: executed };
+    }
+    cached = cases.map((c, i) => judgeBatch(c, batch, i));
+    const index = cached.findIndex((j) => j.status !== "passed");
+    if (index === -1) return { ...PASSED, counterexample: null, path: null, runs: executed };
+    firstFailure = { index, judged: cached[index]!, testCase: cases[index] };
+    // Not implemented, a module that does not load, or a crash: shrinking would not help.
+    if (
+      ["not-implemented", "timeout", "memory-limit", "crashed"].includes(
+        firstFailure.judged.status,
+      ) ||
+      isLoadError(firstFailure.judged)
+    ) {
+      return {
+        ...firstFailure.judged,
+        counterexample: show(firstFailure.testCase),
+        path: null,
+        runs: executed,
+      };
+    }
+  }
+
+  // Replay the property with fast-check: the first runs reuse the batch's verdicts, then every
+  // shrinking candidate goes to the child alone.
+  let calls = 0;
+  let last: { judged: Judged; testCase: unknown } | null = null;
+  const property = fc.asyncProperty(check.cases, async (c) => {
+    const call = calls++;
+    let judged: Judged;
+    if (firstFailure && call <= firstFailure.index) judged = cached[call]!;
+    else {
+      const batch = await runCases([c]);
+      judged = judgeBatch(c, batch, 0);
+    }
+    if (judged.status === "passed") return true;
+    last = { judged, testCase: c };
+    return false;
+  });
+  const result = await fc.check(property, {
+    seed,
+    numRuns: runs,
+    path: options.path,
+    endOnFailure: options.path !== undefined,
+    interruptAfterTimeLimit: Math.max(1000, Math.min(10_000, remaining())),
+  });
+  const final = last as { judged: Judged; testCase: unknown } | null;
+  if (result.failed && final) {
+    return {
+      ...final.judged,
+      counterexample: show(final.testCase),
+      path: result.counterexamplePath ?? null,
+      runs: executed,
+    };
+  }
+  if (firstFailure) {
+    // The failure did not come back when replayed (student code that is not deterministic).
+    return {
+      ...firstFailure.judged,
+      counterexample: show(firstFailure.testCase),
+      path: null,
+      runs: executed,
+    };
+  }
+  return { ...PASSED, counterexample: null, path: null, runs: executed };
+}
+
+function isLoadError(judged: Judged): boolean {
+  return judged.status === "error" && judged.message.startsWith("could not load");
+}
+
+function infrastructure(
+  batch: Exclude<BatchResult, { kind: "outcomes" }>,
+  perCallMs: number,
+): Judged {
+  switch (batch.kind) {
+    case "timeout":
+      return {
+        status: "timeout",
+        message: `did not finish within ${perCallMs} ms (an infinite loop, or far too slow)`,
+      };
+    case "memory-limit":
+      return { status: "memory-limit", message: "used more memory than the sandbox allows" };
+    case "crashed":
+      return {
+        status: "crashed",
+        message: `the submission's process ended: ${batch.detail}${/exited with code/.test(batch.detail) ? " (does the code call process.exit?)" : ""}`,
+      };
+  }
+}
+
+function judgeOutcome(
+  check: CheckDefinition,
+  testCase: unknown,
+  outcome: Outcome,
+  context: JudgeContext,
+  srcDir: string,
+): Judged {
+  switch (outcome.kind) {
+    case "not-implemented":
+      return {
+        status: "not-implemented",
+        message: 'not implemented yet (it throws "not implemented")',
+      };
+    case "load-error":
+      return { status: "error", message: `could not load ${outcome.message}` };
+    case "threw":
+      return {
+        status: "error",
+        message: `threw ${outcome.name}: ${outcome.message}${studentFrames(outcome.stack, srcDir)}`,
+      };
+    case "ok": {
+      try {
+        const verdict = check.judge(testCase, fromWireResult(outcome.value), context);
+        return verdict.pass ? PASSED : { status: "failed", message: verdict.message };
+      } catch (error) {
+        // A judge that throws is the grader's bug, not the student's: say so plainly.
+        return {
+          status: "error",
+          message: `the grader could not judge this result: ${(error as Error).message}`,
+        };
+      }
+    }
+  }
+}
+
+/** The stack frames that point into the submission's own files, as src/... paths. */
+function studentFrames(stack: string, srcDir: string): string {
+  const frames = stack
+    .split("\n")
+    .filter((line) => line.includes(srcDir))
+    .slice(0, 3)
+    .map((line) => `\n    ${line.trim().replaceAll(`${srcDir}/`, "src/").replace(/^at /, "at ")}`);
+  return frames.join("");
+}
