@@ -69,7 +69,7 @@ export function diagnose(
   if (actual.data.every((v) => v === 0) && !expectedZero) {
     return {
       kind: "zero",
-      message: "the result is all zeros; is the gradient computed and returned (or stored) at all?",
+      message: "the result is all zeros; is it computed and returned (or stored) at all?",
     };
   }
   if (fits(actual.data.map((v) => -v))) {
@@ -148,6 +148,16 @@ function diagnoseShape(
   }
   // Extra leading axes that a broadcast added and a backward forgot to sum away.
   const extra = actual.ndim - expected.ndim;
+  if (
+    extra > 0 &&
+    actual.size === expected.size &&
+    actual.shape.slice(0, extra).every((side) => side === 1)
+  ) {
+    return {
+      kind: "wrong-shape",
+      message: `${base}: an extra axis of size 1; reshape it to [${expected.shape.join(", ")}]`,
+    };
+  }
   if (extra > 0 && sameShape(actual.shape.slice(extra), expected.shape)) {
     const axes = Array.from({ length: extra }, (_, i) => i);
     const summed = sum(actual, axes);

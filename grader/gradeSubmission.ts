@@ -9,7 +9,7 @@ import {
   SCHEMA_VERSION,
 } from "./model/results.js";
 import { runCheck } from "./runCheck.js";
-import { bundleSubmission } from "./sandbox/bundleSubmission.js";
+import { bundleSubmission, findModule } from "./sandbox/bundleSubmission.js";
 import { Sandbox } from "./sandbox/Sandbox.js";
 import { UsageError } from "./UsageError.js";
 import { version } from "./version.js";
@@ -162,6 +162,17 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
   };
 }
 
+/**
+ * A submission keeps its modules in src/. A folder without src/ that holds the modules itself
+ * (like the staff solution, reference/solution) is taken as its own src/.
+ */
+function findSrcDir(dir: string, assignment: Assignment): string {
+  const src = join(dir, "src");
+  if (existsSync(src)) return src;
+  const holdsModules = assignment.modules.some((module) => findModule(dir, module) !== null);
+  return holdsModules ? dir : src;
+}
+
 /** Shape, immutability and finiteness checks earn points only with the values they depend on. */
 function applyRequirements(problem: ProblemDefinition, result: ProblemResult): void {
   const byId = new Map(result.checks.map((c) => [c.id, c]));
@@ -206,7 +217,9 @@ export function selectChecks(
 }
 
 function matchesToken(token: string, problem: ProblemDefinition, check: CheckDefinition): boolean {
-  if (token === problem.id || token === check.id || token === problem.module) return true;
-  const parts = check.id.split(".");
-  return parts[1] === token || check.id.startsWith(`${token}.`);
+  // Export and module names are matched without regard to case: "EinSum" finds 5.einsum.*.
+  const t = token.toLowerCase();
+  const id = check.id.toLowerCase();
+  if (token === problem.id || t === id || t === problem.module.toLowerCase()) return true;
+  return id.split(".")[1] === t || id.startsWith(`${t}.`);
 }

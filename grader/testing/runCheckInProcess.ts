@@ -42,7 +42,8 @@ export function runCheckInProcess(
       result = fromWireResult(toWire(driver(modules, payload), 0));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const status = message === "not implemented" ? "not-implemented" : "error";
+      const status =
+        message.trim().toLowerCase() === "not implemented" ? "not-implemented" : "error";
       return { status, message, failingCase: testCase, runs };
     }
     const verdict = check.judge(testCase, result, context);

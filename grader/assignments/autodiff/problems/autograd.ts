@@ -1,8 +1,943 @@
-import type { ProblemDefinition } from "../../../assignment/types.js";
+/**
+ * Problem 4: the computational graph engine (HOMEWORK.md). Every operation's forwardCall and
+ * backwardCall against the public reference forwards and finite differences of them (and of the
+ * submission's own forwardCall), immutability, the helpers on Variables, and the engine itself on
+ * generated graphs of driver-supplied operations that subclass the submission's `Operation`:
+ * reuse, diamonds, random DAGs and long chains (time).
+ */
+import fc from "fast-check";
+import {
+  contractionPairArb,
+  dagArb,
+  numericalVjp,
+  oneHotLabelsArb,
+  type Tolerance,
+  tensorArb,
+  tensorsArb,
+} from "../../../../checks/index.js";
+import {
+  evaluateGraph,
+  exp,
+  type GraphNode,
+  matrixMultiply,
+  maximum,
+  power,
+  reduceMax,
+  relu,
+  scalarMultiply,
+  softmaxCrossEntropy,
+  sum,
+  tensordot,
+  variableAdd,
+  variableMultiply,
+} from "../../../../reference/forward/autograd.js";
+import { scalar, Tensor } from "../../../../reference/tensor/index.js";
+import {
+  allOf,
+  describeResult,
+  expectTensor,
+  expectUnchanged,
+  fail,
+  PASS,
+  showValue,
+} from "../../../assignment/judge.js";
+import type { CheckDefinition, ProblemDefinition, Verdict } from "../../../assignment/types.js";
+import type { GraphPayload, HelperPayload, OpPayload } from "../drivers/autograd.js";
+import {
+  batchAndWidths,
+  closeTo,
+  downstreamArb,
+  field,
+  judgeGradients,
+  judgeSelfConsistency,
+  makeProbes,
+  probeInputs,
+  probeSeedArb,
+  scalarDownstreamArb,
+} from "./layers.js";
+
+// ---------------------------------------------------------------------------------------------
+// Operations: forwardCall and backwardCall
+// ---------------------------------------------------------------------------------------------
+
+interface OpCase {
+  inputs: Tensor[];
+  /** The constructor's argument: k (TensorDot), p (Power) or labels (SoftmaxCrossEntropy). */
+  arg?: number | Tensor;
+  downstream: Tensor;
+  probeSeed: number;
+}
+
+interface OpInfo {
+  name: string;
+  /** How the constructor is called, for messages, e.g. "new TensorDot(k)". */
+  construct: string;
+  cases: fc.Arbitrary<OpCase>;
+  reference: (c: OpCase) => (...inputs: Tensor[]) => Tensor;
+  /** Names of the inputs for messages. */
+  names: (c: OpCase) => string[];
+  backwardPoints: number;
+}
+
+const numbered = (c: OpCase) => c.inputs.map((_, i) => `input ${i}`);
+
+/** Finishes a case from its inputs: a downstream gradient of the output's shape and a probe seed. */
+function withDownstream(
+  f: (inputs: Tensor[], arg?: number | Tensor) => Tensor,
+  scalarOutput = false,
+) {
+  return (partial: { inputs: Tensor[]; arg?: number | Tensor }): fc.Arbitrary<OpCase> =>
+    fc.record({
+      inputs: fc.constant(partial.inputs),
+      ...(partial.arg === undefined ? {} : { arg: fc.constant(partial.arg) }),
+      downstream: scalarOutput
+        ? scalarDownstreamArb
+        : downstreamArb(f(partial.inputs, partial.arg).shape),
+      probeSeed: probeSeedArb,
+    }) as fc.Arbitrary<OpCase>;
+}
+
+const anyShape = { minRank: 0, maxRank: 3, maxSide: 3 } as const;
+
+/** n tensors of one shape (n from 1 to 4), exact 0, 1 and -1 mixed in. */
+const sameShapeInputs = fc
+  .integer({ min: 1, max: 4 })
+  .chain((count) => tensorsArb({ count, ...anyShape, specialValues: true }));
+
+const variableAddCases = sameShapeInputs
+  .map((inputs) => ({ inputs }))
+  .chain(withDownstream((xs) => variableAdd(...xs)));
+
+/** Products get an exact zero planted in about half of the cases: the gradient must not divide. */
+const variableMultiplyCases = fc
+  .tuple(sameShapeInputs, fc.option(fc.tuple(fc.nat(), fc.nat()), { freq: 2 }))
+  .map(([inputs, zero]) => {
+    if (zero !== null) {
+      const [which, at] = zero;
+      const t = inputs[which % inputs.length]!;
+      const data = t.data.slice();
+      data[at % t.size] = 0;
+      inputs = inputs.map((x) => (x === t ? new Tensor(data, t.shape) : x));
+    }
+    return { inputs };
+  })
+  .chain(withDownstream((xs) => variableMultiply(...xs)));
+
+const scalarMultiplyCases = fc
+  .tuple(
+    tensorArb({ shape: [], specialValues: true }),
+    tensorArb({ ...anyShape, specialValues: true }),
+  )
+  .map(([s, x]) => ({ inputs: [s, x] }))
+  .chain(withDownstream(([s, x]) => scalarMultiply(s!, x!)));
+
+const matrixMultiplyCases = fc
+  .tuple(
+    fc.integer({ min: 1, max: 4 }),
+    fc.integer({ min: 1, max: 4 }),
+    fc.integer({ min: 1, max: 4 }),
+  )
+  .chain(([n, k, m]) =>
+    fc.tuple(
+      tensorArb({ shape: [n, k], specialValues: true }),
+      tensorArb({ shape: [k, m], specialValues: true }),
+    ),
+  )
+  .map(([A, B]) => ({ inputs: [A, B] }))
+  .chain(withDownstream(([A, B]) => matrixMultiply(A!, B!)));
+
+/** k from 0 (outer product) to 3, free parts often empty: full-rank contractions included. */
+const tensorDotCases = contractionPairArb({ maxRank: 3, maxSide: 3, specialValues: true })
+  .map(({ a, b, k }) => ({ inputs: [a, b], arg: k }))
+  .chain(withDownstream(([A, B], k) => tensordot(A!, B!, k as number)));
+
+/** Positive inputs (HOMEWORK), exponents negative, fractional, 0 and 1 included. */
+const powerCases = fc
+  .tuple(
+    tensorArb({ ...anyShape, min: 0.3, max: 3 }),
+    fc.constantFrom(2, 3, -1, 0.5, -0.5, 1.5, 1, 0, -2),
+  )
+  .map(([x, p]) => ({ inputs: [x], arg: p }))
+  .chain(withDownstream(([x], p) => power(x!, p as number)));
+
+const expCases = tensorArb({ ...anyShape, specialValues: true })
+  .map((x) => ({ inputs: [x] }))
+  .chain(withDownstream(([x]) => exp(x!)));
+
+/** At least 1e-3 away from the kink at 0, far more than the finite-difference step. */
+const reluCases = tensorArb({ ...anyShape, kinks: [0] })
+  .map((x) => ({ inputs: [x] }))
+  .chain(withDownstream(([x]) => relu(x!)));
+
+/**
+ * n inputs of one shape whose values are all pairwise at least 0.01 apart (no ties, so the
+ * maximum is differentiable and finite differences never cross a tie).
+ */
+const maximumCases = fc
+  .tuple(fc.integer({ min: 1, max: 4 }), fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 }))
+  .chain(([n, shape]) => tensorArb({ shape: [n, ...shape], distinctBy: 0.01 }))
+  .map((stacked) => {
+    const [n, ...shape] = stacked.shape;
+    const size = stacked.size / n!;
+    const inputs = Array.from(
+      { length: n! },
+      (_, i) => new Tensor(stacked.data.slice(i * size, (i + 1) * size), shape),
+    );
+    return { inputs };
+  })
+  .chain(withDownstream((xs) => maximum(...xs)));
+
+const reduceMaxCases = tensorArb({ ...anyShape, distinctBy: 0.01 })
+  .map((x) => ({ inputs: [x] }))
+  .chain(withDownstream(([x]) => reduceMax(x!), true));
+
+const sumCases = tensorArb({ ...anyShape, specialValues: true })
+  .map((x) => ({ inputs: [x] }))
+  .chain(withDownstream(([x]) => sum(x!), true));
+
+const softmaxCrossEntropyCases = batchAndWidths(1)
+  .chain(({ batch, widths }) =>
+    fc.tuple(
+      tensorArb({ shape: [batch, widths[0]!] }),
+      oneHotLabelsArb({ batch, classes: widths[0]! }),
+    ),
+  )
+  .map(([logits, labels]) => ({ inputs: [logits], arg: labels }))
+  .chain(
+    withDownstream(([logits], labels) => softmaxCrossEntropy(logits!, labels as Tensor), true),
+  );
+
+const OPS: OpInfo[] = [
+  {
+    name: "VariableAdd",
+    construct: "new VariableAdd()",
+    cases: variableAddCases,
+    reference: () => variableAdd,
+    names: numbered,
+    backwardPoints: 0.5,
+  },
+  {
+    name: "VariableMultiply",
+    construct: "new VariableMultiply()",
+    cases: variableMultiplyCases,
+    reference: () => variableMultiply,
+    names: numbered,
+    backwardPoints: 0.5,
+  },
+  {
+    name: "ScalarMultiply",
+    construct: "new ScalarMultiply()",
+    cases: scalarMultiplyCases,
+    reference: () => (s, x) => scalarMultiply(s!, x!),
+    names: () => ["s", "x"],
+    backwardPoints: 0.5,
+  },
+  {
+    name: "MatrixMultiply",
+    construct: "new MatrixMultiply()",
+    cases: matrixMultiplyCases,
+    reference: () => (A, B) => matrixMultiply(A!, B!),
+    names: () => ["A", "B"],
+    backwardPoints: 0.5,
+  },
+  {
+    name: "TensorDot",
+    construct: "new TensorDot(k)",
+    cases: tensorDotCases,
+    reference: (c) => (A, B) => tensordot(A!, B!, c.arg as number),
+    names: () => ["A", "B"],
+    backwardPoints: 0.5,
+  },
+  {
+    name: "Power",
+    construct: "new Power(p)",
+    cases: powerCases,
+    reference: (c) => (x) => power(x!, c.arg as number),
+    names: () => ["x"],
+    backwardPoints: 0.5,
+  },
+  {
+    name: "Exp",
+    construct: "new Exp()",
+    cases: expCases,
+    reference: () => (x) => exp(x!),
+    names: () => ["x"],
+    backwardPoints: 0.5,
+  },
+  {
+    name: "ReLU",
+    construct: "new ReLU()",
+    cases: reluCases,
+    reference: () => (x) => relu(x!),
+    names: () => ["x"],
+    backwardPoints: 0.5,
+  },
+  {
+    name: "Maximum",
+    construct: "new Maximum()",
+    cases: maximumCases,
+    reference: () => maximum,
+    names: numbered,
+    backwardPoints: 0.5,
+  },
+  {
+    name: "ReduceMax",
+    construct: "new ReduceMax()",
+    cases: reduceMaxCases,
+    reference: () => (x) => reduceMax(x!),
+    names: () => ["x"],
+    backwardPoints: 0.5,
+  },
+  {
+    name: "Sum",
+    construct: "new Sum()",
+    cases: sumCases,
+    reference: () => (x) => sum(x!),
+    names: () => ["x"],
+    backwardPoints: 0.5,
+  },
+  {
+    name: "SoftmaxCrossEntropy",
+    construct: "new SoftmaxCrossEntropy(labels)",
+    cases: softmaxCrossEntropyCases,
+    reference: (c) => (logits) => softmaxCrossEntropy(logits!, c.arg as Tensor),
+    names: () => ["logits"],
+    backwardPoints: 0.5,
+  },
+];
+
+function opPayload(info: OpInfo, c: OpCase, mode: "forward" | "full", probes = false): OpPayload {
+  return {
+    op: info.name,
+    arg: c.arg,
+    mode,
+    inputs: c.inputs,
+    downstream: mode === "full" ? c.downstream : undefined,
+    probes: probes ? probeInputs(c.inputs, makeProbes(c.inputs, c.probeSeed)) : undefined,
+  };
+}
+
+function showOpCase(info: OpInfo, c: OpCase): string {
+  const names = info.names(c);
+  const parts: Record<string, unknown> = {};
+  if (c.arg !== undefined) parts[info.construct.replace(/^.*\((.*)\)$/, "$1")] = c.arg;
+  c.inputs.forEach((t, i) => {
+    parts[names[i]!] = t;
+  });
+  parts["downstream gradient"] = c.downstream;
+  return `${info.construct}, forwardCall(${names.join(", ")}), then backwardCall(downstream gradient), with\n${showValue(parts)}`;
+}
+
+function opGrads(c: OpCase, result: unknown): unknown[] {
+  const grads = field(result, "grads");
+  return Array.isArray(grads) ? grads : c.inputs.map(() => grads);
+}
+
+/** A short description of a wrong return value of backwardCall, if it is one. */
+function gradsProblem(info: OpInfo, c: OpCase, result: unknown): Verdict {
+  const grads = field(result, "grads");
+  if (!Array.isArray(grads)) {
+    return fail(
+      `${info.name}.backwardCall should return an array with one gradient per input (${c.inputs.length}), got ${describeResult(grads)}`,
+    );
+  }
+  if (grads.length !== c.inputs.length) {
+    return fail(
+      `${info.name}.backwardCall returned ${grads.length} gradient${grads.length === 1 ? "" : "s"} for ${c.inputs.length} input${c.inputs.length === 1 ? "" : "s"}; it must return one per input, in order`,
+    );
+  }
+  return PASS;
+}
+
+function opChecks(info: OpInfo): CheckDefinition<OpCase>[] {
+  const id = `4.${info.name}`;
+  const show = (c: OpCase) => showOpCase(info, c);
+  const gradName = (c: OpCase) =>
+    info.names(c).map((n) => `the gradient of ${n} from ${info.name}.backwardCall`);
+  const forwardOk = (c: OpCase, result: unknown, tolerance: Tolerance) =>
+    closeTo(field(result, "output"), info.reference(c)(...c.inputs), tolerance);
+  return [
+    {
+      id: `${id}.forward`,
+      title: `${info.name}.forwardCall against the reference`,
+      points: 0.25,
+      cases: info.cases,
+      driver: "autograd.op",
+      payload: (c) => opPayload(info, c, "forward"),
+      judge: (c, result, ctx) =>
+        expectTensor(field(result, "output"), info.reference(c)(...c.inputs), {
+          name: `${info.name}.forwardCall`,
+          tolerance: ctx.tolerance,
+          context: { batchSize: c.inputs[0]!.ndim === 2 ? c.inputs[0]!.shape[0] : undefined },
+        }),
+      show,
+    },
+    {
+      id: `${id}.backward`,
+      title: `${info.name}.backwardCall against finite differences of the reference (random downstream gradient)`,
+      points: info.backwardPoints,
+      cases: info.cases,
+      driver: "autograd.op",
+      payload: (c) => opPayload(info, c, "full"),
+      judge: (c, result, ctx) =>
+        allOf(gradsProblem(info, c, result), () =>
+          judgeGradients({
+            f: info.reference(c),
+            inputs: c.inputs,
+            downstream: c.downstream,
+            grads: opGrads(c, result),
+            names: gradName(c),
+            tolerance: ctx.tolerance,
+            context: { batchSize: c.inputs[0]!.ndim === 2 ? c.inputs[0]!.shape[0] : undefined },
+            note: forwardOk(c, result, ctx.tolerance)
+              ? undefined
+              : `(Your forwardCall differs from the reference too, see ${id}.forward; these expected gradients are those of the reference forward.)`,
+          }),
+        ),
+      show,
+    },
+    {
+      id: `${id}.consistent`,
+      title: `${info.name}.backwardCall against finite differences of your own forwardCall`,
+      points: 0.25,
+      cases: info.cases,
+      driver: "autograd.op",
+      payload: (c) => opPayload(info, c, "full", true),
+      judge: (c, result, ctx) =>
+        allOf(gradsProblem(info, c, result), () =>
+          judgeSelfConsistency({
+            what: info.name,
+            names: info.names(c),
+            inputs: c.inputs,
+            downstream: c.downstream,
+            grads: opGrads(c, result),
+            probes: makeProbes(c.inputs, c.probeSeed),
+            probeOutputs: field(result, "probeOutputs"),
+            tolerance: ctx.tolerance,
+            forwardMatches: forwardOk(c, result, ctx.tolerance),
+            backwardCheck: `${id}.backward`,
+          }),
+        ),
+      show,
+    },
+    {
+      id: `${id}.immutable`,
+      title: `${info.name}: forwardCall and backwardCall leave their inputs unchanged`,
+      points: 0.25,
+      requires: [`${id}.forward`, `${id}.backward`],
+      cases: info.cases,
+      driver: "autograd.op",
+      payload: (c) => opPayload(info, c, "full"),
+      judge: (c, result) => {
+        const after = field(result, "after");
+        const inputs = field(after, "inputs");
+        const names = info.names(c);
+        const checks: (() => Verdict)[] = c.inputs.map(
+          (t, i) => () =>
+            expectUnchanged(
+              t,
+              Array.isArray(inputs) ? inputs[i] : undefined,
+              `${names[i]} given to ${info.name}.forwardCall`,
+            ),
+        );
+        checks.push(() =>
+          expectUnchanged(
+            c.downstream,
+            field(after, "downstream"),
+            `the downstream gradient given to ${info.name}.backwardCall`,
+          ),
+        );
+        if (c.arg instanceof Tensor) {
+          const arg = c.arg;
+          checks.push(() =>
+            expectUnchanged(arg, field(after, "arg"), `the labels given to ${info.construct}`),
+          );
+        }
+        return allOf(...checks);
+      },
+      show,
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers: graphs built with add, sub, mul, ... from leaf Variables
+// ---------------------------------------------------------------------------------------------
+
+interface HelperCase {
+  inputs: Tensor[];
+  extra: number[];
+  downstream: Tensor;
+}
+
+interface HelperInfo {
+  name: string;
+  /** The call as a student reads it, e.g. "pow(a, p)". */
+  call: string;
+  /** Names of the Variable arguments. */
+  names: string[];
+  cases: fc.Arbitrary<{ inputs: Tensor[]; extra: number[] }>;
+  reference: (extra: number[]) => (...inputs: Tensor[]) => Tensor;
+}
+
+const pairOfOneShape = (extra: Parameters<typeof tensorsArb>[0] = { count: 2 }) =>
+  tensorsArb({ ...anyShape, specialValues: true, ...extra }).map((inputs) => ({
+    inputs,
+    extra: [] as number[],
+  }));
+
+const oneInput = (constraints: Parameters<typeof tensorArb>[0]) =>
+  tensorArb({ ...anyShape, ...constraints }).map((x) => ({ inputs: [x], extra: [] as number[] }));
+
+const minusOne = scalar(-1);
+
+const HELPERS: HelperInfo[] = [
+  {
+    name: "add",
+    call: "add(a, b)",
+    names: ["a", "b"],
+    cases: pairOfOneShape(),
+    reference: () => (a, b) => variableAdd(a!, b!),
+  },
+  {
+    name: "sub",
+    call: "sub(a, b)",
+    names: ["a", "b"],
+    cases: pairOfOneShape(),
+    reference: () => (a, b) => variableAdd(a!, scalarMultiply(minusOne, b!)),
+  },
+  {
+    name: "mul",
+    call: "mul(a, b)",
+    names: ["a", "b"],
+    // One shape, or a scalar [] on either side (then ScalarMultiply).
+    cases: fc
+      .tuple(
+        tensorArb({ ...anyShape, specialValues: true }),
+        tensorArb({ shape: [], specialValues: true }),
+        fc.constantFrom("same", "scalar first", "scalar second"),
+        tensorArb({ ...anyShape, specialValues: true }),
+      )
+      .chain(([x, s, kind]) => {
+        if (kind === "scalar first") return fc.constant({ inputs: [s, x], extra: [] as number[] });
+        if (kind === "scalar second") return fc.constant({ inputs: [x, s], extra: [] as number[] });
+        return tensorArb({ shape: x.shape, specialValues: true }).map((y) => ({
+          inputs: [x, y],
+          extra: [] as number[],
+        }));
+      }),
+    reference: () => (a, b) => {
+      if (a!.ndim === 0) return scalarMultiply(a!, b!);
+      if (b!.ndim === 0) return scalarMultiply(b!, a!);
+      return variableMultiply(a!, b!);
+    },
+  },
+  {
+    name: "div",
+    call: "div(a, b)",
+    names: ["a", "b"],
+    // b at least 0.4 away from 0, so 1 / b stays moderate.
+    cases: tensorArb({ ...anyShape, specialValues: true }).chain((a) =>
+      tensorArb({ shape: a.shape, kinks: [0], margin: 0.4 }).map((b) => ({
+        inputs: [a, b],
+        extra: [] as number[],
+      })),
+    ),
+    reference: () => (a, b) => variableMultiply(a!, power(b!, -1)),
+  },
+  {
+    name: "neg",
+    call: "neg(a)",
+    names: ["a"],
+    cases: oneInput({ specialValues: true }),
+    reference: () => (a) => scalarMultiply(minusOne, a!),
+  },
+  {
+    name: "matmul",
+    call: "matmul(a, b)",
+    names: ["a", "b"],
+    cases: matrixMultiplyCases.map((c) => ({ inputs: c.inputs, extra: [] as number[] })),
+    reference: () => (a, b) => matrixMultiply(a!, b!),
+  },
+  {
+    name: "pow",
+    call: "pow(a, p)",
+    names: ["a"],
+    cases: powerCases.map((c) => ({ inputs: c.inputs, extra: [c.arg as number] })),
+    reference:
+      ([p]) =>
+      (a) =>
+        power(a!, p!),
+  },
+  {
+    name: "exp",
+    call: "exp(a)",
+    names: ["a"],
+    cases: oneInput({ specialValues: true }),
+    reference: () => (a) => exp(a!),
+  },
+  {
+    name: "relu",
+    call: "relu(a)",
+    names: ["a"],
+    cases: oneInput({ kinks: [0] }),
+    reference: () => (a) => relu(a!),
+  },
+  {
+    name: "tensordot",
+    call: "tensordot(a, b, k)",
+    names: ["a", "b"],
+    cases: contractionPairArb({ maxRank: 3, maxSide: 3, specialValues: true }).map(
+      ({ a, b, k }) => ({ inputs: [a, b], extra: [k] }),
+    ),
+    reference:
+      ([k]) =>
+      (a, b) =>
+        tensordot(a!, b!, k!),
+  },
+  {
+    name: "sum",
+    call: "sum(a)",
+    names: ["a"],
+    cases: oneInput({ specialValues: true }),
+    reference: () => (a) => sum(a!),
+  },
+];
+
+function helperCheck(info: HelperInfo): CheckDefinition<HelperCase> {
+  const cases = info.cases.chain(({ inputs, extra }) =>
+    downstreamArb(info.reference(extra)(...inputs).shape).map((downstream) => ({
+      inputs,
+      extra,
+      downstream,
+    })),
+  );
+  return {
+    id: `4.helpers.${info.name}`,
+    title: `z = ${info.call} on leaf Variables: z.data, and every leaf's grad after z.backward(seed)`,
+    points: 0.5,
+    cases,
+    driver: "autograd.helper",
+    payload: (c): HelperPayload => ({
+      helper: info.name,
+      inputs: c.inputs,
+      extra: c.extra,
+      downstream: c.downstream,
+    }),
+    judge: (c, result, ctx) => {
+      const f = info.reference(c.extra);
+      if (field(result, "notVariable") === true) {
+        return fail(
+          `${info.call} should return a Variable, got ${describeResult(field(result, "value"))}`,
+        );
+      }
+      return allOf(
+        () =>
+          expectTensor(field(result, "value"), f(...c.inputs), {
+            name: `z.data for z = ${info.call}`,
+            tolerance: ctx.tolerance,
+          }),
+        () => {
+          const grads = field(result, "grads");
+          return judgeGradients({
+            f,
+            inputs: c.inputs,
+            downstream: c.downstream,
+            grads: Array.isArray(grads) ? grads : [],
+            names: info.names.map((n) => `${n}.grad after z = ${info.call}; z.backward(seed)`),
+            tolerance: ctx.tolerance,
+          });
+        },
+      );
+    },
+    show: (c) => {
+      const parts: Record<string, unknown> = {};
+      info.names.forEach((n, i) => {
+        parts[n] = c.inputs[i];
+      });
+      if (info.name === "pow") parts.p = c.extra[0];
+      if (info.name === "tensordot") parts.k = c.extra[0];
+      parts.seed = c.downstream;
+      return `z = ${info.call} with leaves new Variable(...) of\n${showValue(parts)}`;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The engine on generated graphs of driver-supplied operations
+// ---------------------------------------------------------------------------------------------
+
+interface GraphCase {
+  inputs: Tensor[];
+  nodes: GraphNode[];
+  downstream: Tensor;
+  /** Call z.backward() without a seed (the default seed is ones of z's shape). */
+  seedless?: boolean;
+  /** What the graph is, for messages. */
+  label: string;
+}
+
+/** The graph's value as a function of its inputs (the reference operations of GRAPH_OPS). */
+const graphFunction =
+  (nodes: readonly GraphNode[]) =>
+  (...inputs: Tensor[]): Tensor =>
+    evaluateGraph(nodes, inputs);
+
+/** Where value `index` is used: (node, argument position) pairs. */
+function usesOf(nodes: readonly GraphNode[], index: number): [number, number][] {
+  return nodes.flatMap((node, n) =>
+    node.args.flatMap((a, position): [number, number][] => (a === index ? [[n, position]] : [])),
+  );
+}
+
+/** Explains a wrong leaf gradient of a reused leaf: is it the gradient along one use only? */
+function reuseHint(c: GraphCase, leaf: number, actual: unknown, tolerance: Tolerance): string {
+  const uses = usesOf(c.nodes, leaf);
+  if (uses.length < 2 || !(actual instanceof Tensor)) return "";
+  for (const [node, position] of uses) {
+    const alongOne = numericalVjp(
+      (x: Tensor) =>
+        evaluateGraph(c.nodes, c.inputs, (n, p, value) =>
+          n === node && p === position ? x : value,
+        ),
+      [c.inputs[leaf]!],
+      c.downstream,
+    );
+    if (closeTo(actual, alongOne, tolerance)) {
+      return `\n  hint: x${leaf} is used ${uses.length} times, and its grad is the gradient along one of those uses only (argument ${position} of v${node}); the gradients arriving along all uses must be added, not overwritten`;
+    }
+  }
+  return `\n  hint: x${leaf} is used ${uses.length} times; its grad must be the sum of the gradients along all of its uses, each path counted once`;
+}
+
+/** Which values the last node depends on (HOMEWORK: the others are not inspected). */
+function dependencies(nodes: readonly GraphNode[], inputCount: number): boolean[] {
+  const needed = new Array<boolean>(inputCount + nodes.length).fill(false);
+  needed[needed.length - 1] = true;
+  for (let n = nodes.length - 1; n >= 0; n--) {
+    if (!needed[inputCount + n]) continue;
+    for (const a of nodes[n]!.args) needed[a] = true;
+  }
+  return needed;
+}
+
+function judgeGraph(c: GraphCase, result: unknown, tolerance: Tolerance): Verdict {
+  const f = graphFunction(c.nodes);
+  const value = expectTensor(field(result, "value"), f(...c.inputs), {
+    name: `the value of ${c.label}`,
+    tolerance,
+  });
+  if (!value.pass) return value;
+  const grads = field(result, "grads");
+  const list = Array.isArray(grads) ? grads : [];
+  const needed = dependencies(c.nodes, c.inputs.length);
+  for (let i = 0; i < c.inputs.length; i++) {
+    if (!needed[i]) continue;
+    const expected = numericalVjp(f, c.inputs, c.downstream, i);
+    const verdict = expectTensor(list[i], expected, {
+      name: `x${i}.grad after z.backward(${c.seedless ? "" : "seed"}) on ${c.label}`,
+      tolerance,
+    });
+    if (!verdict.pass) return fail(verdict.message + reuseHint(c, i, list[i], tolerance));
+  }
+  return PASS;
+}
+
+function showGraph(c: GraphCase): string {
+  const nInputs = c.inputs.length;
+  const name = (i: number) => (i < nInputs ? `x${i}` : `v${i - nInputs}`);
+  const lines = c.nodes.map(
+    (node, n) => `  ${name(nInputs + n)} = ${node.op}(${node.args.map(name).join(", ")})`,
+  );
+  const shown = lines.length > 12 ? [...lines.slice(0, 6), "  ...", ...lines.slice(-3)] : lines;
+  const parts: Record<string, unknown> = {};
+  c.inputs.forEach((t, i) => {
+    parts[`x${i}`] = t;
+  });
+  if (!c.seedless) parts.seed = c.downstream;
+  return `${c.label}:\n${shown.join("\n")}\nz = ${name(nInputs + c.nodes.length - 1)}; z.backward(${c.seedless ? "" : "seed"}), with\n${showValue(parts)}`;
+}
+
+function graphPayload(c: GraphCase): GraphPayload {
+  return { inputs: c.inputs, nodes: c.nodes, downstream: c.downstream, seedless: c.seedless };
+}
+
+/** Small graphs in which input 0 (x0) is used more than once. */
+const REUSE_GRAPHS: { label: string; nodes: GraphNode[] }[] = [
+  {
+    label: "z = mul(x0, add(x0, x1))",
+    nodes: [
+      { op: "add", args: [0, 1] },
+      { op: "mul", args: [0, 2] },
+    ],
+  },
+  {
+    label: "z = add(mul(x0, x0), x1)",
+    nodes: [
+      { op: "mul", args: [0, 0] },
+      { op: "add", args: [2, 1] },
+    ],
+  },
+  {
+    label: "the lecture's z = x0 (x0 + x1)^2 (s = add(x0, x1), z = mul(x0, mul(s, s)))",
+    nodes: [
+      { op: "add", args: [0, 1] },
+      { op: "mul", args: [2, 2] },
+      { op: "mul", args: [0, 3] },
+    ],
+  },
+  {
+    label: "z = add(sin(x0), x0, scale(x0), x1)",
+    nodes: [
+      { op: "sin", args: [0] },
+      { op: "scale", args: [0] },
+      { op: "add", args: [2, 0, 3, 1] },
+    ],
+  },
+];
+
+const graphInputs = (count: number) =>
+  tensorsArb({ count, minRank: 0, maxRank: 2, maxSide: 3, min: -2, max: 2, specialValues: true });
+
+function finishGraph(
+  label: string,
+  nodes: GraphNode[],
+  inputs: Tensor[],
+  seedless = false,
+): fc.Arbitrary<GraphCase> {
+  const shape = evaluateGraph(nodes, inputs).shape;
+  return downstreamArb(shape).map((downstream) => ({
+    inputs,
+    nodes,
+    downstream: seedless
+      ? new Tensor(new Float64Array(downstream.size).fill(1), shape)
+      : downstream,
+    seedless,
+    label,
+  }));
+}
+
+const reuseCases = fc
+  .tuple(fc.nat(REUSE_GRAPHS.length - 1), graphInputs(2))
+  .chain(([which, inputs]) => {
+    const graph = REUSE_GRAPHS[which]!;
+    return finishGraph(graph.label, graph.nodes, inputs);
+  });
+
+/** 1 to 4 diamonds in a row: v -> (sin(v), scale(v)) -> mul, or add(sin(v), scale(v), v). */
+const diamondCases = fc
+  .tuple(fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }), graphInputs(1), fc.boolean())
+  .chain(([kinds, inputs, seedless]) => {
+    const nodes: GraphNode[] = [];
+    let previous = 0;
+    for (const withAdd of kinds) {
+      const start = 1 + nodes.length;
+      nodes.push({ op: "sin", args: [previous] }, { op: "scale", args: [previous] });
+      nodes.push(
+        withAdd
+          ? { op: "add", args: [start, start + 1, previous] }
+          : { op: "mul", args: [start, start + 1] },
+      );
+      previous = start + 2;
+    }
+    return finishGraph(
+      `${kinds.length} diamond${kinds.length === 1 ? "" : "s"} in a row`,
+      nodes,
+      inputs,
+      seedless,
+    );
+  });
+
+/**
+ * Random graphs whose values all stay in [-1, 1] (inputs in [-1, 1]; mean, mul, sin, scale and
+ * meanAll never leave it), so derivatives are moderate and finite differences accurate.
+ */
+const dagCases = dagArb({
+  ops: {
+    mean: { arity: "variadic", minArity: 2, maxArity: 3 },
+    mul: { arity: 2 },
+    sin: { arity: 1 },
+    scale: { arity: 1 },
+    meanAll: { arity: 1, output: "scalar" },
+  },
+  maxInputs: 3,
+  maxNodes: 8,
+  min: -1,
+  max: 1,
+  specialValues: true,
+}).chain((dag) =>
+  finishGraph(`a random graph of ${dag.nodes.length} operations`, dag.nodes, dag.inputs),
+);
+
+/** Chains of 100 to 200 steps v_{i+1} = add(v_i, v_i): exponential in time unless each Variable waits for all its uses. */
+const longChainCases = fc
+  .tuple(fc.integer({ min: 100, max: 200 }), graphInputs(1))
+  .chain(([length, inputs]) => {
+    const nodes: GraphNode[] = Array.from({ length }, (_, i) => ({ op: "add", args: [i, i] }));
+    return finishGraph(`a chain of ${length} steps v = add(v, v)`, nodes, inputs);
+  });
+
+/** The long chain must finish well within this (generous: the machine may be shared). */
+export const LONG_CHAIN_LIMIT_MS = 1000;
+
+const engineChecks: CheckDefinition<GraphCase>[] = [
+  {
+    id: "4.engine.reuse",
+    title: "a Variable used several times gets the sum of the gradients of all its uses",
+    points: 2,
+    cases: reuseCases,
+    driver: "autograd.graph",
+    payload: graphPayload,
+    judge: (c, result, ctx) => judgeGraph(c, result, ctx.tolerance),
+    show: showGraph,
+  },
+  {
+    id: "4.engine.diamond",
+    title: "diamonds: every path counted exactly once (seed given, or the default seed)",
+    points: 2,
+    cases: diamondCases,
+    driver: "autograd.graph",
+    payload: graphPayload,
+    judge: (c, result, ctx) => judgeGraph(c, result, ctx.tolerance),
+    show: showGraph,
+  },
+  {
+    id: "4.engine.dag",
+    title: "random graphs of operations subclassing your Operation: gradients of every input",
+    points: 3,
+    cases: dagCases,
+    driver: "autograd.graph",
+    payload: graphPayload,
+    judge: (c, result, ctx) => judgeGraph(c, result, ctx.tolerance),
+    show: showGraph,
+  },
+  {
+    id: "4.engine.longChain",
+    title: `a chain of 100 to 200 steps, each using the previous Variable twice: right and within ${LONG_CHAIN_LIMIT_MS} ms`,
+    points: 2.5,
+    runs: 1,
+    timeoutMs: 3000,
+    cases: longChainCases,
+    driver: "autograd.graph",
+    payload: graphPayload,
+    judge: (c, result, ctx) =>
+      allOf(
+        () => judgeGraph(c, result, ctx.tolerance),
+        () =>
+          ctx.wallMs <= LONG_CHAIN_LIMIT_MS
+            ? PASS
+            : fail(
+                `building and backpropagating ${c.label} took ${Math.round(ctx.wallMs)} ms, more than ${LONG_CHAIN_LIMIT_MS} ms: the backward pass must take time linear in the size of the graph (let every Variable collect the gradients of all its uses before passing its own on, e.g. in reverse topological order)`,
+              ),
+      ),
+    show: showGraph,
+  },
+];
 
 export const autogradProblem: ProblemDefinition = {
-  id: "PLACEHOLDER",
-  title: "PLACEHOLDER",
+  id: "4",
+  title: "Computational graph engine",
   module: "autograd",
-  checks: [],
+  points: 30,
+  checks: [...OPS.flatMap(opChecks), ...HELPERS.map(helperCheck), ...engineChecks],
 };

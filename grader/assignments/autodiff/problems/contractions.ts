@@ -1,8 +1,333 @@
-import type { ProblemDefinition } from "../../../assignment/types.js";
+/**
+ * Problem 1: contractions (HOMEWORK.md). Expected values come from the public reference forwards
+ * in reference/forward/contractions.ts; inputs are property-generated with exact 0s and 1s,
+ * and k = 0, k >= 2 and full-rank contractions are forced in a fraction of the cases.
+ */
+import fc from "fast-check";
+import {
+  type ContractionPair,
+  contractionPairArb,
+  type DiagnoseContext,
+  shapeArb,
+  type Tolerance,
+  tensorArb,
+} from "../../../../checks/index.js";
+import {
+  batchedMatmul,
+  contract,
+  slideEinsum,
+} from "../../../../reference/forward/contractions.js";
+import { Tensor } from "../../../../reference/tensor/index.js";
+import {
+  allOf,
+  expectFinite,
+  expectShape,
+  expectTensor,
+  expectUnchanged,
+  fail,
+  PASS,
+  showValue,
+} from "../../../assignment/judge.js";
+import type { CheckDefinition, ProblemDefinition, Verdict } from "../../../assignment/types.js";
+
+/** What the driver returns for a call of one export: `{ out, inputsAfter }`. */
+interface CallResult {
+  out?: unknown;
+  inputsAfter?: unknown[];
+}
+
+/** One tensor-valued export graded by values, shape, finiteness and immutability. */
+export interface TensorExport<Case> {
+  /** Problem id, e.g. "1". */
+  problem: string;
+  /** The export's name in the student's module, e.g. "contract". */
+  name: string;
+  /** Driver that calls the export with `{ args }` and returns `{ out, inputsAfter }`. */
+  driver: string;
+  cases: fc.Arbitrary<Case>;
+  /** The arguments of the call, in order, and their names for messages. */
+  args: (testCase: Case) => unknown[];
+  argNames: readonly string[];
+  /** The expected result (from the reference forwards, or finite differences of them). */
+  expected: (testCase: Case) => Tensor;
+  /** Its shape, without computing it (default: the shape of `expected`). */
+  expectedShape?: (testCase: Case) => number[];
+  /** For the hints of compareTensors (input rank of a derivative, batch size). */
+  diagnose?: (testCase: Case) => DiagnoseContext;
+  /** A sentence added to a failure, saying what is special about this case (e.g. k = 0). */
+  note?: (testCase: Case) => string | undefined;
+  /** Last part of the values check's id: "forward" (problem 1) or "values" (problem 2). */
+  valuesId: string;
+  /** What the values check compares with, for its title. */
+  valuesTitle: string;
+  points: { values: number; shape: number; finite: number; immutable: number };
+  runs: { values: number; others: number };
+  tolerance?: Partial<Tolerance>;
+}
+
+function withNote(verdict: Verdict, note: string | undefined): Verdict {
+  if (verdict.pass || note === undefined) return verdict;
+  return fail(`${verdict.message}\n  note: ${note}`);
+}
+
+/**
+ * The four checks of a tensor-valued export: `<problem>.<name>.<valuesId>` (values; the only
+ * one that earns points on its own), `.shape`, `.finite` and `.immutable` (each requires the
+ * values check, so a stub with the right shape earns nothing).
+ */
+export function tensorExportChecks<Case>(spec: TensorExport<Case>): CheckDefinition<Case>[] {
+  const base = `${spec.problem}.${spec.name}`;
+  const valuesId = `${base}.${spec.valuesId}`;
+  const call = `${spec.name}(${spec.argNames.join(", ")})`;
+  const common = {
+    cases: spec.cases,
+    driver: spec.driver,
+    payload: (testCase: Case) => ({ args: spec.args(testCase) }),
+    show: (testCase: Case) => {
+      const args = spec.args(testCase);
+      return showValue(Object.fromEntries(spec.argNames.map((n, i) => [n, args[i]])));
+    },
+  };
+  const expectedShape = (testCase: Case) =>
+    spec.expectedShape ? spec.expectedShape(testCase) : [...spec.expected(testCase).shape];
+  return [
+    {
+      ...common,
+      id: valuesId,
+      title: `${spec.name}: values ${spec.valuesTitle}`,
+      points: spec.points.values,
+      runs: spec.runs.values,
+      tolerance: spec.tolerance,
+      judge: (testCase, result, context) =>
+        withNote(
+          expectTensor((result as CallResult).out, spec.expected(testCase), {
+            name: call,
+            tolerance: context.tolerance,
+            context: spec.diagnose?.(testCase),
+          }),
+          spec.note?.(testCase),
+        ),
+    },
+    {
+      ...common,
+      id: `${base}.shape`,
+      title: `${spec.name}: result shape (with correct values)`,
+      points: spec.points.shape,
+      runs: spec.runs.others,
+      requires: [valuesId],
+      judge: (testCase, result) =>
+        withNote(
+          expectShape((result as CallResult).out, expectedShape(testCase), call),
+          spec.note?.(testCase),
+        ),
+    },
+    {
+      ...common,
+      id: `${base}.finite`,
+      title: `${spec.name}: finite numbers (with correct values)`,
+      points: spec.points.finite,
+      runs: spec.runs.others,
+      requires: [valuesId],
+      judge: (_testCase, result) => expectFinite((result as CallResult).out, call),
+    },
+    {
+      ...common,
+      id: `${base}.immutable`,
+      title: `${spec.name}: inputs left unchanged (with correct values)`,
+      points: spec.points.immutable,
+      runs: spec.runs.others,
+      requires: [valuesId],
+      judge: (testCase, result) => {
+        const after = (result as CallResult).inputsAfter ?? [];
+        return allOf(
+          ...spec
+            .args(testCase)
+            .map((before, i) =>
+              before instanceof Tensor
+                ? () => expectUnchanged(before, after[i], `${spec.argNames[i]} (argument ${i + 1})`)
+                : PASS,
+            ),
+        );
+      },
+    },
+  ];
+}
+
+/** Values from the checks' default range [-3, 3], with exact 0, 1 and -1 mixed in. */
+const VALUES = { specialValues: true } as const;
+
+// ---------------------------------------------------------------------------------------------
+// contract(A, B, k)
+
+/**
+ * Pairs where k is the full rank of A, of B, or of both (a scalar result): `shared` is the
+ * contracted shape, the other operand gets 1 or 2 free dims (sides 2..3) in front (A) or
+ * behind (B).
+ */
+const fullRankPairArb: fc.Arbitrary<ContractionPair> = fc
+  .tuple(
+    shapeArb({ minRank: 1, maxRank: 3, maxSide: 3 }),
+    shapeArb({ minRank: 1, maxRank: 2, minSide: 2, maxSide: 3 }),
+    fc.constantFrom("A", "B", "both"),
+  )
+  .chain(([shared, free, which]) => {
+    const aShape = which === "B" ? [...free, ...shared] : shared;
+    const bShape = which === "A" ? [...shared, ...free] : shared;
+    return fc.record({
+      a: tensorArb({ shape: aShape, ...VALUES }),
+      b: tensorArb({ shape: bShape, ...VALUES }),
+      k: fc.constant(shared.length),
+    });
+  });
+
+/** Outer products (k = 0) of two tensors with at least 2 elements each, so order matters. */
+const wideOuterPairArb: fc.Arbitrary<ContractionPair> = fc
+  .tuple(
+    shapeArb({ minRank: 1, maxRank: 2, minSide: 2, maxSide: 3 }),
+    shapeArb({ minRank: 1, maxRank: 2, minSide: 2, maxSide: 3 }),
+  )
+  .chain(([aShape, bShape]) =>
+    fc.record({
+      a: tensorArb({ shape: aShape, ...VALUES }),
+      b: tensorArb({ shape: bShape, ...VALUES }),
+      k: fc.constant(0),
+    }),
+  );
+
+const contractCases: fc.Arbitrary<ContractionPair> = fc.oneof(
+  // Any k in 0..3 (half of them k >= 2), free parts often empty.
+  { arbitrary: contractionPairArb(VALUES), weight: 3 },
+  // The outer product: with scalars and sides of 1, and with wider operands.
+  { arbitrary: contractionPairArb({ k: 0, maxRank: 3, ...VALUES }), weight: 1 },
+  { arbitrary: wideOuterPairArb, weight: 1 },
+  { arbitrary: fullRankPairArb, weight: 3 },
+  // Two contracted dims with free dims on both sides (numpy's tensordot(A, B, 2)).
+  { arbitrary: contractionPairArb({ k: 2, maxRank: 3, minSide: 2, ...VALUES }), weight: 1 },
+);
+
+function contractNote({ a, b, k }: ContractionPair): string | undefined {
+  const shape = (s: readonly number[]) => `[${s.join(", ")}]`;
+  const notes: string[] = [];
+  if (k === 0) {
+    notes.push(
+      `k = 0 contracts nothing: the outer product, of shape A.shape ++ B.shape = ${shape([...a.shape, ...b.shape])}`,
+    );
+  } else if (k === a.ndim && k === b.ndim) {
+    notes.push(
+      "k is the full rank of both A and B: every dim is summed, the result is a scalar of shape []",
+    );
+  } else if (k === a.ndim) {
+    notes.push("k is the full rank of A: the result has shape B.shape[k:]");
+  } else if (k === b.ndim) {
+    notes.push("k is the full rank of B: the result has shape A.shape[:-k]");
+  }
+  if (k >= 2) {
+    notes.push(
+      `the last ${k} dims of A pair with the first ${k} dims of B in the same order (A's dim -${k} with B's dim 0, ...)`,
+    );
+  }
+  return notes.length > 0 ? notes.join("; ") : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// batchedMatmul(X, M) and slideEinsum(X, Y)
+
+const side = fc.noBias(fc.integer({ min: 1, max: 4 }));
+/** A batch size: 1 in a quarter of the cases, else 2..4. */
+const batchSide = fc.oneof(
+  { arbitrary: fc.constant(1), weight: 1 },
+  { arbitrary: fc.integer({ min: 2, max: 4 }), weight: 3 },
+);
+
+interface BatchedCase {
+  X: Tensor;
+  M: Tensor;
+}
+
+/** B, n, m with n or m (or both) forced equal to B in some cases. */
+const batchedCases: fc.Arbitrary<BatchedCase> = fc
+  .tuple(batchSide, side, side, fc.constantFrom("none", "none", "n", "m", "nm"))
+  .map(([B, n, m, tie]) => [B, tie.includes("n") ? B : n, tie.includes("m") ? B : m] as const)
+  .chain(([B, n, m]) =>
+    fc.record({
+      X: tensorArb({ shape: [B, n], ...VALUES }),
+      M: tensorArb({ shape: [B, n, m], ...VALUES }),
+    }),
+  );
+
+interface SlideCase {
+  X: Tensor;
+  Y: Tensor;
+}
+
+const small = fc.noBias(fc.integer({ min: 1, max: 3 }));
+
+/** a, b, c, d with a = b or c = d forced in some cases (so swapped indices still fit). */
+const slideCases: fc.Arbitrary<SlideCase> = fc
+  .tuple(small, small, small, small, fc.nat(3))
+  .map(([a, b, c, d, tie]) => [a, tie & 1 ? a : b, c, tie & 2 ? c : d] as const)
+  .chain(([a, b, c, d]) =>
+    fc.record({
+      X: tensorArb({ shape: [a, b, c], ...VALUES }),
+      Y: tensorArb({ shape: [b, a, d], ...VALUES }),
+    }),
+  );
+
+// ---------------------------------------------------------------------------------------------
+
+const RUNS = { values: 60, others: 12 };
 
 export const contractionsProblem: ProblemDefinition = {
-  id: "PLACEHOLDER",
-  title: "PLACEHOLDER",
+  id: "1",
+  title: "Contractions and einsum",
   module: "contractions",
-  checks: [],
+  points: 10,
+  checks: [
+    ...tensorExportChecks<ContractionPair>({
+      problem: "1",
+      name: "contract",
+      driver: "contractions.contract",
+      cases: contractCases,
+      args: ({ a, b, k }) => [a, b, k],
+      argNames: ["A", "B", "k"],
+      expected: ({ a, b, k }) => contract(a, b, k),
+      expectedShape: ({ a, b, k }) => [...a.shape.slice(0, a.ndim - k), ...b.shape.slice(k)],
+      note: contractNote,
+      valuesId: "forward",
+      valuesTitle: "against the reference (k = 0, k >= 2 and full rank included)",
+      points: { values: 3, shape: 0.5, finite: 0.25, immutable: 0.25 },
+      runs: RUNS,
+    }),
+    ...tensorExportChecks<BatchedCase>({
+      problem: "1",
+      name: "batchedMatmul",
+      driver: "contractions.batchedMatmul",
+      cases: batchedCases,
+      args: ({ X, M }) => [X, M],
+      argNames: ["X", "M"],
+      expected: ({ X, M }) => batchedMatmul(X, M),
+      expectedShape: ({ X, M }) => [X.shape[0]!, M.shape[2]!],
+      diagnose: ({ X }) => ({ batchSize: X.shape[0] }),
+      valuesId: "forward",
+      valuesTitle: "against the reference (batch sizes of 1, widths equal to the batch size)",
+      points: { values: 2, shape: 0.5, finite: 0.25, immutable: 0.25 },
+      runs: { values: 30, others: 10 },
+    }),
+    ...tensorExportChecks<SlideCase>({
+      problem: "1",
+      name: "slideEinsum",
+      driver: "contractions.slideEinsum",
+      cases: slideCases,
+      args: ({ X, Y }) => [X, Y],
+      argNames: ["X", "Y"],
+      expected: ({ X, Y }) => slideEinsum(X, Y),
+      expectedShape: ({ X }) => [X.shape[0]!, X.shape[1]!],
+      note: () =>
+        "Z[i, j] = sum over k, w of X[i, j, k] * Y[j, i, w]: Y is read at [j, i] (its first two dims swapped), and k and w are summed separately",
+      valuesId: "forward",
+      valuesTitle: "against the reference ('abc,bad->ab')",
+      points: { values: 2, shape: 0.5, finite: 0.25, immutable: 0.25 },
+      runs: { values: 30, others: 10 },
+    }),
+  ],
 };

@@ -1,8 +1,715 @@
-import type { ProblemDefinition } from "../../../assignment/types.js";
+/**
+ * Problem 3: layers (HOMEWORK.md). Every layer's forward against the public reference forwards,
+ * every backward against finite differences of them (and, separately, of the submission's own
+ * forward), gradient shapes, immutability, finiteness, and networks of the submission's layers.
+ *
+ * The first part of this file holds the pieces the layer checks share with problem 4's operation
+ * checks (problems/autograd.ts imports them): directional probes of the student's own forward and
+ * the judges of values and gradients.
+ */
+import fc from "fast-check";
+import {
+  type DiagnoseContext,
+  layerStackArb,
+  numericalVjp,
+  oneHotLabelsArb,
+  type Tolerance,
+  tensorArb,
+} from "../../../../checks/index.js";
+import {
+  applyLayers,
+  bias,
+  crossEntropy,
+  linear,
+  type ReferenceLayer,
+  relu,
+  sigmoid,
+  softmax,
+} from "../../../../reference/forward/layers.js";
+import { Rng, scalar, Tensor } from "../../../../reference/tensor/index.js";
+import {
+  allOf,
+  describeResult,
+  expectFinite,
+  expectShape,
+  expectTensor,
+  expectUnchanged,
+  fail,
+  PASS,
+  showValue,
+} from "../../../assignment/judge.js";
+import type { CheckDefinition, ProblemDefinition, Verdict } from "../../../assignment/types.js";
+import type { LayerName, LayerPayload, NetworkPayload } from "../drivers/layers.js";
+
+// ---------------------------------------------------------------------------------------------
+// Shared with problems/autograd.ts
+// ---------------------------------------------------------------------------------------------
+
+/** The relative finite-difference step (as gradmark/checks uses: about the cube root of eps). */
+const RELATIVE_STEP = 6.055454452393343e-6;
+
+/** Random directions per differentiable input in the self-consistency checks. */
+const PROBES_PER_INPUT = 2;
+
+/** One directional probe of the student's own forward: input `input` moved by ±h v. */
+export interface Probe {
+  input: number;
+  direction: Tensor;
+  h: number;
+}
+
+/**
+ * Seeded random directions for every input in `which` (all by default); the step is scaled like
+ * gradmark/checks' directional mode, so no element moves by more than about 6e-6 * max(1, |x|),
+ * far less than the generators' distance from kinks and ties.
+ */
+export function makeProbes(
+  inputs: readonly Tensor[],
+  seed: number,
+  which: readonly number[] = inputs.map((_, i) => i),
+): Probe[] {
+  const rng = new Rng(`probes/${seed}`);
+  const probes: Probe[] = [];
+  for (const i of which) {
+    const x = inputs[i]!;
+    for (let j = 0; j < PROBES_PER_INPUT; j++) {
+      const direction = rng.randn(x.shape);
+      const maxInput = x.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      const maxDirection = direction.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      if (maxDirection === 0) continue;
+      probes.push({
+        input: i,
+        direction,
+        h: (RELATIVE_STEP * Math.max(1, maxInput)) / maxDirection,
+      });
+    }
+  }
+  return probes;
+}
+
+/** For every probe, the input lists at x + h v and at x - h v (in that order). */
+export function probeInputs(inputs: readonly Tensor[], probes: readonly Probe[]): Tensor[][] {
+  return probes.flatMap(({ input, direction, h }) =>
+    [1, -1].map((sign) => {
+      const moved = inputs.slice();
+      const x = inputs[input]!;
+      const data = new Float64Array(x.size);
+      for (let k = 0; k < x.size; k++) data[k] = x.data[k]! + sign * h * direction.data[k]!;
+      moved[input] = new Tensor(data, x.shape);
+      return moved;
+    }),
+  );
+}
+
+const dot = (a: Tensor, b: Tensor): number => {
+  let total = 0;
+  for (let k = 0; k < a.size; k++) total += a.data[k]! * b.data[k]!;
+  return total;
+};
+
+const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
+  a.length === b.length && a.every((side, i) => side === b[i]);
+
+const fmt = (x: number): string =>
+  Number.isFinite(x) ? Number(x.toPrecision(7)).toString() : String(x);
+
+/**
+ * The finite-difference check of a backward against the student's OWN forward: for every probe,
+ * (<g, f(x + h v)> - <g, f(x - h v)>) / 2h must equal <gradient, v> within a tolerance built
+ * like gradmark/checks' directional mode. `what` names the unit ("Linear", "TensorDot"),
+ * `names` the inputs, `forwardNote` says whether the forward itself matches the reference.
+ */
+export function judgeSelfConsistency(options: {
+  what: string;
+  names: readonly string[];
+  inputs: readonly Tensor[];
+  downstream: Tensor;
+  grads: readonly unknown[];
+  probes: readonly Probe[];
+  probeOutputs: unknown;
+  tolerance: Tolerance;
+  forwardMatches: boolean;
+  backwardCheck: string;
+}): Verdict {
+  const { what, names, inputs, downstream, grads, probes, tolerance } = options;
+  const outputs = options.probeOutputs;
+  if (!Array.isArray(outputs) || outputs.length !== 2 * probes.length) {
+    return fail(`${what}: the forward could not be evaluated at the probe points`);
+  }
+  for (const probe of probes) {
+    const grad = grads[probe.input];
+    const x = inputs[probe.input]!;
+    if (!(grad instanceof Tensor) || !sameShape(grad.shape, x.shape)) {
+      return fail(
+        `${what}: the gradient of ${names[probe.input]} is ${describeResult(grad)}, not a Tensor of shape [${x.shape.join(", ")}], so it cannot be compared with your forward (see ${options.backwardCheck})`,
+      );
+    }
+  }
+  for (let p = 0; p < probes.length; p++) {
+    const { input, direction, h } = probes[p]!;
+    const plusOut = outputs[2 * p];
+    const minusOut = outputs[2 * p + 1];
+    for (const out of [plusOut, minusOut]) {
+      if (!(out instanceof Tensor) || !sameShape(out.shape, downstream.shape)) {
+        return fail(
+          `${what}: your forward returned ${describeResult(out)} at a point next to the graded input; expected a Tensor of shape [${downstream.shape.join(", ")}]`,
+        );
+      }
+    }
+    const plus = dot(downstream, plusOut as Tensor);
+    const minus = dot(downstream, minusOut as Tensor);
+    const numerical = (plus - minus) / (2 * h);
+    const grad = grads[input] as Tensor;
+    let analytic = 0;
+    let allowance = 0;
+    for (let k = 0; k < grad.size; k++) {
+      const g = grad.data[k]!;
+      const v = direction.data[k]!;
+      analytic += g * v;
+      const elementTolerance = tolerance.atol + tolerance.rtol * Math.abs(g);
+      allowance += elementTolerance * elementTolerance * v * v;
+    }
+    const noise = (1e4 * Number.EPSILON * (Math.abs(plus) + Math.abs(minus))) / h;
+    const agrees = Math.abs(numerical - analytic) <= 3 * Math.sqrt(allowance) + noise;
+    if (!agrees) {
+      const forward = options.forwardMatches
+        ? "Your forward matches the reference here, so the backward is what needs fixing."
+        : "Your forward also differs from the reference here; fix the forward first, then make the backward its derivative.";
+      return fail(
+        `${what}: your backward disagrees with your own forward. Along a random direction v of ${names[input]}, finite differences of your forward give the rate of change ${fmt(numerical)} of <downstream gradient, output>, but <your gradient of ${names[input]}, v> is ${fmt(analytic)}. ${forward}`,
+      );
+    }
+  }
+  return PASS;
+}
+
+/** The result's field, or an Opaque description when the result is not a plain object. */
+export function field(result: unknown, name: string): unknown {
+  if (result === null || typeof result !== "object" || Array.isArray(result)) return undefined;
+  return (result as Record<string, unknown>)[name];
+}
+
+/** True when `actual` is a Tensor within the tolerance of `expected`. */
+export function closeTo(actual: unknown, expected: Tensor, tolerance: Tolerance): boolean {
+  return expectTensor(actual, expected, { name: "", tolerance }).pass;
+}
+
+/**
+ * Every gradient against finite differences of the reference forward `f` (numerical VJPs with
+ * the case's downstream gradient).
+ */
+export function judgeGradients(options: {
+  f: (...inputs: Tensor[]) => Tensor;
+  inputs: readonly Tensor[];
+  downstream: Tensor;
+  grads: readonly unknown[];
+  names: readonly string[];
+  which?: readonly number[];
+  tolerance: Tolerance;
+  context?: DiagnoseContext;
+  note?: string;
+}): Verdict {
+  const which = options.which ?? options.inputs.map((_, i) => i);
+  for (const i of which) {
+    const expected = numericalVjp(options.f, options.inputs, options.downstream, i);
+    const verdict = expectTensor(options.grads[i], expected, {
+      name: options.names[i]!,
+      tolerance: options.tolerance,
+      context: options.context,
+    });
+    if (!verdict.pass) return options.note ? fail(`${verdict.message}\n${options.note}`) : verdict;
+  }
+  return PASS;
+}
+
+/** Batch sizes and widths: a batch of 1, a batch equal to a width, or one differing from all. */
+export function batchAndWidths(widths: number): fc.Arbitrary<{ batch: number; widths: number[] }> {
+  return fc
+    .tuple(
+      fc.constantFrom("one", "equal", "differ"),
+      fc.array(fc.integer({ min: 1, max: 4 }), { minLength: widths, maxLength: widths }),
+      fc.integer({ min: 2, max: 5 }),
+      fc.nat(widths - 1),
+    )
+    .map(([policy, ws, drawn, pick]) => {
+      if (policy === "one") return { batch: 1, widths: ws };
+      if (policy === "equal") {
+        const batch = Math.max(2, ws[pick]!);
+        ws[pick] = batch;
+        return { batch, widths: ws };
+      }
+      let batch = drawn;
+      while (ws.includes(batch)) batch = batch >= 5 ? 2 : batch + 1;
+      return { batch, widths: ws };
+    });
+}
+
+/** A downstream gradient of `shape` with values in [-2, 2]: random, not all ones. */
+export function downstreamArb(shape: readonly number[]): fc.Arbitrary<Tensor> {
+  return tensorArb({ shape, min: -2, max: 2 });
+}
+
+/** A downstream gradient of shape []: away from 0 and from 1 (a backward that ignores it fails). */
+export const scalarDownstreamArb: fc.Arbitrary<Tensor> = tensorArb({
+  shape: [],
+  min: -3,
+  max: 3,
+  kinks: [0, 1],
+  margin: 0.25,
+});
+
+export const probeSeedArb = fc.integer({ min: 0, max: 2 ** 31 - 1 });
+
+// ---------------------------------------------------------------------------------------------
+// Layer checks
+// ---------------------------------------------------------------------------------------------
+
+interface LayerCase {
+  layer: LayerName;
+  /** X, then the parameter (Linear W, Bias b). */
+  inputs: Tensor[];
+  labels?: Tensor;
+  downstream: Tensor;
+  probeSeed: number;
+}
+
+interface LayerInfo {
+  name: LayerName;
+  /** Names of X and the parameter for messages. */
+  names: string[];
+  reference: (c: LayerCase) => (...inputs: Tensor[]) => Tensor;
+  cases: fc.Arbitrary<LayerCase>;
+  points: {
+    forward: number;
+    backward: number;
+    consistent: number;
+    shapes: number;
+    immutable: number;
+  };
+}
+
+const valueTensor = (shape: readonly number[], extra: Parameters<typeof tensorArb>[0] = {}) =>
+  tensorArb({ shape, specialValues: true, ...extra });
+
+const linearCases: fc.Arbitrary<LayerCase> = batchAndWidths(2).chain(({ batch, widths }) => {
+  const [n, m] = widths as [number, number];
+  return fc.record({
+    layer: fc.constant<LayerName>("Linear"),
+    inputs: fc.tuple(valueTensor([batch, n]), valueTensor([n, m])),
+    downstream: downstreamArb([batch, m]),
+    probeSeed: probeSeedArb,
+  });
+});
+
+const biasCases: fc.Arbitrary<LayerCase> = batchAndWidths(1).chain(({ batch, widths }) => {
+  const m = widths[0]!;
+  return fc.record({
+    layer: fc.constant<LayerName>("Bias"),
+    inputs: fc.tuple(valueTensor([batch, m]), valueTensor([m])),
+    downstream: downstreamArb([batch, m]),
+    probeSeed: probeSeedArb,
+  });
+});
+
+/** Any shape (rank 0 to 3, sides 1 to 4), values from `extra`. */
+function elementwiseCases(
+  layer: LayerName,
+  extra: Parameters<typeof tensorArb>[0],
+): fc.Arbitrary<LayerCase> {
+  return tensorArb({ minRank: 0, maxRank: 3, maxSide: 4, ...extra }).chain((x) =>
+    fc.record({
+      layer: fc.constant(layer),
+      inputs: fc.constant([x] as Tensor[]),
+      downstream: downstreamArb(x.shape),
+      probeSeed: probeSeedArb,
+    }),
+  );
+}
+
+const softmaxCases: fc.Arbitrary<LayerCase> = batchAndWidths(1).chain(({ batch, widths }) => {
+  const c = widths[0]!;
+  return fc.record({
+    layer: fc.constant<LayerName>("SoftMax"),
+    inputs: fc.tuple(valueTensor([batch, c])),
+    downstream: downstreamArb([batch, c]),
+    probeSeed: probeSeedArb,
+  });
+});
+
+const crossEntropyCases: fc.Arbitrary<LayerCase> = batchAndWidths(1).chain(({ batch, widths }) => {
+  const c = widths[0]!;
+  return fc.record({
+    layer: fc.constant<LayerName>("CrossEntropy"),
+    // Probabilities: softmax of logits in [-2, 2], so every entry is at least about 0.004.
+    inputs: fc.tuple(tensorArb({ shape: [batch, c], min: -2, max: 2 }).map(softmax)),
+    labels: oneHotLabelsArb({ batch, classes: c }),
+    downstream: scalarDownstreamArb,
+    probeSeed: probeSeedArb,
+  });
+});
+
+const LAYERS: LayerInfo[] = [
+  {
+    name: "Linear",
+    names: ["the gradient returned by Linear.backward (D_X[Z])", "Linear.grad (D_W[Z])"],
+    reference: () => linear,
+    cases: linearCases,
+    points: { forward: 1, backward: 2, consistent: 0.5, shapes: 0.5, immutable: 0.5 },
+  },
+  {
+    name: "Bias",
+    names: ["the gradient returned by Bias.backward (D_X[Z])", "Bias.grad (D_b[Z])"],
+    reference: () => bias,
+    cases: biasCases,
+    points: { forward: 1, backward: 2, consistent: 0.5, shapes: 0.5, immutable: 0.5 },
+  },
+  {
+    name: "ReLU",
+    names: ["the gradient returned by ReLU.backward"],
+    reference: () => relu,
+    // Inputs at least 1e-3 away from the kink at 0, far more than the finite-difference step.
+    cases: elementwiseCases("ReLU", { kinks: [0] }),
+    points: { forward: 0.5, backward: 1.5, consistent: 0.5, shapes: 0.25, immutable: 0.25 },
+  },
+  {
+    name: "Sigmoid",
+    names: ["the gradient returned by Sigmoid.backward"],
+    reference: () => sigmoid,
+    cases: elementwiseCases("Sigmoid", { min: -5, max: 5, specialValues: true }),
+    points: { forward: 0.5, backward: 1.5, consistent: 0.5, shapes: 0.25, immutable: 0.25 },
+  },
+  {
+    name: "SoftMax",
+    names: ["the gradient returned by SoftMax.backward"],
+    reference: () => softmax,
+    cases: softmaxCases,
+    points: { forward: 1, backward: 2, consistent: 0.5, shapes: 0.5, immutable: 0.5 },
+  },
+  {
+    name: "CrossEntropy",
+    names: ["the gradient returned by CrossEntropy.backward (D_P[Z])"],
+    reference: (c) => (P: Tensor) => crossEntropy(P, c.labels!),
+    cases: crossEntropyCases,
+    points: { forward: 1, backward: 2, consistent: 0.5, shapes: 0.5, immutable: 0.5 },
+  },
+];
+
+function layerPayload(c: LayerCase, mode: "forward" | "full", probes = false): LayerPayload {
+  return {
+    layer: c.layer,
+    mode,
+    inputs: c.inputs,
+    labels: c.labels,
+    downstream: mode === "full" ? c.downstream : undefined,
+    probes: probes ? probeInputs(c.inputs, makeProbes(c.inputs, c.probeSeed)) : undefined,
+  };
+}
+
+function showLayerCase(c: LayerCase): string {
+  const parts: Record<string, unknown> = { X: c.inputs[0] };
+  if (c.layer === "Linear") parts.W = c.inputs[1];
+  if (c.layer === "Bias") parts.b = c.inputs[1];
+  if (c.layer === "CrossEntropy") {
+    parts.P = c.inputs[0];
+    delete parts.X;
+    parts.labels = c.labels;
+  }
+  parts["downstream gradient"] = c.downstream;
+  return `new ${c.layer}(${c.layer === "Linear" ? "W" : c.layer === "Bias" ? "b" : c.layer === "CrossEntropy" ? "labels" : ""}) with\n${showValue(parts)}`;
+}
+
+function batchOf(c: LayerCase): number | undefined {
+  const x = c.inputs[0]!;
+  return x.ndim === 2 ? x.shape[0] : undefined;
+}
+
+function forwardMatches(info: LayerInfo, c: LayerCase, output: unknown, tolerance: Tolerance) {
+  return closeTo(output, info.reference(c)(...c.inputs), tolerance);
+}
+
+function layerGrads(c: LayerCase, result: unknown): unknown[] {
+  return c.inputs.length > 1
+    ? [field(result, "inputGrad"), field(result, "paramGrad")]
+    : [field(result, "inputGrad")];
+}
+
+function layerChecks(info: LayerInfo): CheckDefinition<LayerCase>[] {
+  const id = `3.${info.name}`;
+  const paramName = info.name === "Linear" ? "W" : "b";
+  const inputName = info.name === "CrossEntropy" ? "P" : "X";
+  const ownNames = [inputName, paramName];
+  return [
+    {
+      id: `${id}.forward`,
+      title: `${info.name}.forward against the reference`,
+      points: info.points.forward,
+      cases: info.cases,
+      driver: "layers.layer",
+      payload: (c) => layerPayload(c, "forward"),
+      judge: (c, result, ctx) =>
+        expectTensor(field(result, "output"), info.reference(c)(...c.inputs), {
+          name: `${info.name}.forward`,
+          tolerance: ctx.tolerance,
+          context: { batchSize: batchOf(c) },
+        }),
+      show: showLayerCase,
+    },
+    {
+      id: `${id}.backward`,
+      title: `${info.name}.backward against finite differences of the reference (random downstream gradient)`,
+      points: info.points.backward,
+      cases: info.cases,
+      driver: "layers.layer",
+      payload: (c) => layerPayload(c, "full"),
+      judge: (c, result, ctx) =>
+        judgeGradients({
+          f: info.reference(c),
+          inputs: c.inputs,
+          downstream: c.downstream,
+          grads: layerGrads(c, result),
+          names: info.names,
+          tolerance: ctx.tolerance,
+          context: { batchSize: batchOf(c) },
+          note: forwardMatches(info, c, field(result, "output"), ctx.tolerance)
+            ? undefined
+            : `(Your forward differs from the reference too, see ${id}.forward; these expected gradients are those of the reference forward.)`,
+        }),
+      show: showLayerCase,
+    },
+    {
+      id: `${id}.consistent`,
+      title: `${info.name}.backward against finite differences of your own forward`,
+      points: info.points.consistent,
+      cases: info.cases,
+      driver: "layers.layer",
+      payload: (c) => layerPayload(c, "full", true),
+      judge: (c, result, ctx) =>
+        judgeSelfConsistency({
+          what: info.name,
+          names: ownNames,
+          inputs: c.inputs,
+          downstream: c.downstream,
+          grads: layerGrads(c, result),
+          probes: makeProbes(c.inputs, c.probeSeed),
+          probeOutputs: field(result, "probeOutputs"),
+          tolerance: ctx.tolerance,
+          forwardMatches: forwardMatches(info, c, field(result, "output"), ctx.tolerance),
+          backwardCheck: `${id}.backward`,
+        }),
+      show: showLayerCase,
+    },
+    {
+      id: `${id}.shapes`,
+      title: `${info.name}: shapes and finiteness of outputs and gradients${hasParameter(info) ? ", grad null before the first backward" : ""}`,
+      points: info.points.shapes,
+      requires: [`${id}.forward`, `${id}.backward`],
+      cases: info.cases,
+      driver: "layers.layer",
+      payload: (c) => layerPayload(c, "full"),
+      judge: (c, result) => {
+        const expectedOut = info.reference(c)(...c.inputs);
+        const out = field(result, "output");
+        const grads = layerGrads(c, result);
+        const checks: (() => Verdict)[] = [
+          () => expectShape(out, expectedOut.shape, `${info.name}.forward's output`),
+          () => expectFinite(out, `${info.name}.forward's output`),
+          () => expectShape(grads[0], c.inputs[0]!.shape, info.names[0]!),
+          () => expectFinite(grads[0], info.names[0]!),
+        ];
+        if (c.inputs.length > 1) {
+          checks.push(
+            () =>
+              field(result, "gradBeforeIsNull") === true
+                ? PASS
+                : fail(
+                    `${info.name}.grad should be null until the first backward, but a new ${info.name} has grad = ${describeResult(field(result, "gradBefore"))}`,
+                  ),
+            () => expectShape(grads[1], c.inputs[1]!.shape, info.names[1]!),
+            () => expectFinite(grads[1], info.names[1]!),
+          );
+        }
+        return allOf(...checks);
+      },
+      show: showLayerCase,
+    },
+    {
+      id: `${id}.immutable`,
+      title: `${info.name}: forward and backward leave their inputs unchanged`,
+      points: info.points.immutable,
+      requires: [`${id}.forward`, `${id}.backward`],
+      cases: info.cases,
+      driver: "layers.layer",
+      payload: (c) => layerPayload(c, "full"),
+      judge: (c, result) => {
+        const after = field(result, "after");
+        const inputs = field(after, "inputs");
+        const read = (i: number) => (Array.isArray(inputs) ? inputs[i] : undefined);
+        const checks: (() => Verdict)[] = c.inputs.map(
+          (t, i) => () =>
+            expectUnchanged(
+              t,
+              read(i),
+              i === 0
+                ? `the input ${inputName} of ${info.name}.forward`
+                : `the parameter ${paramName} given to new ${info.name}(${paramName})`,
+            ),
+        );
+        checks.push(() =>
+          expectUnchanged(
+            c.downstream,
+            field(after, "downstream"),
+            `the downstream gradient given to ${info.name}.backward`,
+          ),
+        );
+        if (c.labels) {
+          checks.push(() =>
+            expectUnchanged(
+              c.labels!,
+              field(after, "labels"),
+              "the labels given to new CrossEntropy(labels)",
+            ),
+          );
+        }
+        return allOf(...checks);
+      },
+      show: showLayerCase,
+    },
+  ];
+}
+
+function hasParameter(info: LayerInfo): boolean {
+  return info.name === "Linear" || info.name === "Bias";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Networks: forwardLayers and backwardLayers on random stacks of the student's layers
+// ---------------------------------------------------------------------------------------------
+
+interface NetworkCase {
+  layers: ReferenceLayer[];
+  input: Tensor;
+  batch: number;
+}
+
+const toCase = (spec: { layers: ReferenceLayer[]; input: Tensor; batch: number }): NetworkCase => ({
+  layers: spec.layers,
+  input: spec.input,
+  batch: spec.batch,
+});
+
+const networkForwardCases: fc.Arbitrary<NetworkCase> = fc
+  .oneof(
+    layerStackArb({ specialValues: true }),
+    layerStackArb({ finalActivation: true, batchDiffersFromWidth: true }),
+    layerStackArb({ withSoftmaxCrossEntropy: true }),
+    layerStackArb({ withBias: false, activations: ["sigmoid"], batch: 1 }),
+  )
+  .map(toCase);
+
+const networkBackwardCases: fc.Arbitrary<NetworkCase> = fc
+  .oneof(
+    layerStackArb({ withSoftmaxCrossEntropy: true }),
+    layerStackArb({
+      withSoftmaxCrossEntropy: true,
+      batchDiffersFromWidth: true,
+      specialValues: true,
+    }),
+    layerStackArb({ withSoftmaxCrossEntropy: true, batch: 1, maxDepth: 2 }),
+  )
+  .map(toCase);
+
+function describeLayer(layer: ReferenceLayer, index: number): string {
+  switch (layer.kind) {
+    case "linear":
+      return `layer ${index} (Linear, W [${layer.weights.shape.join(", ")}])`;
+    case "bias":
+      return `layer ${index} (Bias, b [${layer.bias.shape.join(", ")}])`;
+    default:
+      return `layer ${index} (${layer.kind})`;
+  }
+}
+
+function showNetwork(c: NetworkCase): string {
+  const names = c.layers.map((l, i) => describeLayer(l, i)).join(", ");
+  return `${names}\n${showValue({ input: c.input, layers: c.layers })}`;
+}
+
+function networkPayload(c: NetworkCase, mode: "forward" | "backward"): NetworkPayload {
+  return { mode, layers: c.layers, input: c.input };
+}
+
+/** The network with the parameter of layer `index` replaced. */
+function withParameter(
+  layers: readonly ReferenceLayer[],
+  index: number,
+  p: Tensor,
+): ReferenceLayer[] {
+  return layers.map((layer, i) => {
+    if (i !== index) return layer;
+    if (layer.kind === "linear") return { kind: "linear", weights: p };
+    if (layer.kind === "bias") return { kind: "bias", bias: p };
+    return layer;
+  });
+}
+
+const networkChecks: CheckDefinition<NetworkCase>[] = [
+  {
+    id: "3.network.forward",
+    title: "forwardLayers on random stacks of your layers against the reference composition",
+    points: 2,
+    cases: networkForwardCases,
+    driver: "layers.network",
+    payload: (c) => networkPayload(c, "forward"),
+    judge: (c, result, ctx) =>
+      expectTensor(field(result, "output"), applyLayers(c.layers, c.input), {
+        name: "forwardLayers(layers, input)",
+        tolerance: ctx.tolerance,
+        context: { batchSize: c.batch },
+      }),
+    show: showNetwork,
+  },
+  {
+    id: "3.network.backward",
+    title:
+      "backwardLayers on random stacks ending in SoftMax and CrossEntropy: every parameter's grad against finite differences of the reference composition",
+    points: 4,
+    cases: networkBackwardCases,
+    driver: "layers.network",
+    payload: (c) => networkPayload(c, "backward"),
+    judge: (c, result, ctx) => {
+      const grads = field(result, "grads");
+      if (!Array.isArray(grads) || grads.length !== c.layers.length) {
+        return fail(
+          `backwardLayers: could not read the layers' grad fields (${describeResult(grads)})`,
+        );
+      }
+      const seed = scalar(1);
+      for (let i = c.layers.length - 1; i >= 0; i--) {
+        const layer = c.layers[i]!;
+        if (layer.kind !== "linear" && layer.kind !== "bias") continue;
+        const parameter = layer.kind === "linear" ? layer.weights : layer.bias;
+        const expected = numericalVjp(
+          (p: Tensor) => applyLayers(withParameter(c.layers, i, p), c.input),
+          [parameter],
+          seed,
+        );
+        const verdict = expectTensor(grads[i], expected, {
+          name: `after forwardLayers and backwardLayers, ${describeLayer(layer, i)}.grad`,
+          tolerance: ctx.tolerance,
+          context: { batchSize: c.batch },
+        });
+        if (!verdict.pass) return verdict;
+      }
+      return PASS;
+    },
+    show: showNetwork,
+  },
+];
 
 export const layersProblem: ProblemDefinition = {
-  id: "PLACEHOLDER",
-  title: "PLACEHOLDER",
+  id: "3",
+  title: "Layers (the simplified graph)",
   module: "layers",
-  checks: [],
+  points: 30,
+  checks: [...LAYERS.flatMap(layerChecks), ...networkChecks],
 };

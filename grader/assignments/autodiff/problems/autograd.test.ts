@@ -1,0 +1,383 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import * as starter from "../../../../fixtures/starter/src/autograd";
+import * as solution from "../../../../reference/solution/autograd";
+import {
+  add,
+  div,
+  matmul,
+  mul,
+  ones,
+  scalar,
+  type Tensor,
+  tensor,
+} from "../../../../reference/tensor/index.js";
+import type { CheckDefinition } from "../../../assignment/types.js";
+import { fromWire, toWire } from "../../../sandbox/child/wireCodec.js";
+import { fromWireResult, toWirePayload } from "../../../sandbox/wireValues.js";
+import { type InProcessRun, runCheckInProcess } from "../../../testing/runCheckInProcess.js";
+import type { GraphPayload } from "../drivers/autograd.js";
+import { drivers } from "../drivers.js";
+import { autogradProblem, LONG_CHAIN_LIMIT_MS } from "./autograd.js";
+
+type Module = Record<string, unknown>;
+
+function check(id: string): CheckDefinition {
+  const found = autogradProblem.checks.find((c) => c.id === id);
+  if (!found) throw new Error(`no check ${id}`);
+  return found;
+}
+
+function run(id: string, autograd: Module, seed = 1): InProcessRun {
+  return runCheckInProcess(check(id), drivers, { autograd }, { seed });
+}
+
+/** The planted bug fails `id` on every one of the seeds; returns the first failure's message. */
+function failsEverySeed(id: string, autograd: Module, seeds = 5): string {
+  let message = "";
+  for (let seed = 1; seed <= seeds; seed++) {
+    const result = run(id, autograd, seed);
+    expect(result.status, `${id}, seed ${seed}`).not.toBe("passed");
+    if (!message && result.status === "failed") message = result.message;
+  }
+  return message;
+}
+
+const planted = (replacements: Module): Module => ({ ...solution, ...replacements });
+
+/**
+ * An engine whose Variables are `V`: the solution's Operation, except that `forward` makes a V.
+ * Engine checks build their graphs from the module's Variable and Operation only.
+ */
+function engineWith(V: typeof solution.Variable): Module {
+  abstract class Operation extends solution.Operation {
+    override forward(...inputs: solution.Variable[]): solution.Variable {
+      this.parents = inputs;
+      return new V(this.forwardCall(...inputs.map((v) => v.data)), this);
+    }
+  }
+  return planted({ Variable: V, Operation });
+}
+
+/** Gradients along several uses overwrite each other instead of being added. */
+class OverwritingVariable extends solution.Variable {
+  override receiveGrad(grad: Tensor): void {
+    this.grad = grad.clone();
+  }
+}
+
+/** Correct values, exponential time: every arriving gradient is sent on at once, path by path. */
+let recursiveCalls = 0;
+class RecursiveVariable extends solution.Variable {
+  override backward(g: Tensor = ones(this.data.shape)): void {
+    recursiveCalls++;
+    this.grad = this.grad === null ? g.clone() : add(this.grad, g);
+    const op = this.parent;
+    if (!op) return;
+    const grads = op.backwardCall(g);
+    op.parents.forEach((parent, i) => {
+      parent.backward(grads[i]);
+    });
+  }
+}
+
+/** Sends its accumulated gradient on at every arrival: paths are counted more than once. */
+class RecountingVariable extends solution.Variable {
+  override backward(g: Tensor = ones(this.data.shape)): void {
+    this.grad = this.grad === null ? g.clone() : add(this.grad, g);
+    const op = this.parent;
+    if (!op) return;
+    const grads = op.backwardCall(this.grad);
+    op.parents.forEach((parent, i) => {
+      parent.backward(grads[i]);
+    });
+  }
+}
+
+const OPS = [
+  "VariableAdd",
+  "VariableMultiply",
+  "ScalarMultiply",
+  "MatrixMultiply",
+  "TensorDot",
+  "Power",
+  "Exp",
+  "ReLU",
+  "Maximum",
+  "ReduceMax",
+  "Sum",
+  "SoftmaxCrossEntropy",
+];
+const HELPERS = [
+  "add",
+  "sub",
+  "mul",
+  "div",
+  "neg",
+  "matmul",
+  "pow",
+  "exp",
+  "relu",
+  "tensordot",
+  "sum",
+];
+
+describe("problem 4: the definition", () => {
+  it("has id 4, the title of HOMEWORK.md and checks worth 30 points with unique ids", () => {
+    expect(autogradProblem.id).toBe("4");
+    expect(autogradProblem.title).toBe("Computational graph engine");
+    expect(autogradProblem.module).toBe("autograd");
+    const total = autogradProblem.checks.reduce((s, c) => s + c.points, 0);
+    expect(total).toBeCloseTo(30, 9);
+    const ids = autogradProblem.checks.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const c of autogradProblem.checks) {
+      expect(c.id).toMatch(/^4\./);
+      expect(drivers).toHaveProperty(c.driver);
+      for (const r of c.requires ?? []) expect(ids).toContain(r);
+    }
+  });
+
+  it("grades forward and backward of every operation, every helper and the engine behaviours", () => {
+    for (const op of OPS) {
+      for (const part of ["forward", "backward", "consistent", "immutable"]) {
+        expect(check(`4.${op}.${part}`).points, `4.${op}.${part}`).toBeGreaterThan(0);
+      }
+    }
+    for (const helper of HELPERS) expect(check(`4.helpers.${helper}`).points).toBeGreaterThan(0);
+    for (const engine of ["reuse", "diamond", "dag", "longChain"]) {
+      expect(check(`4.engine.${engine}`).points).toBeGreaterThanOrEqual(2);
+    }
+    const chain = check("4.engine.longChain");
+    expect(chain.runs).toBe(1);
+    expect(chain.timeoutMs).toBe(3000);
+  });
+
+  it("generates contractions with k = 0, 1, 2 and 3 and products with exact zeros", () => {
+    const ks = new Set<number>();
+    for (let seed = 1; seed <= 4; seed++) {
+      for (const c of fcSample(check("4.TensorDot.backward"), seed)) ks.add(c.arg as number);
+    }
+    expect([...ks].sort()).toEqual([0, 1, 2, 3]);
+    const zeros = fcSample(check("4.VariableMultiply.backward"), 1).filter((c) =>
+      c.inputs.some((t: Tensor) => t.data.includes(0)),
+    );
+    expect(zeros.length).toBeGreaterThan(5);
+  });
+});
+
+/** The cases runCheckInProcess draws for a seed. */
+// biome-ignore lint/suspicious/noExplicitAny: cases of different checks.
+function fcSample(c: CheckDefinition, seed: number): any[] {
+  return fc.sample(c.cases, { seed, numRuns: c.runs ?? 25 });
+}
+
+describe("problem 4: the staff solution", () => {
+  it("passes every check for 30 seeds", () => {
+    for (const c of autogradProblem.checks) {
+      for (let seed = 1; seed <= 30; seed++) {
+        const result = runCheckInProcess(c, drivers, { autograd: solution }, { seed });
+        expect(result.status, `${c.id}, seed ${seed}: ${result.message}`).toBe("passed");
+      }
+    }
+  });
+});
+
+describe("problem 4: the starter", () => {
+  it("is not implemented in every check", () => {
+    for (const c of autogradProblem.checks) {
+      const result = runCheckInProcess(c, drivers, { autograd: starter }, { seed: 1 });
+      expect(result.status, `${c.id}: ${result.message}`).toBe("not-implemented");
+    }
+  });
+});
+
+describe("problem 4: planted mistakes fail the intended check", () => {
+  it("a product gradient that divides by the entry fails 4.VariableMultiply.backward (exact zeros)", () => {
+    class VariableMultiply extends solution.VariableMultiply {
+      xs: Tensor[] = [];
+      product: Tensor | null = null;
+      override forwardCall(...xs: Tensor[]): Tensor {
+        this.xs = xs;
+        this.product = super.forwardCall(...xs);
+        return this.product;
+      }
+      override backwardCall(g: Tensor): Tensor[] {
+        return this.xs.map((x) => div(mul(g, this.product!), x));
+      }
+    }
+    const message = failsEverySeed("4.VariableMultiply.backward", planted({ VariableMultiply }));
+    expect(message).toMatch(/NaN|division by zero/);
+  });
+
+  it("a tensordot backward that is right only for k = 1 fails 4.TensorDot.backward", () => {
+    class TensorDot extends solution.TensorDot {
+      saved: [Tensor, Tensor] | null = null;
+      override forwardCall(A: Tensor, B: Tensor): Tensor {
+        this.saved = [A, B];
+        return super.forwardCall(A, B);
+      }
+      override backwardCall(g: Tensor): Tensor[] {
+        // The solution's flattening, with the sizes of a contraction over exactly one axis.
+        const [A, B] = this.saved!;
+        const size = (sides: readonly number[]) => sides.reduce((x, y) => x * y, 1);
+        const a = size(A.shape.slice(0, A.ndim - 1));
+        const c = size(B.shape.slice(0, 1));
+        const b = size(B.shape.slice(1));
+        const G = g.reshape([a, b]);
+        return [
+          matmul(G, B.reshape([c, b]).transpose()).reshape(A.shape),
+          matmul(A.reshape([a, c]).transpose(), G).reshape(B.shape),
+        ];
+      }
+    }
+    // Mostly a reshape that does not fit (an error), sometimes wrong values.
+    for (let seed = 1; seed <= 5; seed++) {
+      const result = run("4.TensorDot.backward", planted({ TensorDot }), seed);
+      expect(["failed", "error"]).toContain(result.status);
+      expect(result.message).not.toBe("");
+    }
+    for (let seed = 1; seed <= 3; seed++) {
+      expect(run("4.TensorDot.forward", planted({ TensorDot }), seed).status).toBe("passed");
+    }
+  });
+
+  it("a tensordot backward that flattens the contracted axes in reverse order (right for k <= 1) fails 4.TensorDot.backward", () => {
+    class TensorDot extends solution.TensorDot {
+      saved: [Tensor, Tensor] | null = null;
+      override forwardCall(A: Tensor, B: Tensor): Tensor {
+        this.saved = [A, B];
+        return super.forwardCall(A, B);
+      }
+      override backwardCall(g: Tensor): Tensor[] {
+        const [A, B] = this.saved!;
+        const k = this.k;
+        const size = (sides: readonly number[]) => sides.reduce((x, y) => x * y, 1);
+        const a = size(A.shape.slice(0, A.ndim - k));
+        const c = size(B.shape.slice(0, k));
+        const b = size(B.shape.slice(k));
+        const reversed = [...Array.from({ length: k }, (_, i) => k - 1 - i)];
+        const perm = [...reversed, ...Array.from({ length: B.ndim - k }, (_, i) => k + i)];
+        const B2 = B.transpose(perm).reshape([c, b]);
+        const dA = matmul(g.reshape([a, b]), B2.transpose()).reshape(A.shape);
+        return [dA, super.backwardCall(g)[1]!];
+      }
+    }
+    const message = failsEverySeed("4.TensorDot.backward", planted({ TensorDot }), 5);
+    expect(message).toMatch(/the gradient of A from TensorDot\.backwardCall/);
+  });
+
+  it("a sign error in ScalarMultiply's backward fails 4.ScalarMultiply.backward with a sign hint", () => {
+    class ScalarMultiply extends solution.ScalarMultiply {
+      override backwardCall(g: Tensor): Tensor[] {
+        return super.backwardCall(g).map((t) => mul(t, -1));
+      }
+    }
+    expect(failsEverySeed("4.ScalarMultiply.backward", planted({ ScalarMultiply }))).toMatch(
+      /sign/,
+    );
+    expect(failsEverySeed("4.ScalarMultiply.consistent", planted({ ScalarMultiply }))).toMatch(
+      /disagrees with your own forward/,
+    );
+  });
+
+  it("a Sum backward that ignores its downstream gradient fails 4.Sum.backward", () => {
+    class Sum extends solution.Sum {
+      override backwardCall(_g: Tensor): Tensor[] {
+        return super.backwardCall(scalar(1));
+      }
+    }
+    failsEverySeed("4.Sum.backward", planted({ Sum }));
+  });
+
+  it("a softmax cross-entropy not divided by the batch fails 4.SoftmaxCrossEntropy.forward", () => {
+    class SoftmaxCrossEntropy extends solution.SoftmaxCrossEntropy {
+      override forwardCall(logits: Tensor): Tensor {
+        return mul(super.forwardCall(logits), logits.shape[0]!);
+      }
+    }
+    expect(
+      failsEverySeed("4.SoftmaxCrossEntropy.forward", planted({ SoftmaxCrossEntropy })),
+    ).toMatch(/batch size/);
+  });
+
+  it("a Maximum that sends the gradient to every input fails 4.Maximum.backward", () => {
+    class Maximum extends solution.Maximum {
+      override backwardCall(g: Tensor): Tensor[] {
+        return super.backwardCall(g).map(() => g.clone());
+      }
+    }
+    failsEverySeed("4.Maximum.backward", planted({ Maximum }));
+  });
+
+  it("an operation that writes into its input fails 4.Exp.immutable", () => {
+    class Exp extends solution.Exp {
+      override forwardCall(x: Tensor): Tensor {
+        const out = super.forwardCall(x);
+        x.data.fill(0);
+        return out;
+      }
+    }
+    expect(failsEverySeed("4.Exp.immutable", planted({ Exp }))).toMatch(/modified/);
+  });
+
+  it("sub(a, b) that adds fails 4.helpers.sub", () => {
+    const sub = (a: solution.Variable, b: solution.Variable) => solution.add(a, b);
+    failsEverySeed("4.helpers.sub", planted({ sub }));
+  });
+
+  it("gradients of a reused variable overwritten instead of summed fail the engine checks", () => {
+    const engine = engineWith(OverwritingVariable);
+    expect(failsEverySeed("4.engine.reuse", engine)).toMatch(
+      /added, not overwritten|sum of the gradients/,
+    );
+    failsEverySeed("4.engine.diamond", engine);
+    failsEverySeed("4.engine.dag", engine);
+    expect(run("4.engine.longChain", engine).message).toMatch(/grad/);
+  });
+
+  it("paths counted more than once fail 4.engine.diamond", () => {
+    failsEverySeed("4.engine.diamond", engineWith(RecountingVariable));
+  });
+
+  it("an exponential-time backward blows up on a short chain; the long chain's judge fails on time", () => {
+    // Right values, 2^(n+1) - 1 backward calls for a chain of n steps v = add(v, v).
+    const steps = 14;
+    const payload: GraphPayload = {
+      inputs: [tensor([0.5, -1])],
+      nodes: Array.from({ length: steps }, (_, i) => ({ op: "add", args: [i, i] })),
+      downstream: tensor([1, 2]),
+    };
+    const call = (module: Module) =>
+      fromWireResult(
+        toWire(
+          drivers["autograd.graph"]!({ autograd: module }, fromWire(toWirePayload(payload))),
+          0,
+        ),
+      ) as { grads: Tensor[] };
+    recursiveCalls = 0;
+    const slow = call(engineWith(RecursiveVariable));
+    expect(recursiveCalls).toBe(2 ** (steps + 1) - 1);
+    expect([...slow.grads[0]!.data]).toEqual([2 ** steps, 2 ** (steps + 1)]);
+    expect([...call(solution).grads[0]!.data]).toEqual([2 ** steps, 2 ** (steps + 1)]);
+
+    // In the sandbox a 100-step chain runs into the per-call timeout; if it only runs slowly,
+    // the judge fails it on the measured wall time.
+    const chain = check("4.engine.longChain");
+    const [testCase] = fcSample(chain, 1);
+    const result = fromWireResult(
+      toWire(
+        drivers["autograd.graph"]!(
+          { autograd: solution },
+          fromWire(toWirePayload(chain.payload(testCase))),
+        ),
+        0,
+      ),
+    );
+    const context = { seed: 1, tolerance: { atol: 1e-6, rtol: 1e-5 } };
+    expect(chain.judge(testCase, result, { ...context, wallMs: 20 })).toEqual({ pass: true });
+    const late = chain.judge(testCase, result, { ...context, wallMs: LONG_CHAIN_LIMIT_MS + 4000 });
+    expect(late.pass).toBe(false);
+    expect(late.pass ? "" : late.message).toMatch(/ms.*linear in the size of the graph/);
+  });
+});

@@ -1,0 +1,254 @@
+import { readFileSync } from "node:fs";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import * as starter from "../../../../fixtures/starter/src/einsum";
+import { einsumTerms } from "../../../../reference/forward/einsum.js";
+import * as solution from "../../../../reference/solution/einsum";
+import { mul, ones, Tensor } from "../../../../reference/tensor/index.js";
+import { defineAssignment } from "../../../assignment/defineAssignment.js";
+import type { CheckDefinition } from "../../../assignment/types.js";
+import { packagePath } from "../../../packagePath.js";
+import { runCheckInProcess } from "../../../testing/runCheckInProcess.js";
+import { einsumDrivers } from "../drivers/einsum.js";
+import { type EinsumBackwardCase, einsumProblem, HOMEWORK_SPECS } from "./einsum.js";
+
+const checks = einsumProblem.checks;
+const check = (id: string): CheckDefinition => {
+  const found = checks.find((c) => c.id === id);
+  if (!found) throw new Error(`no check ${id}`);
+  return found;
+};
+
+const run = (id: string, module: Record<string, unknown>, seed = 1) =>
+  runCheckInProcess(check(id), einsumDrivers, { einsum: module }, { seed });
+
+const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
+
+/** Every seed must end with `status`; returns the first seed's result for its message. */
+function everySeed(id: string, module: Record<string, unknown>, status: string) {
+  const results = SEEDS.map((seed) => run(id, module, seed));
+  results.forEach((r, i) => {
+    expect(r.status, `${id} seed ${SEEDS[i]}: ${r.message}`).toBe(status);
+  });
+  return results[0]!;
+}
+
+/** The solution's module with EinSum replaced by a subclass. */
+const withEinSum = (EinSum: unknown) => ({ ...solution, EinSum });
+
+function unravel(flat: number, shape: readonly number[]): number[] {
+  const index = new Array<number>(shape.length).fill(0);
+  for (let axis = shape.length - 1; axis >= 0; axis--) {
+    index[axis] = flat % shape[axis]!;
+    flat = Math.floor(flat / shape[axis]!);
+  }
+  return index;
+}
+
+/** Builds a tensor of `t`'s shape from a function of the multi-index. */
+function fromIndex(t: Tensor, value: (index: number[]) => number): Tensor {
+  const out = new Float64Array(t.size);
+  for (let flat = 0; flat < t.size; flat++) out[flat] = value(unravel(flat, t.shape));
+  return new Tensor(out, t.shape);
+}
+
+/** Backward that spreads each diagonal value over the whole slice instead of the diagonal only. */
+class IgnoresRepeatedIndices extends solution.EinSum {
+  override backwardCall(downstreamGrad: Tensor): Tensor[] {
+    const { inputs } = einsumTerms(this.spec);
+    return super.backwardCall(downstreamGrad).map((grad, i) => {
+      const term = inputs[i]!;
+      return fromIndex(grad, (index) =>
+        grad.get(...index.map((_, a) => index[term.indexOf(term[a]!)]!)),
+      );
+    });
+  }
+}
+
+/** Backward that puts the gradient only at index 0 of indices summed away inside one operand. */
+class NoBroadcastOverSummedIndices extends solution.EinSum {
+  override backwardCall(downstreamGrad: Tensor): Tensor[] {
+    const { inputs, output } = einsumTerms(this.spec);
+    return super.backwardCall(downstreamGrad).map((grad, i) => {
+      const term = inputs[i]!;
+      const others = [output, ...inputs.filter((_, j) => j !== i)].join("");
+      const alone = [...term].flatMap((label, axis) => (others.includes(label) ? [] : [axis]));
+      return fromIndex(grad, (index) =>
+        alone.every((axis) => index[axis] === 0) ? grad.get(...index) : 0,
+      );
+    });
+  }
+}
+
+/** Backward that ignores the downstream gradient (as if it were all ones). */
+class IgnoresDownstream extends solution.EinSum {
+  override backwardCall(downstreamGrad: Tensor): Tensor[] {
+    return super.backwardCall(ones(downstreamGrad.shape));
+  }
+}
+
+/** A forward that is off by a factor of 2, with the reference's backward. */
+class DoubledForward extends solution.EinSum {
+  override forwardCall(...operands: Tensor[]): Tensor {
+    return mul(super.forwardCall(...operands), 2);
+  }
+}
+
+/** Right values, but the downstream gradient is overwritten after use. */
+class MutatesDownstream extends solution.EinSum {
+  override backwardCall(downstreamGrad: Tensor): Tensor[] {
+    const grads = super.backwardCall(downstreamGrad);
+    downstreamGrad.data.fill(0.5);
+    return grads;
+  }
+}
+
+/** Returns the bare gradient for single-operand specs instead of a one-element list. */
+class BareGradient extends solution.EinSum {
+  override backwardCall(downstreamGrad: Tensor): Tensor[] {
+    const grads = super.backwardCall(downstreamGrad);
+    return (grads.length === 1 ? grads[0] : grads) as Tensor[];
+  }
+}
+
+describe("problem 5 definition", () => {
+  it("is a valid problem worth 10 points with forward and backward weighted", () => {
+    const assignment = defineAssignment({
+      id: "p5",
+      title: "problem 5 alone",
+      seed: 1,
+      modules: ["einsum"],
+      drivers: packagePath("grader/assignments/autodiff/drivers.ts"),
+      problems: [einsumProblem],
+    });
+    expect(assignment.maxScore).toBe(10);
+    expect(einsumProblem.id).toBe("5");
+    expect(checks.map((c) => c.id)).toEqual([
+      "5.einsum.forward",
+      "5.einsum.backward",
+      "5.einsum.gradcheck",
+      "5.einsum.shape",
+      "5.einsum.finite",
+      "5.einsum.immutable",
+    ]);
+    expect(check("5.einsum.forward").points).toBeGreaterThan(0);
+    expect(check("5.einsum.backward").points).toBeGreaterThan(0);
+    expect(check("5.einsum.gradcheck").requires).toEqual(["5.einsum.forward"]);
+    for (const id of ["5.einsum.shape", "5.einsum.finite", "5.einsum.immutable"]) {
+      expect(check(id).requires).toEqual(["5.einsum.forward", "5.einsum.backward"]);
+    }
+    for (const c of checks) expect(einsumDrivers[c.driver]).toBeTypeOf("function");
+  });
+
+  it("drivers import only the kit (types aside) and the grader never imports the solution", () => {
+    const driverSource = readFileSync(
+      packagePath("grader/assignments/autodiff/drivers/einsum.ts"),
+      "utf8",
+    );
+    for (const line of driverSource.split("\n").filter((l) => l.startsWith("import "))) {
+      expect(line).toMatch(/^import type |reference\/tensor\/index\.js|reference\/forward\//);
+    }
+    const problemSource = readFileSync(
+      packagePath("grader/assignments/autodiff/problems/einsum.ts"),
+      "utf8",
+    );
+    expect(problemSource).not.toMatch(/reference\/solution/);
+  });
+
+  it("generates the HOMEWORK specs, repeated indices, summed indices and non-trivial gradients", () => {
+    const cases = fc.sample(check("5.einsum.backward").cases, {
+      seed: 3,
+      numRuns: 200,
+    }) as EinsumBackwardCase[];
+    for (const spec of HOMEWORK_SPECS) expect(cases.map((c) => c.spec)).toContain(spec);
+    const repeated = cases.filter((c) =>
+      einsumTerms(c.spec).inputs.some((term) => new Set(term).size < term.length),
+    );
+    const summed = cases.filter((c) => {
+      const { inputs, output } = einsumTerms(c.spec);
+      return [...inputs.join("")].some((label) => !output.includes(label));
+    });
+    expect(repeated.length).toBeGreaterThan(50);
+    expect(summed.length).toBeGreaterThan(100);
+    expect(cases.every((c) => c.grad.data.some((v) => v !== 1) || c.grad.size === 1)).toBe(true);
+  });
+});
+
+describe("problem 5 on the staff solution and the starter", () => {
+  it("passes every check for several seeds", () => {
+    for (const c of checks) {
+      for (const seed of [...SEEDS, 987654321]) {
+        const result = run(c.id, solution, seed);
+        expect(result.status, `${c.id} seed ${seed}: ${result.message}`).toBe("passed");
+      }
+    }
+  });
+
+  it("never fails forward, backward or gradcheck over 40 seeds", () => {
+    for (const id of ["5.einsum.forward", "5.einsum.backward", "5.einsum.gradcheck"]) {
+      for (let seed = 100; seed < 140; seed++) {
+        const result = run(id, solution, seed);
+        expect(result.status, `${id} seed ${seed}: ${result.message}`).toBe("passed");
+      }
+    }
+  });
+
+  it("reports the starter as not implemented everywhere", () => {
+    for (const c of checks) expect(run(c.id, starter).status, c.id).toBe("not-implemented");
+  });
+});
+
+describe("problem 5 catches planted mistakes", () => {
+  it("a backward that ignores repeated indices fails backward and gradcheck, forward passes", () => {
+    const module = withEinSum(IgnoresRepeatedIndices);
+    everySeed("5.einsum.forward", module, "passed");
+    const backward = everySeed("5.einsum.backward", module, "failed");
+    expect(backward.message).toMatch(/gradient of operand \d \('\w+'\)/);
+    expect(backward.message).toContain("only diagonal entries get a gradient");
+    const gradcheck = everySeed("5.einsum.gradcheck", module, "failed");
+    expect(gradcheck.message).toContain("your backward disagrees with your own forward");
+  });
+
+  it("a backward that does not broadcast over summed-away indices fails backward and gradcheck", () => {
+    const module = withEinSum(NoBroadcastOverSummedIndices);
+    const backward = everySeed("5.einsum.backward", module, "failed");
+    expect(backward.message).toContain("the gradient is the same along it (it broadcasts)");
+    const gradcheck = everySeed("5.einsum.gradcheck", module, "failed");
+    expect(gradcheck.message).toContain("your backward disagrees with your own forward");
+  });
+
+  it("a backward that ignores the downstream gradient fails backward", () => {
+    everySeed("5.einsum.backward", withEinSum(IgnoresDownstream), "failed");
+  });
+
+  it("a wrong forward with a right backward: forward fails, backward passes", () => {
+    const module = withEinSum(DoubledForward);
+    const forward = everySeed("5.einsum.forward", module, "failed");
+    expect(forward.message).toContain("twice the expected one");
+    everySeed("5.einsum.backward", module, "passed");
+    // Against the doubled forward, the (correct) backward is off by 2: the gradcheck says so,
+    // and it earns nothing anyway since it requires the forward check.
+    everySeed("5.einsum.gradcheck", module, "failed");
+  });
+
+  it("a backward that overwrites the downstream gradient fails immutability only", () => {
+    const module = withEinSum(MutatesDownstream);
+    everySeed("5.einsum.backward", module, "passed");
+    const result = everySeed("5.einsum.immutable", module, "failed");
+    expect(result.message).toContain("the downstream gradient (after backwardCall) was modified");
+  });
+
+  it("a backward that returns a bare tensor is told to return an array", () => {
+    const result = run("5.einsum.backward", withEinSum(BareGradient), 1);
+    expect(result.status).toBe("failed");
+    expect(result.message).toMatch(
+      /backwardCall must return an array with one gradient per operand/,
+    );
+  });
+
+  it("a missing EinSum export is an error naming it", () => {
+    const result = run("5.einsum.forward", { Einsum: solution.EinSum });
+    expect(result.status).toBe("error");
+    expect(result.message).toContain("src/einsum must export a class EinSum");
+  });
+});

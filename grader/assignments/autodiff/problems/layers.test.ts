@@ -1,0 +1,279 @@
+import { describe, expect, it } from "vitest";
+import * as starter from "../../../../fixtures/starter/src/layers";
+import * as solution from "../../../../reference/solution/layers";
+import {
+  map,
+  mul,
+  ones,
+  scalar,
+  sub,
+  sum,
+  type Tensor,
+  tensor,
+  zeros,
+} from "../../../../reference/tensor/index.js";
+import type { CheckDefinition } from "../../../assignment/types.js";
+import { type InProcessRun, runCheckInProcess } from "../../../testing/runCheckInProcess.js";
+import { drivers } from "../drivers.js";
+import { layersProblem, makeProbes, probeInputs } from "./layers.js";
+
+type Module = Record<string, unknown>;
+
+function check(id: string): CheckDefinition {
+  const found = layersProblem.checks.find((c) => c.id === id);
+  if (!found) throw new Error(`no check ${id}`);
+  return found;
+}
+
+function run(id: string, layers: Module, seed = 1): InProcessRun {
+  return runCheckInProcess(check(id), drivers, { layers }, { seed });
+}
+
+/** The planted bug fails `id` on every one of the seeds; returns the first message. */
+function failsEverySeed(id: string, layers: Module, seeds = 5): string {
+  let message = "";
+  for (let seed = 1; seed <= seeds; seed++) {
+    const result = run(id, layers, seed);
+    expect(result.status, `${id}, seed ${seed}`).not.toBe("passed");
+    message ||= result.message;
+  }
+  return message;
+}
+
+const planted = (replacements: Module): Module => ({ ...solution, ...replacements });
+
+describe("problem 3: the definition", () => {
+  it("has id 3, the title of HOMEWORK.md and checks worth 30 points with unique ids", () => {
+    expect(layersProblem.id).toBe("3");
+    expect(layersProblem.title).toBe("Layers (the simplified graph)");
+    expect(layersProblem.module).toBe("layers");
+    const total = layersProblem.checks.reduce((s, c) => s + c.points, 0);
+    expect(total).toBeCloseTo(30, 9);
+    const ids = layersProblem.checks.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^3\./);
+    for (const c of layersProblem.checks) {
+      for (const r of c.requires ?? []) expect(ids).toContain(r);
+      expect(drivers).toHaveProperty(c.driver);
+    }
+  });
+
+  it("gives forward and backward of every layer and both network functions points", () => {
+    for (const layer of ["Linear", "Bias", "ReLU", "Sigmoid", "SoftMax", "CrossEntropy"]) {
+      for (const part of ["forward", "backward", "consistent", "shapes", "immutable"]) {
+        expect(check(`3.${layer}.${part}`).points).toBeGreaterThan(0);
+      }
+      expect(check(`3.${layer}.shapes`).requires).toEqual([
+        `3.${layer}.forward`,
+        `3.${layer}.backward`,
+      ]);
+    }
+    expect(check("3.network.forward").points).toBeGreaterThan(0);
+    expect(check("3.network.backward").points).toBeGreaterThan(0);
+  });
+
+  it("probes move every element by far less than the distance from kinks (1e-3)", () => {
+    const x = tensor([
+      [3, -2.5],
+      [0.001, 1],
+    ]);
+    const probes = makeProbes([x], 7);
+    expect(probes).toHaveLength(2);
+    for (const [plus, minus] of [probeInputs([x], probes).slice(0, 2)]) {
+      for (let i = 0; i < x.size; i++) {
+        expect(Math.abs(plus![0]!.data[i]! - x.data[i]!)).toBeLessThan(2e-5);
+        expect(plus![0]!.data[i]! - x.data[i]!).toBeCloseTo(x.data[i]! - minus![0]!.data[i]!, 12);
+      }
+    }
+  });
+});
+
+describe("problem 3: the staff solution", () => {
+  it("passes every check for 30 seeds", () => {
+    for (const c of layersProblem.checks) {
+      for (let seed = 1; seed <= 30; seed++) {
+        const result = runCheckInProcess(c, drivers, { layers: solution }, { seed });
+        expect(result.status, `${c.id}, seed ${seed}: ${result.message}`).toBe("passed");
+      }
+    }
+  });
+});
+
+describe("problem 3: the starter", () => {
+  it("is not implemented in every check", () => {
+    for (const c of layersProblem.checks) {
+      const result = runCheckInProcess(c, drivers, { layers: starter }, { seed: 1 });
+      expect(result.status, c.id).toBe("not-implemented");
+    }
+  });
+});
+
+describe("problem 3: planted mistakes fail the intended check", () => {
+  it("a transposed weight gradient fails 3.Linear.backward", () => {
+    class Linear extends solution.Linear {
+      override backward(g: Tensor): Tensor {
+        const dX = super.backward(g);
+        this.grad = this.grad!.transpose();
+        return dX;
+      }
+    }
+    const message = failsEverySeed("3.Linear.backward", planted({ Linear }));
+    expect(message).toMatch(/Linear\.grad \(D_W\[Z\]\)/);
+    expect(message).toMatch(/transpose/);
+    // Square W: the values disagree with the student's own forward; otherwise the shape is off.
+    expect(failsEverySeed("3.Linear.consistent", planted({ Linear }))).toMatch(
+      /your backward disagrees with your own forward.*matches the reference|cannot be compared with your forward/s,
+    );
+    expect(run("3.Linear.forward", planted({ Linear })).status).toBe("passed");
+  });
+
+  it("a bias gradient not summed over the batch fails 3.Bias.backward", () => {
+    class Bias extends solution.Bias {
+      override backward(g: Tensor): Tensor {
+        const dX = super.backward(g);
+        this.grad = g.clone();
+        return dX;
+      }
+    }
+    const message = failsEverySeed("3.Bias.backward", planted({ Bias }));
+    expect(message).toMatch(/Bias\.grad \(D_b\[Z\]\)/);
+    expect(message).toMatch(/missing a sum/);
+  });
+
+  it("a bias gradient summed along the wrong axis fails 3.Bias.backward (batch equal to or different from the width)", () => {
+    class Bias extends solution.Bias {
+      override backward(g: Tensor): Tensor {
+        const dX = super.backward(g);
+        this.grad = sum(g, 1);
+        return dX;
+      }
+    }
+    failsEverySeed("3.Bias.backward", planted({ Bias }));
+  });
+
+  it("a bias added along the wrong axis (visible when batch == width, an error otherwise) fails 3.Bias.forward", () => {
+    class Bias extends solution.Bias {
+      override forward(x: Tensor): Tensor {
+        const [rows, width] = x.shape as [number, number];
+        const b = this.parameter;
+        // b[i] added to row i: shape-compatible only when the batch equals the width.
+        if (rows !== width) throw new Error("add: cannot broadcast shapes");
+        return map(x, (v, i) => v + b.data[Math.floor(i / width)]!);
+      }
+    }
+    failsEverySeed("3.Bias.forward", planted({ Bias }));
+  });
+
+  it("a softmax backward with only the diagonal of the Jacobian fails 3.SoftMax.backward and .consistent", () => {
+    class SoftMax extends solution.SoftMax {
+      p: Tensor | null = null;
+      override forward(x: Tensor): Tensor {
+        this.p = super.forward(x);
+        return this.p;
+      }
+      override backward(g: Tensor): Tensor {
+        return mul(g, mul(this.p!, sub(1, this.p!)));
+      }
+    }
+    failsEverySeed("3.SoftMax.backward", planted({ SoftMax }));
+    expect(failsEverySeed("3.SoftMax.consistent", planted({ SoftMax }))).toMatch(
+      /your backward disagrees with your own forward/,
+    );
+  });
+
+  it("a cross-entropy not divided by the batch fails 3.CrossEntropy.forward with a batch-size hint, but not .consistent", () => {
+    class CrossEntropy extends solution.CrossEntropy {
+      override forward(p: Tensor): Tensor {
+        return mul(super.forward(p), p.shape[0]!);
+      }
+      override backward(g: Tensor): Tensor {
+        return mul(super.backward(g), this.labels.shape[0]!);
+      }
+    }
+    const message = failsEverySeed("3.CrossEntropy.forward", planted({ CrossEntropy }));
+    expect(message).toMatch(/batch size/);
+    expect(failsEverySeed("3.CrossEntropy.backward", planted({ CrossEntropy }))).toMatch(
+      /batch size[\s\S]*Your forward differs from the reference too/,
+    );
+    // Its backward is the derivative of its own (wrong) forward.
+    for (let seed = 1; seed <= 5; seed++) {
+      expect(run("3.CrossEntropy.consistent", planted({ CrossEntropy }), seed).status).toBe(
+        "passed",
+      );
+    }
+  });
+
+  it("a cross-entropy backward that ignores the downstream gradient fails 3.CrossEntropy.backward", () => {
+    class CrossEntropy extends solution.CrossEntropy {
+      override backward(_g: Tensor): Tensor {
+        return super.backward(scalar(1));
+      }
+    }
+    expect(failsEverySeed("3.CrossEntropy.backward", planted({ CrossEntropy }))).toMatch(
+      /constant factor|times the expected/,
+    );
+  });
+
+  it("a ReLU gradient on the wrong side fails 3.ReLU.backward", () => {
+    class ReLU extends solution.ReLU {
+      x: Tensor | null = null;
+      override forward(x: Tensor): Tensor {
+        this.x = x;
+        return super.forward(x);
+      }
+      override backward(g: Tensor): Tensor {
+        return mul(
+          g,
+          map(this.x!, (v) => (v < 0 ? 1 : 0)),
+        );
+      }
+    }
+    failsEverySeed("3.ReLU.backward", planted({ ReLU }));
+  });
+
+  it("a sign error in the sigmoid backward fails 3.Sigmoid.backward with a sign hint", () => {
+    class Sigmoid extends solution.Sigmoid {
+      override backward(g: Tensor): Tensor {
+        return mul(super.backward(g), -1);
+      }
+    }
+    expect(failsEverySeed("3.Sigmoid.backward", planted({ Sigmoid }))).toMatch(/sign/);
+  });
+
+  it("a ReLU that clamps its input in place fails 3.ReLU.immutable", () => {
+    class ReLU extends solution.ReLU {
+      override forward(x: Tensor): Tensor {
+        const out = super.forward(x);
+        for (let i = 0; i < x.size; i++) x.data[i] = Math.max(x.data[i]!, 0);
+        return out;
+      }
+    }
+    expect(failsEverySeed("3.ReLU.immutable", planted({ ReLU }))).toMatch(/modified/);
+    expect(run("3.ReLU.forward", planted({ ReLU })).status).toBe("passed");
+  });
+
+  it("a Linear whose grad is not null before the first backward fails 3.Linear.shapes", () => {
+    class Linear extends solution.Linear {
+      constructor(W: Tensor) {
+        super(W);
+        this.grad = zeros(W.shape);
+      }
+    }
+    expect(failsEverySeed("3.Linear.shapes", planted({ Linear }))).toMatch(/null until the first/);
+  });
+
+  it("a backwardLayers that skips the loss layer (seeding SoftMax with ones) fails 3.network.backward", () => {
+    const backwardLayers = (layers: readonly solution.Layer[]) => {
+      const loss = layers[layers.length - 1] as solution.CrossEntropy;
+      let grad = ones(loss.labels.shape);
+      for (let i = layers.length - 2; i >= 0; i--) grad = layers[i]!.backward(grad);
+    };
+    expect(failsEverySeed("3.network.backward", planted({ backwardLayers }))).toMatch(/\.grad/);
+  });
+
+  it("a forwardLayers that skips the last layer fails 3.network.forward", () => {
+    const forwardLayers = (layers: readonly solution.Layer[], x: Tensor) =>
+      layers.slice(0, -1).reduce((v, layer) => layer.forward(v), x);
+    failsEverySeed("3.network.forward", planted({ forwardLayers }));
+  });
+});

@@ -1,0 +1,155 @@
+import { describe, expect, it } from "vitest";
+import * as starterLayers from "../../../../fixtures/starter/src/layers";
+import * as starterTraining from "../../../../fixtures/starter/src/training";
+import * as layers from "../../../../reference/solution/layers";
+import * as training from "../../../../reference/solution/training";
+import { add, mul, type Tensor } from "../../../../reference/tensor/index.js";
+import type { CheckDefinition } from "../../../assignment/types.js";
+import { fromWire, toWire } from "../../../sandbox/child/wireCodec.js";
+import { fromWireResult, toWirePayload } from "../../../sandbox/wireValues.js";
+import { type InProcessRun, runCheckInProcess } from "../../../testing/runCheckInProcess.js";
+import { drivers } from "../drivers.js";
+import {
+  ACCURACY_MARGIN,
+  REFERENCE_ACCURACY,
+  REQUIRED_ACCURACY,
+  TRAINING_SEEDS,
+  trainingProblem,
+} from "./training.js";
+
+type Module = Record<string, unknown>;
+
+function check(id: string): CheckDefinition {
+  const found = trainingProblem.checks.find((c) => c.id === id);
+  if (!found) throw new Error(`no check ${id}`);
+  return found;
+}
+
+function run(id: string, modules: Record<string, Module>, seed = 1): InProcessRun {
+  return runCheckInProcess(check(id), drivers, modules, { seed });
+}
+
+const solution = { layers, training };
+const withTraining = (replacements: Module) => ({
+  layers,
+  training: { ...training, ...replacements },
+});
+
+/** sgdStep that adds the gradient (ascent). */
+function ascentStep(ls: readonly layers.Layer[], lr: number): void {
+  for (const layer of ls) {
+    if (layer.parameter && layer.grad) layer.parameter = add(layer.parameter, mul(lr, layer.grad));
+  }
+}
+
+/** sgdStep that writes into the old parameter. */
+function inPlaceStep(ls: readonly layers.Layer[], lr: number): void {
+  for (const layer of ls) {
+    const p = layer.parameter;
+    const g = layer.grad;
+    if (!p || !g) continue;
+    for (let i = 0; i < p.size; i++) p.data[i] = p.data[i]! - lr * g.data[i]!;
+  }
+}
+
+describe("problem 6: the definition", () => {
+  it("has id 6, the title of HOMEWORK.md and checks worth 5 points with unique ids", () => {
+    expect(trainingProblem.id).toBe("6");
+    expect(trainingProblem.title).toBe("Training a classifier");
+    expect(trainingProblem.module).toBe("training");
+    expect(trainingProblem.checks.reduce((s, c) => s + c.points, 0)).toBeCloseTo(5, 9);
+    const ids = trainingProblem.checks.map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const c of trainingProblem.checks) {
+      expect(c.id).toMatch(/^6\./);
+      expect(drivers).toHaveProperty(c.driver);
+    }
+    const train = check("6.training.accuracy");
+    expect(train.runs).toBe(1);
+    expect(REQUIRED_ACCURACY).toBeCloseTo(REFERENCE_ACCURACY - ACCURACY_MARGIN, 12);
+  });
+});
+
+describe("problem 6: the staff solution", () => {
+  it("passes sgdStep and accuracy for 30 seeds", () => {
+    for (const id of ["6.sgdStep", "6.sgdStep.immutable", "6.accuracy"]) {
+      for (let seed = 1; seed <= 30; seed++) {
+        const result = run(id, solution, seed);
+        expect(result.status, `${id}, seed ${seed}: ${result.message}`).toBe("passed");
+      }
+    }
+  });
+
+  it("reaches at least the recorded reference accuracy on every training seed", () => {
+    const c = check("6.training.accuracy");
+    const context = { seed: 1, tolerance: { atol: 1e-6, rtol: 1e-5 }, wallMs: 0 };
+    let lowest = 1;
+    for (const seed of TRAINING_SEEDS) {
+      const result = fromWireResult(
+        toWire(drivers["training.train"]!(solution, fromWire(toWirePayload(c.payload(seed)))), 0),
+      ) as { driverAccuracy: number; accuracy: number };
+      lowest = Math.min(lowest, result.driverAccuracy);
+      expect(result.accuracy).toBe(result.driverAccuracy);
+      expect(c.judge(seed, result, context), `seed ${seed}`).toEqual({ pass: true });
+    }
+    // The recorded figure is the measured minimum.
+    expect(lowest).toBeCloseTo(REFERENCE_ACCURACY, 12);
+  });
+});
+
+describe("problem 6: the starter", () => {
+  it("is not implemented in every check", () => {
+    for (const c of trainingProblem.checks) {
+      const result = runCheckInProcess(
+        c,
+        drivers,
+        { layers: starterLayers, training: starterTraining },
+        { seed: 1 },
+      );
+      expect(result.status, c.id).toBe("not-implemented");
+    }
+  });
+});
+
+describe("problem 6: planted mistakes fail the intended check", () => {
+  it("SGD that adds the gradient fails 6.sgdStep (with a hint) and 6.training.accuracy", () => {
+    const planted = withTraining({ sgdStep: ascentStep });
+    for (let seed = 1; seed <= 5; seed++) {
+      const result = run("6.sgdStep", planted, seed);
+      expect(result.status).toBe("failed");
+      expect(result.message).toMatch(/parameter \+ lr \* grad/);
+    }
+    const trained = run("6.training.accuracy", planted);
+    expect(trained.status).toBe("failed");
+    expect(trained.message).toMatch(/held-out points.*below the required/s);
+  });
+
+  it("sgdStep that writes into the old parameter fails 6.sgdStep.immutable, not 6.sgdStep", () => {
+    const planted = withTraining({ sgdStep: inPlaceStep });
+    for (let seed = 1; seed <= 5; seed++) {
+      expect(run("6.sgdStep", planted, seed).status).toBe("passed");
+      const result = run("6.sgdStep.immutable", planted, seed);
+      expect(result.status).toBe("failed");
+      expect(result.message).toMatch(/old parameter.*modified/);
+    }
+  });
+
+  it("accuracy that counts hits instead of the fraction fails 6.accuracy", () => {
+    const accuracy = (p: Tensor, l: Tensor) => training.accuracy(p, l) * l.shape[0]!;
+    for (let seed = 1; seed <= 5; seed++) {
+      expect(run("6.accuracy", withTraining({ accuracy }), seed).status).toBe("failed");
+    }
+  });
+
+  it("a network with a wrong layer gradient does not train: 6.training.accuracy fails", () => {
+    class Linear extends layers.Linear {
+      override backward(g: Tensor): Tensor {
+        const dX = super.backward(g);
+        this.grad = mul(this.grad!, -1);
+        return dX;
+      }
+    }
+    const result = run("6.training.accuracy", { layers: { ...layers, Linear }, training });
+    expect(result.status).toBe("failed");
+  });
+});
