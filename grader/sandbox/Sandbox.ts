@@ -178,7 +178,7 @@ export class Sandbox {
         if (message.type === "ready") {
           clearTimeout(timer);
           resolveReady();
-        } else {
+        } else if (this.child === child) {
           this.listener?.(message);
         }
       });
@@ -187,11 +187,11 @@ export class Sandbox {
         const detail = signal
           ? `the child was killed by ${signal}`
           : `the child exited with code ${code}`;
-        if (this.child === child) {
-          this.child = null;
-          this.ready = null;
-        }
         rejectReady(new Error(`${detail} before it was ready`));
+        // A child we killed ourselves (timeout, restart) is no longer current: its exit is old news.
+        if (this.child !== child) return;
+        this.child = null;
+        this.ready = null;
         this.exitListener?.(detail);
       });
       child.on("error", () => {
