@@ -99,7 +99,7 @@ export function diagnose(
     }
   }
   const factor = fittedFactor(actual.data, expected.data);
-  if (factor !== null && Math.abs(factor - 1) > 1e-6 && fits(actual.data.map((v) => v / factor))) {
+  if (factor !== null && Math.abs(factor - 1) > 1e-3 && fits(actual.data.map((v) => v / factor))) {
     return { kind: "factor", message: describeFactor(factor, context.batchSize), factor };
   }
   for (const other of context.others ?? []) {

@@ -111,7 +111,9 @@ describe("the sandbox", () => {
     const twice = check(result, "2.twice.values");
     expect(twice.status).toBe("error");
     expect(twice.message).not.toContain("root:");
-    expect(twice.message).toMatch(/stolen: (nothing|.*(ERR_ACCESS_DENIED|Access to this API has been restricted))/);
+    expect(twice.message).toMatch(
+      /stolen: (nothing|.*(ERR_ACCESS_DENIED|Access to this API has been restricted))/,
+    );
     const { existsSync } = await import("node:fs");
     expect(existsSync("/tmp/gradmark-escaped")).toBe(false);
   });

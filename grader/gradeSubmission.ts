@@ -44,7 +44,7 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
   const dir = resolve(options.dir);
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw new UsageError(`no such folder: ${options.dir}`);
-  const srcDir = resolve(options.srcDir ?? join(dir, "src"));
+  const srcDir = resolve(options.srcDir ?? findSrcDir(dir, assignment));
   if (!existsSync(srcDir) || !statSync(srcDir).isDirectory()) {
     throw new UsageError(
       `${options.dir} has no src/ folder; a submission keeps its modules in src/`,

@@ -43,7 +43,7 @@ export async function runCheck(
   let executed = 0;
 
   const judgeBatch = (testCase: unknown, batch: BatchResult, i: number): Judged => {
-    if (batch.kind !== "outcomes") return infrastructure(batch, perCallMs);
+    if (batch.kind !== "outcomes") return infrastructure(batch, perCallMs, check.timeoutHint);
     return judgeOutcome(
       check,
       testCase,
@@ -77,7 +77,7 @@ export async function runCheck(
     );
     const batch = await runCases(cases);
     if (batch.kind !== "outcomes") {
-      const judged = infrastructure(batch, perCallMs);
+      const judged = infrastructure(batch, perCallMs, check.timeoutHint);
       return { ...judged, counterexample: show(cases[batch.index]), path: null, runs: executed };
     }
     cached = cases.map((c, i) => judgeBatch(c, batch, i));
@@ -151,12 +151,13 @@ function isLoadError(judged: Judged): boolean {
 function infrastructure(
   batch: Exclude<BatchResult, { kind: "outcomes" }>,
   perCallMs: number,
+  timeoutHint?: string,
 ): Judged {
   switch (batch.kind) {
     case "timeout":
       return {
         status: "timeout",
-        message: `did not finish within ${perCallMs} ms (an infinite loop, or far too slow)`,
+        message: `did not finish within ${perCallMs} ms (${timeoutHint ?? "an infinite loop, or far too slow"})`,
       };
     case "memory-limit":
       return { status: "memory-limit", message: "used more memory than the sandbox allows" };

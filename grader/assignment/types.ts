@@ -30,6 +30,8 @@ export interface CheckDefinition<Case = any> {
   runs?: number;
   /** Time limit per run in ms (default: the assignment's). */
   timeoutMs?: number;
+  /** Added to the message when a run exceeds the time limit (say what is likely too slow). */
+  timeoutHint?: string;
   tolerance?: Partial<Tolerance>;
   /** Ids of checks whose pass this one's points depend on (shape, immutability, finiteness). */
   requires?: string[];

@@ -62,13 +62,14 @@ export class Sandbox {
     batchMs = Number.POSITIVE_INFINITY,
   ): Promise<BatchResult> {
     const timeoutMs = Math.min(perCallMs, batchMs);
-    const started = performance.now();
-    const wall = () => performance.now() - started;
     try {
       await this.start(timeoutMs);
     } catch (error) {
-      return { kind: "crashed", index: 0, detail: (error as Error).message, wallMs: wall() };
+      return { kind: "crashed", index: 0, detail: (error as Error).message, wallMs: 0 };
     }
+    // Wall time counts from the request, not from the child's start-up.
+    const started = performance.now();
+    const wall = () => performance.now() - started;
     const child = this.child!;
     const id = this.nextId++;
     let index = 0;

@@ -180,7 +180,7 @@ describe("problem 4: the staff solution", () => {
         expect(result.status, `${c.id}, seed ${seed}: ${result.message}`).toBe("passed");
       }
     }
-  });
+  }, 60_000);
 });
 
 describe("problem 4: the starter", () => {

@@ -422,7 +422,7 @@ function opChecks(info: OpInfo): CheckDefinition<OpCase>[] {
     },
     {
       id: `${id}.immutable`,
-      title: `${info.name}: forwardCall and backwardCall leave their inputs unchanged`,
+      title: `${info.name}: forwardCall and backwardCall leave their inputs unchanged (with correct values)`,
       points: 0.25,
       requires: [`${id}.forward`, `${id}.backward`],
       cases: info.cases,
@@ -917,6 +917,8 @@ const engineChecks: CheckDefinition<GraphCase>[] = [
     points: 2.5,
     runs: 1,
     timeoutMs: 3000,
+    timeoutHint:
+      "backward must take time linear in the graph: sum each Variable's gradient over all its uses before passing it on, instead of backpropagating once per path",
     cases: longChainCases,
     driver: "autograd.graph",
     payload: graphPayload,

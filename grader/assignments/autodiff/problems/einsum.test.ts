@@ -126,14 +126,14 @@ describe("problem 5 definition", () => {
     expect(checks.map((c) => c.id)).toEqual([
       "5.einsum.forward",
       "5.einsum.backward",
-      "5.einsum.gradcheck",
+      "5.einsum.consistent",
       "5.einsum.shape",
       "5.einsum.finite",
       "5.einsum.immutable",
     ]);
     expect(check("5.einsum.forward").points).toBeGreaterThan(0);
     expect(check("5.einsum.backward").points).toBeGreaterThan(0);
-    expect(check("5.einsum.gradcheck").requires).toEqual(["5.einsum.forward"]);
+    expect(check("5.einsum.consistent").requires).toEqual(["5.einsum.forward"]);
     for (const id of ["5.einsum.shape", "5.einsum.finite", "5.einsum.immutable"]) {
       expect(check(id).requires).toEqual(["5.einsum.forward", "5.einsum.backward"]);
     }
@@ -185,7 +185,7 @@ describe("problem 5 on the staff solution and the starter", () => {
   });
 
   it("never fails forward, backward or gradcheck over 40 seeds", () => {
-    for (const id of ["5.einsum.forward", "5.einsum.backward", "5.einsum.gradcheck"]) {
+    for (const id of ["5.einsum.forward", "5.einsum.backward", "5.einsum.consistent"]) {
       for (let seed = 100; seed < 140; seed++) {
         const result = run(id, solution, seed);
         expect(result.status, `${id} seed ${seed}: ${result.message}`).toBe("passed");
@@ -205,7 +205,7 @@ describe("problem 5 catches planted mistakes", () => {
     const backward = everySeed("5.einsum.backward", module, "failed");
     expect(backward.message).toMatch(/gradient of operand \d \('\w+'\)/);
     expect(backward.message).toContain("only diagonal entries get a gradient");
-    const gradcheck = everySeed("5.einsum.gradcheck", module, "failed");
+    const gradcheck = everySeed("5.einsum.consistent", module, "failed");
     expect(gradcheck.message).toContain("your backward disagrees with your own forward");
   });
 
@@ -213,7 +213,7 @@ describe("problem 5 catches planted mistakes", () => {
     const module = withEinSum(NoBroadcastOverSummedIndices);
     const backward = everySeed("5.einsum.backward", module, "failed");
     expect(backward.message).toContain("the gradient is the same along it (it broadcasts)");
-    const gradcheck = everySeed("5.einsum.gradcheck", module, "failed");
+    const gradcheck = everySeed("5.einsum.consistent", module, "failed");
     expect(gradcheck.message).toContain("your backward disagrees with your own forward");
   });
 
@@ -228,7 +228,7 @@ describe("problem 5 catches planted mistakes", () => {
     everySeed("5.einsum.backward", module, "passed");
     // Against the doubled forward, the (correct) backward is off by 2: the gradcheck says so,
     // and it earns nothing anyway since it requires the forward check.
-    everySeed("5.einsum.gradcheck", module, "failed");
+    everySeed("5.einsum.consistent", module, "failed");
   });
 
   it("a backward that overwrites the downstream gradient fails immutability only", () => {

@@ -243,7 +243,7 @@ const backwardCheck: CheckDefinition<EinsumBackwardCase> = {
  * backward disagrees with the submission's own forward.
  */
 const gradcheckCheck: CheckDefinition<EinsumBackwardCase> = {
-  id: "5.einsum.gradcheck",
+  id: "5.einsum.consistent",
   title:
     "EinSum.backwardCall agrees with finite differences of your own forwardCall (random directions)",
   points: 1.5,

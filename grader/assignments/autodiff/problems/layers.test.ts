@@ -96,7 +96,7 @@ describe("problem 3: the staff solution", () => {
         expect(result.status, `${c.id}, seed ${seed}: ${result.message}`).toBe("passed");
       }
     }
-  });
+  }, 60_000);
 });
 
 describe("problem 3: the starter", () => {

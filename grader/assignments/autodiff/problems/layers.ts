@@ -60,8 +60,9 @@ export interface Probe {
 
 /**
  * Seeded random directions for every input in `which` (all by default); the step is scaled like
- * gradmark/checks' directional mode, so no element moves by more than about 6e-6 * max(1, |x|),
- * far less than the generators' distance from kinks and ties.
+ * gradmark/checks' directional mode, so no element moves by more than 6e-6 * max(1, max |x|)
+ * (2e-5 for values up to 3), far less than the generators' distance from kinks (1e-3) and ties
+ * (0.01).
  */
 export function makeProbes(
   inputs: readonly Tensor[],
@@ -183,7 +184,7 @@ export function judgeSelfConsistency(options: {
   return PASS;
 }
 
-/** The result's field, or an Opaque description when the result is not a plain object. */
+/** A field of a driver's result (undefined when the result is not a plain object). */
 export function field(result: unknown, name: string): unknown {
   if (result === null || typeof result !== "object" || Array.isArray(result)) return undefined;
   return (result as Record<string, unknown>)[name];
@@ -500,7 +501,7 @@ function layerChecks(info: LayerInfo): CheckDefinition<LayerCase>[] {
     },
     {
       id: `${id}.shapes`,
-      title: `${info.name}: shapes and finiteness of outputs and gradients${hasParameter(info) ? ", grad null before the first backward" : ""}`,
+      title: `${info.name}: output and gradient shapes, finite numbers${hasParameter(info) ? ", grad null before the first backward" : ""} (with correct values)`,
       points: info.points.shapes,
       requires: [`${id}.forward`, `${id}.backward`],
       cases: info.cases,
@@ -534,7 +535,7 @@ function layerChecks(info: LayerInfo): CheckDefinition<LayerCase>[] {
     },
     {
       id: `${id}.immutable`,
-      title: `${info.name}: forward and backward leave their inputs unchanged`,
+      title: `${info.name}: forward and backward leave their inputs unchanged (with correct values)`,
       points: info.points.immutable,
       requires: [`${id}.forward`, `${id}.backward`],
       cases: info.cases,

@@ -142,7 +142,7 @@ const sgdChecks: CheckDefinition<SgdCase>[] = [
   {
     id: "6.sgdStep.immutable",
     title:
-      "sgdStep replaces parameters with new tensors and leaves the old ones and the grads unchanged",
+      "sgdStep replaces parameters with new tensors, the old ones and the grads left unchanged (with correct values)",
     points: 0.25,
     requires: ["6.sgdStep"],
     cases: sgdCases,

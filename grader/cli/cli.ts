@@ -1,0 +1,87 @@
+import yargs from "yargs";
+import { UsageError } from "../UsageError.js";
+import { version } from "../version.js";
+import { checkCommand } from "./commands/check.js";
+import { gradeCommand } from "./commands/grade.js";
+import { listCommand } from "./commands/list.js";
+import { selftestCommand } from "./commands/selftest.js";
+import type { CliIO } from "./io.js";
+import {
+  type CliDeps,
+  type CommandContext,
+  defaultDeps,
+  EXIT_ERROR,
+  reportError,
+} from "./shared.js";
+
+const COMMANDS = ["check", "grade", "list", "selftest"];
+
+/** yargs' validation message, reworded where it is vague (unknown commands and options). */
+export function usageMessage(message: string, argv: string[]): string {
+  const first = argv[0];
+  if (first !== undefined && !first.startsWith("-") && !COMMANDS.includes(first)) {
+    return `unknown command ${JSON.stringify(first)}; commands: ${COMMANDS.join(", ")}`;
+  }
+  const unknown = /^Unknown arguments?: (.*)$/.exec(message);
+  if (unknown) {
+    const names = unknown[1]!.split(", ");
+    const given = (name: string) =>
+      argv.some((arg) => /^--?/.test(arg) && arg.replace(/^--?(no-)?/, "").split("=")[0] === name);
+    const options = names
+      .filter(given)
+      .map((name) => (name.length === 1 ? `-${name}` : `--${name}`));
+    const extra = names.filter((name) => !given(name)).map((name) => JSON.stringify(name));
+    const parts = [];
+    if (options.length > 0) parts.push(`unknown option ${options.join(", ")}`);
+    if (extra.length > 0) parts.push(`unexpected argument ${extra.join(", ")}`);
+    return parts.join("; ");
+  }
+  return message;
+}
+
+/**
+ * Runs the gradmark command line on `argv` (without node and the script) and returns the exit
+ * code. Wiring only: each command lives in its own module under commands/.
+ */
+export async function runCli(
+  argv: string[],
+  io: CliIO,
+  deps: CliDeps = defaultDeps,
+): Promise<number> {
+  let exitCode = 0;
+  const context: CommandContext = { io, deps, exit: (code) => (exitCode = code) };
+  const command = COMMANDS.includes(argv[0] ?? "") ? argv[0] : undefined;
+  const cli = yargs()
+    .scriptName("gradmark")
+    .usage("gradmark <command> [options]\n\nHomework autograder for automatic differentiation.")
+    .command(checkCommand(context))
+    .command(gradeCommand(context))
+    .command(listCommand(context))
+    .command(selftestCommand(context))
+    .demandCommand(1, `name a command: ${COMMANDS.join(", ")}`)
+    .epilogue(
+      "Exit codes: 0 every check run passed, 1 some check did not pass, 2 usage or infrastructure error.",
+    )
+    .strict()
+    .wrap(Math.min(100, process.stdout.columns ?? 80))
+    .help()
+    .alias("help", "h")
+    .version(version)
+    .showHelpOnFail(false)
+    .exitProcess(false)
+    .fail((message, error) => {
+      throw error ?? new UsageError(usageMessage(message, argv));
+    });
+
+  let output = "";
+  try {
+    await cli.parseAsync(argv, {}, (_error, _args, text) => {
+      output = text ?? "";
+    });
+  } catch (error) {
+    reportError(io, error, command);
+    return EXIT_ERROR;
+  }
+  if (output !== "") io.stdout(`${output}\n`);
+  return exitCode;
+}

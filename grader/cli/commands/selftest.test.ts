@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import type { GradeResult } from "../../model/results.js";
+import { sampleResult } from "../../reporters/sampleResult.js";
+import { fakeDeps, fakeIO, passingResult } from "../fakes.js";
+import { runSelftestCommand, type SelftestTarget, selftestTargets } from "./selftest.js";
+
+function starterResult(): GradeResult {
+  const result = sampleResult();
+  for (const problem of result.problems) {
+    problem.score = 0;
+    for (const check of problem.checks) {
+      check.status = "not-implemented";
+      check.score = 0;
+    }
+  }
+  result.score = 0;
+  return result;
+}
+
+function fullResult(): GradeResult {
+  const result = passingResult();
+  for (const problem of result.problems) {
+    for (const check of problem.checks) {
+      check.status = "passed";
+      check.score = check.maxScore;
+    }
+    problem.score = problem.maxScore;
+  }
+  result.score = result.maxScore;
+  return result;
+}
+
+const targets = (dir: string): SelftestTarget[] => [
+  { name: "reference solution", dir, srcDir: dir, expect: "full" },
+  { name: "starter", dir, expect: "not-implemented" },
+];
+
+describe("selftest", () => {
+  it("grades the solution and the starter from the checkout", () => {
+    const [solution, starter] = selftestTargets();
+    expect(solution!.dir).toMatch(/reference[/\\]solution$/);
+    expect(solution!.srcDir).toBe(solution!.dir);
+    expect(starter!.dir).toMatch(/fixtures[/\\]starter$/);
+    expect(starter!.srcDir).toBeUndefined();
+  });
+
+  it("exits 0 with a table when every target agrees", async () => {
+    const io = fakeIO();
+    let call = 0;
+    const deps = fakeDeps(() => (call++ === 0 ? fullResult() : starterResult()));
+    expect(await runSelftestCommand({}, io, deps, targets(io.cwd))).toBe(0);
+    expect(deps.calls.map((c) => ({ ...c, assignment: undefined }))).toEqual([
+      { dir: io.cwd, srcDir: io.cwd, assignment: undefined, seed: undefined, mode: "grade" },
+      { dir: io.cwd, assignment: undefined, seed: undefined, mode: "grade" },
+    ]);
+    expect(io.out).toBe(
+      [
+        "target              expected                got                       agrees",
+        "reference solution  full marks              65/65: 13 passed          yes",
+        "starter             0, all not implemented  0/65: 13 not-implemented  yes",
+        "",
+        "selftest: all 2 targets agree",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("exits 1 and names the disagreeing checks otherwise", async () => {
+    const io = fakeIO();
+    const deps = fakeDeps(sampleResult);
+    expect(await runSelftestCommand({ seed: "9" }, io, deps, targets(io.cwd))).toBe(1);
+    expect(deps.calls[0]!.seed).toBe(9);
+    expect(io.out).toContain(
+      "reference solution disagrees on:\n  1.batchedMatmul.values: failed: Y has the wrong shape: expected [1, 3], got [3, 1]\n  1.slideEinsum.values: skipped\n",
+    );
+    expect(io.out).toContain(
+      "reference solution  full marks              38/65: 4 passed, 2 failed,",
+    );
+    expect(io.out).toContain("starter disagrees on:\n  1.contract.values: passed\n");
+    expect(io.out).toContain("selftest: 2 of 2 targets disagree");
+  });
+
+  it("exits 2 when grading a target fails, and when a target is missing", async () => {
+    let io = fakeIO();
+    const deps = fakeDeps(sampleResult, new Error("sandbox did not start"));
+    expect(await runSelftestCommand({}, io, deps, targets(io.cwd))).toBe(2);
+    expect(io.out).toContain("error: sandbox did not start");
+    io = fakeIO();
+    const missing = [{ name: "x", dir: "/nonexistent/gradmark", expect: "full" as const }];
+    expect(await runSelftestCommand({}, io, fakeDeps(), missing)).toBe(2);
+    expect(io.err).toBe(
+      'gradmark: selftest needs a gradmark checkout: /nonexistent/gradmark is missing (it is not in the published package)\nRun "gradmark selftest --help" for usage.\n',
+    );
+  });
+});

@@ -1,0 +1,127 @@
+import { randomInt } from "node:crypto";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { loadAssignment } from "../assignment/loadAssignment.js";
+import { type GradeOptions, gradeSubmission } from "../gradeSubmission.js";
+import type { GradeResult } from "../model/results.js";
+import { shellQuote } from "../reporters/text.js";
+import { UsageError } from "../UsageError.js";
+import type { CliIO } from "./io.js";
+
+/** What the commands call, replaceable in tests. */
+export interface CliDeps {
+  gradeSubmission: (options: GradeOptions) => Promise<GradeResult>;
+  loadAssignment: typeof loadAssignment;
+  /** A fresh seed for `check`. */
+  randomSeed: () => number;
+}
+
+export const defaultDeps: CliDeps = {
+  gradeSubmission,
+  loadAssignment,
+  randomSeed: () => randomInt(1, 2 ** 31 - 1),
+};
+
+/** What each command module gets from the wiring in cli.ts. */
+export interface CommandContext {
+  io: CliIO;
+  deps: CliDeps;
+  /** Records the exit code of the command that ran. */
+  exit: (code: number) => void;
+}
+
+/** Exit codes: 0 every check run passed, 1 some did not, 2 usage or infrastructure error. */
+export const EXIT_PASSED = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_ERROR = 2;
+
+/** An integer seed from `--seed` or GRADMARK_SEED; `where` names the source in the message. */
+export function parseSeed(text: string, where: string): number {
+  const trimmed = text.trim();
+  const value = Number(trimmed);
+  if (!/^[+-]?\d+$/.test(trimmed) || !Number.isSafeInteger(value)) {
+    throw new UsageError(`${where} must be an integer, got ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+/** `--only a --only b,c` (yargs gives a string or a list) as ["a", "b", "c"]. */
+export function parseOnly(only: unknown): string[] {
+  if (only === undefined) return [];
+  const items = Array.isArray(only) ? only : [only];
+  return items
+    .flatMap((item) => String(item).split(","))
+    .map((id) => id.trim())
+    .filter((id) => id !== "");
+}
+
+/**
+ * Fails fast (before the assignment loads and the seed line prints) on a folder that does not
+ * exist; what a submission folder must hold is gradeSubmission's to check.
+ */
+export function assertFolder(dir: string, given: string): void {
+  if (!existsSync(dir)) throw new UsageError(`no such folder: ${given}`);
+  if (!statSync(dir).isDirectory()) throw new UsageError(`${given} is not a folder`);
+}
+
+/** 0 when every check that ran passed, 1 otherwise. */
+export function exitCodeFor(result: GradeResult): number {
+  const allPassed = result.problems.every((problem) =>
+    problem.checks.every((check) => check.status === "passed" || check.status === "skipped"),
+  );
+  return allPassed ? EXIT_PASSED : EXIT_FAILED;
+}
+
+/** The gradmark invocation that replay lines start with, keeping the folder and assignment. */
+export function replayBase(mode: "check" | "grade", dir: string, assignment?: string): string {
+  const parts = ["npx gradmark", mode];
+  if (dir !== "." && dir !== "./" && dir !== "") parts.push(shellQuote(dir));
+  if (assignment !== undefined) parts.push("--assignment", shellQuote(assignment));
+  return parts.join(" ");
+}
+
+/** Writes a report file, creating its folder; a failure is an infrastructure error. */
+export function writeReport(cwd: string, out: string, text: string): void {
+  const path = resolve(cwd, out);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
+  } catch (error) {
+    throw new Error(`cannot write the report to ${out}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Runs a command body and turns what it throws into the CLI's error output: a UsageError is one
+ * line plus a pointer to --help, anything else one line; both exit 2.
+ */
+export async function runGuarded(
+  io: CliIO,
+  command: string,
+  body: () => Promise<number>,
+): Promise<number> {
+  try {
+    return await body();
+  } catch (error) {
+    reportError(io, error, command);
+    return EXIT_ERROR;
+  }
+}
+
+export function reportError(io: CliIO, error: unknown, command?: string): void {
+  const message = oneLine(error instanceof Error ? error.message : String(error));
+  io.stderr(`gradmark: ${message}\n`);
+  if (error instanceof UsageError) {
+    io.stderr(`Run "gradmark${command ? ` ${command}` : ""} --help" for usage.\n`);
+  } else if (io.env.GRADMARK_DEBUG && error instanceof Error && error.stack) {
+    io.stderr(`${error.stack}\n`);
+  }
+}
+
+function oneLine(message: string): string {
+  const line = message
+    .trim()
+    .split(/\s*\n\s*/)
+    .join(" ");
+  return line === "" ? "unknown error" : line;
+}

@@ -1,0 +1,27 @@
+import { UsageError } from "../UsageError.js";
+import { jsonReporter } from "./jsonReporter.js";
+import type { Reporter } from "./Reporter.js";
+import { terminalReporter } from "./terminalReporter.js";
+
+export type { Reporter, ReportOptions } from "./Reporter.js";
+
+/** Every `--format`, by name. Add a reporter here and every command that reports gains it. */
+export const reporters: Record<string, Reporter> = {
+  [terminalReporter.name]: terminalReporter,
+  [jsonReporter.name]: jsonReporter,
+};
+
+export function formatNames(): string[] {
+  return Object.keys(reporters);
+}
+
+/** The reporter for `--format name`; a UsageError listing the known formats otherwise. */
+export function getReporter(name: string): Reporter {
+  const reporter = Object.hasOwn(reporters, name) ? reporters[name] : undefined;
+  if (reporter === undefined) {
+    throw new UsageError(
+      `unknown format ${JSON.stringify(name)}; known formats: ${formatNames().join(", ")}`,
+    );
+  }
+  return reporter;
+}

@@ -1,0 +1,291 @@
+import type { CheckResult, CheckStatus, GradeResult, ProblemResult } from "../model/results.js";
+import type { Reporter, ReportOptions } from "./Reporter.js";
+import {
+  formatPoints,
+  type Paint,
+  type Palette,
+  palette,
+  plural,
+  sanitize,
+  shellQuote,
+} from "./text.js";
+
+const BAR_WIDTH = 10;
+
+interface StatusStyle {
+  symbol: string;
+  word: string;
+  color: keyof Palette;
+}
+
+const STATUS: Record<CheckStatus, StatusStyle> = {
+  passed: { symbol: "✔", word: "passed", color: "green" },
+  failed: { symbol: "✘", word: "failed", color: "red" },
+  "not-implemented": { symbol: "○", word: "not implemented", color: "yellow" },
+  error: { symbol: "✘", word: "error", color: "red" },
+  timeout: { symbol: "✘", word: "timeout", color: "magenta" },
+  "memory-limit": { symbol: "✘", word: "memory limit", color: "magenta" },
+  crashed: { symbol: "✘", word: "crashed", color: "magenta" },
+  skipped: { symbol: "–", word: "skipped", color: "dim" },
+};
+
+/** Order of the status counts in the total line. */
+const COUNT_ORDER: CheckStatus[] = [
+  "passed",
+  "failed",
+  "not-implemented",
+  "error",
+  "timeout",
+  "memory-limit",
+  "crashed",
+];
+
+/** A check not run because this is `check` mode and it is hidden. */
+function isHiddenSkip(result: GradeResult, check: CheckResult): boolean {
+  return check.status === "skipped" && check.hidden && result.mode === "check";
+}
+
+function scoreBar(score: number, maxScore: number, p: Palette): string {
+  const ratio = maxScore > 0 ? Math.min(1, Math.max(0, score / maxScore)) : 0;
+  const filled = Math.round(ratio * BAR_WIDTH);
+  const paint: Paint = ratio >= 1 ? p.green : ratio > 0 ? p.yellow : p.red;
+  return paint("█".repeat(filled)) + p.dim("░".repeat(BAR_WIDTH - filled));
+}
+
+function indent(text: string, spaces: number): string[] {
+  const pad = " ".repeat(spaces);
+  return sanitize(text)
+    .replace(/\n+$/, "")
+    .split("\n")
+    .map((line) => (line.trim() === "" ? "" : pad + line.trimEnd()));
+}
+
+/** The exact command that runs this one check again with the same cases. */
+export function replayCommand(
+  result: GradeResult,
+  check: CheckResult,
+  options: Pick<ReportOptions, "command" | "redactSeed">,
+): string {
+  const replay = check.replay ?? { seed: result.seed, only: check.id };
+  const seed = options.redactSeed
+    ? `--seed "$GRADMARK_SEED"`
+    : replay.seed < 0
+      ? `--seed=${replay.seed}`
+      : `--seed ${replay.seed}`;
+  const parts = [options.command, seed, `--only ${shellQuote(replay.only)}`];
+  if (replay.path !== undefined && replay.path !== "") {
+    parts.push(`--path ${shellQuote(replay.path)}`);
+  }
+  return parts.join(" ");
+}
+
+interface Columns {
+  word: number;
+  id: number;
+  points: number;
+}
+
+function checkPoints(check: CheckResult): string {
+  return `${formatPoints(check.score)}/${formatPoints(check.maxScore)}`;
+}
+
+/** Status, id and points in aligned columns, then the title (titles can be long). */
+function checkLine(check: CheckResult, columns: Columns, p: Palette): string {
+  const style = STATUS[check.status];
+  const status = p[style.color](`${style.symbol} ${style.word.padEnd(columns.word)}`);
+  const id = p.bold(sanitize(check.id).padEnd(columns.id));
+  const points = checkPoints(check).padStart(columns.points);
+  return `  ${status}  ${id}  ${points}  ${sanitize(check.title)}`.trimEnd();
+}
+
+function detailLines(
+  result: GradeResult,
+  check: CheckResult,
+  options: ReportOptions,
+  p: Palette,
+): string[] {
+  const style = STATUS[check.status];
+  const lines = [
+    `  ${p[style.color](`${style.symbol} ${style.word}`)}: ${p.bold(sanitize(check.id))} ${p.dim(
+      `(${sanitize(check.title)})`,
+    )}`,
+  ];
+  if (check.message.trim() !== "") lines.push(...indent(check.message, 6));
+  if (check.counterexample !== null && check.counterexample.trim() !== "") {
+    lines.push(`    ${p.cyan("counterexample:")}`, ...indent(check.counterexample, 6));
+  }
+  lines.push(`    ${p.cyan("replay:")} ${replayCommand(result, check, options)}`);
+  return lines;
+}
+
+function problemLines(
+  result: GradeResult,
+  problem: ProblemResult,
+  columns: Columns,
+  header: HeaderColumns,
+  options: ReportOptions,
+  p: Palette,
+): string[] {
+  const run = problem.checks.filter((c) => c.status !== "skipped");
+  const hidden = problem.checks.filter((c) => isHiddenSkip(result, c));
+  const unselected = problem.checks.filter(
+    (c) => c.status === "skipped" && !isHiddenSkip(result, c),
+  );
+  const head = `${p.bold(sanitize(problem.title).padEnd(header.title))}  ${p.dim(
+    sanitize(problem.id).padEnd(header.id),
+  )}`;
+  const score = `${formatPoints(problem.score)}/${formatPoints(problem.maxScore)}`;
+  const lines = [
+    `${head}  ${scoreBar(problem.score, problem.maxScore, p)}  ${score.padStart(header.score)}`,
+  ];
+  if (run.length > 1 && run.every((c) => c.status === "not-implemented")) {
+    // Nothing started yet (the starter): one line, not one per check.
+    const style = STATUS["not-implemented"];
+    lines.push(
+      `  ${p[style.color](`${style.symbol} ${style.word.padEnd(columns.word)}`)}  all ${run.length} checks of this problem`,
+    );
+  } else {
+    for (const check of run) lines.push(checkLine(check, columns, p));
+  }
+  if (unselected.length > 0) {
+    lines.push(p.dim(`  – ${plural(unselected.length, "more check")} not selected by --only`));
+  }
+  if (hidden.length > 0) {
+    const points = hidden.reduce((sum, c) => sum + c.maxScore, 0);
+    lines.push(
+      p.dim(
+        `  ◌ ${plural(hidden.length, "hidden check")} (${formatPoints(points)} pts) run at grading`,
+      ),
+    );
+  }
+  const explained = run.filter((c) => c.status !== "passed" && c.status !== "not-implemented");
+  for (const check of explained) lines.push("", ...detailLines(result, check, options, p));
+  return lines;
+}
+
+/** No check of the problem ran, and not because they are hidden: --only left it out. */
+function isUnselected(result: GradeResult, problem: ProblemResult): boolean {
+  return (
+    problem.checks.length > 0 &&
+    problem.checks.every((c) => c.status === "skipped") &&
+    problem.checks.some((c) => !isHiddenSkip(result, c))
+  );
+}
+
+interface HeaderColumns {
+  title: number;
+  id: number;
+  score: number;
+}
+
+/** At most this many lines of each output stream, each cut at OUTPUT_LINE_CHARS. */
+export const OUTPUT_LINES = 40;
+const OUTPUT_LINE_CHARS = 300;
+
+function outputBlock(name: "stdout" | "stderr", text: string, p: Palette): string[] {
+  const all = text.replace(/\r\n/g, "\n").replace(/\n$/, "").split("\n");
+  const shown = all.slice(0, OUTPUT_LINES).map((line) => {
+    const cut = line.length > OUTPUT_LINE_CHARS;
+    return (
+      sanitize(cut ? line.slice(0, OUTPUT_LINE_CHARS) : line) + (cut ? p.dim(" [line cut]") : "")
+    );
+  });
+  const lines = [
+    p.dim(`┌─ output of your submission (${name}), captured while grading, not part of the grade`),
+    ...shown.map((line) => `${p.dim("│")} ${line}`.trimEnd()),
+  ];
+  const hidden = all.length - shown.length;
+  if (hidden > 0) {
+    lines.push(
+      `${p.dim("│")} ${p.dim(`[${plural(hidden, "more line")} not shown here; --format json has all the captured output]`)}`,
+    );
+  }
+  lines.push(p.dim(`└─ end of submission ${name}`));
+  return lines;
+}
+
+function countsLine(result: GradeResult, p: Palette): string {
+  const checks = result.problems.flatMap((problem) => problem.checks);
+  const parts: string[] = [];
+  for (const status of COUNT_ORDER) {
+    const count = checks.filter((c) => c.status === status).length;
+    if (count > 0) parts.push(p[STATUS[status].color](`${count} ${STATUS[status].word}`));
+  }
+  const unselected = checks.filter((c) => c.status === "skipped" && !isHiddenSkip(result, c));
+  if (unselected.length > 0) parts.push(p.dim(`${unselected.length} not selected`));
+  if (result.hiddenSkipped > 0) {
+    parts.push(p.dim(`${plural(result.hiddenSkipped, "hidden check")} run at grading`));
+  }
+  return parts.length > 0 ? `  ${parts.join(p.dim(" · "))}` : "  no checks";
+}
+
+/**
+ * The report a person reads in a terminal: per problem a score bar, one line per check, then
+ * what went wrong in each check that did not pass, with the command that replays it; the
+ * submission's own output in a framed block; the total last.
+ */
+export const terminalReporter: Reporter = {
+  name: "terminal",
+  description: "human-readable report with score bars and replay commands (default)",
+  render(result: GradeResult, options: ReportOptions): string {
+    const p = palette(options.color);
+    const seed = options.redactSeed ? "from $GRADMARK_SEED" : String(result.seed);
+    const lines = [
+      `${p.bold(`gradmark ${sanitize(result.graderVersion)}`)} · ${sanitize(result.assignment.title)} ${p.dim(
+        `(${sanitize(result.assignment.id)})`,
+      )} · ${result.mode} · seed ${seed}`,
+    ];
+
+    const listed = result.problems.flatMap((problem) =>
+      problem.checks.filter((c) => c.status !== "skipped"),
+    );
+    const columns: Columns = {
+      word: Math.max(0, ...listed.map((c) => STATUS[c.status].word.length)),
+      id: Math.max(0, ...listed.map((c) => sanitize(c.id).length)),
+      points: Math.max(0, ...listed.map((c) => checkPoints(c).length)),
+    };
+    const total = `${formatPoints(result.score)}/${formatPoints(result.maxScore)}`;
+    const header: HeaderColumns = {
+      title: Math.max(0, ...result.problems.map((q) => sanitize(q.title).length)),
+      id: Math.max(0, ...result.problems.map((q) => sanitize(q.id).length)),
+      score: Math.max(
+        total.length,
+        ...result.problems.map(
+          (q) => `${formatPoints(q.score)}/${formatPoints(q.maxScore)}`.length,
+        ),
+      ),
+    };
+
+    const unselected: ProblemResult[] = [];
+    for (const problem of result.problems) {
+      if (isUnselected(result, problem)) unselected.push(problem);
+      else lines.push("", ...problemLines(result, problem, columns, header, options, p));
+    }
+    if (unselected.length > 0) {
+      lines.push(
+        "",
+        p.dim(
+          `Not selected by --only: ${unselected.map((q) => `${sanitize(q.title)} (${sanitize(q.id)})`).join(", ")}`,
+        ),
+      );
+    }
+
+    if (options.showOutput ?? true) {
+      for (const name of ["stdout", "stderr"] as const) {
+        if (result.output[name] !== "")
+          lines.push("", ...outputBlock(name, result.output[name], p));
+      }
+    }
+
+    lines.push(
+      "",
+      `${p.bold("Total".padEnd(Math.max(0, header.title + header.id + 2)))}  ${scoreBar(
+        result.score,
+        result.maxScore,
+        p,
+      )}  ${p.bold(total.padStart(header.score))}`,
+      countsLine(result, p),
+    );
+    return `${lines.join("\n")}\n`;
+  },
+};

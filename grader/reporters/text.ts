@@ -1,0 +1,80 @@
+/** Small text helpers shared by the human-readable reporters (terminal, later markdown). */
+
+/**
+ * Makes text that came from a result safe to print: escapes control characters (ANSI escapes,
+ * carriage returns, backspaces, C1 controls) and Unicode direction overrides, so nothing a
+ * submission prints or throws can recolour, overwrite or reorder the report around it.
+ * Newlines and tabs are kept; CRLF becomes LF.
+ */
+export function sanitize(text: string): string {
+  return text.replace(/\r\n/g, "\n").replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point.
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    (ch) => {
+      const code = ch.charCodeAt(0);
+      return code <= 0xff
+        ? `\\x${code.toString(16).padStart(2, "0")}`
+        : `\\u${code.toString(16).padStart(4, "0")}`;
+    },
+  );
+}
+
+/** Points as people write them: 3, 2.5, 0.33 (at most two decimals). */
+export function formatPoints(points: number): string {
+  if (Number.isInteger(points)) return String(points);
+  return points.toFixed(2).replace(/\.?0+$/, "");
+}
+
+/** "7 checks" / "1 check". */
+export function plural(count: number, word: string, many = `${word}s`): string {
+  return `${count} ${count === 1 ? word : many}`;
+}
+
+/** A shell word: left bare when it is plainly safe, else single-quoted. */
+export function shellQuote(word: string): string {
+  if (/^[A-Za-z0-9_.,:/=@+%-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+export type Paint = (text: string) => string;
+
+export interface Palette {
+  bold: Paint;
+  dim: Paint;
+  red: Paint;
+  green: Paint;
+  yellow: Paint;
+  magenta: Paint;
+  cyan: Paint;
+}
+
+const sgr =
+  (open: number, close: number): Paint =>
+  (text) =>
+    text === "" ? text : `\u001b[${open}m${text}\u001b[${close}m`;
+
+const plain: Paint = (text) => text;
+
+/** ANSI styles when `color`, identity functions otherwise. */
+export function palette(color: boolean): Palette {
+  if (!color) {
+    return {
+      bold: plain,
+      dim: plain,
+      red: plain,
+      green: plain,
+      yellow: plain,
+      magenta: plain,
+      cyan: plain,
+    };
+  }
+  return {
+    bold: sgr(1, 22),
+    dim: sgr(2, 22),
+    red: sgr(31, 39),
+    green: sgr(32, 39),
+    yellow: sgr(33, 39),
+    magenta: sgr(35, 39),
+    cyan: sgr(36, 39),
+  };
+}
