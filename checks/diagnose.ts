@@ -155,7 +155,7 @@ function diagnoseShape(
   ) {
     return {
       kind: "wrong-shape",
-      message: `${base}: an extra axis of size 1; reshape it to [${expected.shape.join(", ")}]`,
+      message: `${base}: an extra axis of size 1 (reshape it to [${expected.shape.join(", ")}], or is a sum over the batch axis missing?)`,
     };
   }
   if (extra > 0 && sameShape(actual.shape.slice(extra), expected.shape)) {

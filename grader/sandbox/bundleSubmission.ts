@@ -100,15 +100,15 @@ async function checkModule(file: string, srcDir: string): Promise<string | null>
       absWorkingDir: srcDir,
       plugins: [kitAlias(), confineTo(srcDir)],
     });
-    return result.errors.length > 0 ? formatMessages(result.errors, srcDir) : null;
+    return result.errors.length > 0 ? formatMessages(result.errors) : null;
   } catch (error) {
     const errors = (error as { errors?: Message[] }).errors;
-    if (errors && errors.length > 0) return formatMessages(errors, srcDir);
+    if (errors && errors.length > 0) return formatMessages(errors);
     return String((error as Error).message ?? error);
   }
 }
 
-function formatMessages(messages: readonly Message[], srcDir: string): string {
+function formatMessages(messages: readonly Message[]): string {
   return messages
     .slice(0, 5)
     .map((m) => {
