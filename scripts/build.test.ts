@@ -1,5 +1,5 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -74,6 +74,51 @@ describe("the packed gradmark package", () => {
       ],
       status: "passed",
       same: true,
+    });
+    // The installed bin grades: the starter gets 0 with every check not implemented (exit 1).
+    execFileSync("cp", ["-r", "fixtures/starter", join(project, "starter")]);
+    const graded = spawnSync(
+      join(project, "node_modules/.bin/gradmark"),
+      ["check", "starter", "--format", "json", "--seed", "1"],
+      {
+        cwd: project,
+        encoding: "utf8",
+      },
+    );
+    expect(graded.status).toBe(1);
+    const report = JSON.parse(graded.stdout);
+    expect(report).toMatchObject({ score: 0, maxScore: 100, seed: 1 });
+    const statuses = new Set(
+      report.problems.flatMap((p: { checks: { status: string }[] }) =>
+        p.checks.map((c) => c.status),
+      ),
+    );
+    expect([...statuses]).toEqual(["not-implemented"]);
+    // The README's example assignment, graded from the installed package with --assignment.
+    const readme = readFileSync("README.md", "utf8");
+    const start = readme.indexOf('import { fileURLToPath } from "node:url";');
+    const example = readme.slice(start, readme.indexOf("```", start));
+    const warm = join(project, "warmup");
+    execFileSync("mkdir", ["-p", join(warm, "sub", "src")]);
+    writeFileSync(join(warm, "warmup.ts"), example);
+    writeFileSync(
+      join(warm, "drivers.ts"),
+      "export const drivers = { call: (m: any, p: any) => m[p.module][p.name](...p.args) };\n",
+    );
+    writeFileSync(
+      join(warm, "sub", "src", "ops.ts"),
+      'import { add as plus, type Tensor } from "gradmark/tensor";\nexport const add = (a: Tensor, b: Tensor) => plus(a, b);\n',
+    );
+    const custom = spawnSync(
+      join(project, "node_modules/.bin/gradmark"),
+      ["grade", "warmup/sub", "--assignment", "warmup/warmup.ts", "--format", "json"],
+      { cwd: project, encoding: "utf8" },
+    );
+    expect(custom.stderr).toBe("");
+    expect(JSON.parse(custom.stdout)).toMatchObject({
+      score: 10,
+      maxScore: 10,
+      assignment: { id: "warmup" },
     });
     // The staff solution never ships.
     const listing = execFileSync("tar", ["tzf", join(work, tarball)], { encoding: "utf8" });

@@ -1,6 +1,6 @@
 import { compareTensors, type DiagnoseContext, type Tolerance } from "../../checks/index.js";
 import { Tensor } from "../../reference/tensor/index.js";
-import { Opaque } from "../sandbox/wireValues.js";
+import { isTensorLike, Opaque } from "../sandbox/wireValues.js";
 import type { Verdict } from "./types.js";
 
 export const PASS: Verdict = { pass: true };
@@ -94,9 +94,9 @@ export function describeResult(result: unknown): string {
 
 /** A readable rendering of a case for reports: tensors printed, nesting kept, long text cut. */
 export function showValue(value: unknown, indent = ""): string {
-  if (value instanceof Tensor) {
-    const text =
-      value.size <= 64 ? value.toString() : `tensor of shape [${value.shape.join(", ")}]`;
+  if (isTensorLike(value)) {
+    const t = new Tensor(value.data, value.shape);
+    const text = t.size <= 64 ? t.toString() : `tensor of shape [${t.shape.join(", ")}]`;
     return text.replaceAll("\n", `\n${indent}`);
   }
   if (Array.isArray(value)) {

@@ -22,6 +22,8 @@ function whatIsWrong(value: unknown): string | null {
   return null;
 }
 
+let registerTypeScript: Promise<void> | undefined;
+
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.split("\n").find((line) => line.trim() !== "") ?? "unknown error";
@@ -47,8 +49,13 @@ export async function loadAssignment(
 
   let exports: Record<string, unknown>;
   try {
-    const { tsImport } = await import("tsx/esm/api");
-    exports = await tsImport(pathToFileURL(path).href, import.meta.url);
+    // A process-wide registration (not tsImport, which loads into a namespace of its own), so
+    // the file's `import ... from "gradmark"` shares the running grader's modules.
+    registerTypeScript ??= import("tsx/esm/api").then(({ register }) => {
+      register();
+    });
+    await registerTypeScript;
+    exports = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (error) {
     throw new UsageError(`cannot load assignment file ${file}: ${firstLine(error)}`);
   }
