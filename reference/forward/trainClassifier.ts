@@ -56,6 +56,8 @@ export interface TrainClassifierResult {
   accuracy: number;
   /** Held-out accuracy computed by the driver from the SoftMax output (arg-max, first on ties). */
   driverAccuracy: number;
+  /** The SoftMax output on the held-out points (so a grader can score it itself). */
+  testProbabilities: Tensor;
   /** Mean training loss of every epoch, in order. */
   losses: number[];
   /** Number of SGD steps taken. */
@@ -112,6 +114,7 @@ export function trainClassifier(
   return {
     accuracy: reported,
     driverAccuracy: argmaxAccuracy(probabilities, data.testY),
+    testProbabilities: probabilities,
     losses,
     steps,
   };
@@ -135,7 +138,7 @@ function shuffle(order: number[], rng: Rng): void {
 }
 
 /** Fraction of rows whose first arg-max matches the label's; reads only `data`. */
-function argmaxAccuracy(probabilities: Tensor, labels: Tensor): number {
+export function argmaxAccuracy(probabilities: Tensor, labels: Tensor): number {
   const [rows, width] = labels.shape as [number, number];
   const first = (data: ArrayLike<number>, row: number) => {
     let best = 0;

@@ -56,6 +56,7 @@ const runTraining: Driver = (modules, payload) => {
   return {
     accuracy: result.accuracy,
     driverAccuracy: result.driverAccuracy,
+    testProbabilities: result.testProbabilities,
     finalLoss: result.losses[result.losses.length - 1] ?? null,
     firstLoss: result.losses[0] ?? null,
     steps: result.steps,

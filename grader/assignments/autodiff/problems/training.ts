@@ -6,6 +6,8 @@
 import fc from "fast-check";
 import { oneHotLabelsArb, tensorArb } from "../../../../checks/index.js";
 import { softmax } from "../../../../reference/forward/layers.js";
+import { threeClassDataset } from "../../../../reference/forward/threeClassDataset.js";
+import { argmaxAccuracy } from "../../../../reference/forward/trainClassifier.js";
 import { mul, sub, Tensor } from "../../../../reference/tensor/index.js";
 import {
   allOf,
@@ -270,9 +272,14 @@ const trainingCheck: CheckDefinition<number> = {
   driver: "training.train",
   payload: (seed): TrainPayload => ({ seed }),
   judge: (seed, result) => {
-    const measured = field(result, "driverAccuracy");
-    if (typeof measured !== "number")
+    // Scored here from the returned SoftMax output and the public data set, so nothing in the
+    // child (where student code runs) decides the accuracy.
+    const probabilities = field(result, "testProbabilities");
+    const { testY } = threeClassDataset({ seed });
+    if (!(probabilities instanceof Tensor) || probabilities.shape.join() !== testY.shape.join()) {
       return fail(`training did not finish (${describeResult(result)})`);
+    }
+    const measured = argmaxAccuracy(probabilities, testY);
     if (measured >= REQUIRED_ACCURACY) return PASS;
     const first = field(result, "firstLoss");
     const last = field(result, "finalLoss");
