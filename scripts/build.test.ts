@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -120,6 +120,44 @@ describe("the packed gradmark package", () => {
       maxScore: 10,
       assignment: { id: "warmup" },
     });
+    // `gradmark init` scaffolds a student repository; with gradmark installed there from this
+    // checkout, `npx gradmark check` gives 0 with every check not implemented.
+    const bin = join(project, "node_modules/.bin/gradmark");
+    const init = spawnSync(bin, ["init", "student"], { cwd: project, encoding: "utf8" });
+    expect(init.status, init.stderr).toBe(0);
+    const student = join(project, "student");
+    for (const file of [
+      "src/layers.ts",
+      "package.json",
+      "tsconfig.json",
+      "README.md",
+      ".gitignore",
+      ".github/workflows/grade.yml",
+    ]) {
+      expect(existsSync(join(student, file)), file).toBe(true);
+    }
+    expect(existsSync(join(student, "starter.test.ts"))).toBe(false);
+    npm(
+      ["install", "--prefer-offline", "--no-audit", "--no-fund", "--silent", join(work, tarball)],
+      student,
+    );
+    const check = spawnSync("npx", ["gradmark", "check", "--format", "json", "--seed", "2"], {
+      cwd: student,
+      encoding: "utf8",
+    });
+    expect(check.status, check.stderr).toBe(1);
+    const studentReport = JSON.parse(check.stdout);
+    expect(studentReport).toMatchObject({ score: 0, maxScore: 100 });
+    const studentStatuses = new Set(
+      studentReport.problems.flatMap((p: { checks: { status: string }[] }) =>
+        p.checks.map((c) => c.status),
+      ),
+    );
+    expect([...studentStatuses]).toEqual(["not-implemented"]);
+    // A second init into the same folder refuses to overwrite.
+    const again = spawnSync(bin, ["init", "student"], { cwd: project, encoding: "utf8" });
+    expect(again.status).toBe(2);
+    expect(again.stderr).toContain("use --force to overwrite");
     // The staff solution never ships.
     const listing = execFileSync("tar", ["tzf", join(work, tarball)], { encoding: "utf8" });
     expect(listing).not.toMatch(/solution/);

@@ -62,13 +62,13 @@ describe("usage errors: one line, a hint, exit 2", () => {
   it("asks for a command", async () => {
     const { code, err } = await cli([]);
     expect(code).toBe(2);
-    expectUsage(err, "name a command: check, grade, list, selftest");
+    expectUsage(err, "name a command: check, grade, list, selftest, init");
   });
 
   it("names an unknown command, option or extra argument", async () => {
     let r = await cli(["chek"]);
     expect(r.code).toBe(2);
-    expectUsage(r.err, 'unknown command "chek"; commands: check, grade, list, selftest');
+    expectUsage(r.err, 'unknown command "chek"; commands: check, grade, list, selftest, init');
     r = await cli(["check", "--sed", "3"]);
     expect(r.code).toBe(2);
     expectUsage(r.err, "unknown option --sed", "check");
@@ -98,7 +98,11 @@ describe("usage errors: one line, a hint, exit 2", () => {
   it("names an unknown format with the known ones", async () => {
     const r = await cli(["check", "hw", "--format", "xml"]);
     expect(r.code).toBe(2);
-    expectUsage(r.err, 'unknown format "xml"; known formats: terminal, json', "check");
+    expectUsage(
+      r.err,
+      'unknown format "xml"; known formats: terminal, json, gradescope, classroom, junit, markdown',
+      "check",
+    );
   });
 
   it("rejects a bad --seed and a bad GRADMARK_SEED", async () => {

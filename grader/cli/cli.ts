@@ -3,6 +3,7 @@ import { UsageError } from "../UsageError.js";
 import { version } from "../version.js";
 import { checkCommand } from "./commands/check.js";
 import { gradeCommand } from "./commands/grade.js";
+import { initCommand } from "./commands/init.js";
 import { listCommand } from "./commands/list.js";
 import { selftestCommand } from "./commands/selftest.js";
 import type { CliIO } from "./io.js";
@@ -14,7 +15,7 @@ import {
   reportError,
 } from "./shared.js";
 
-const COMMANDS = ["check", "grade", "list", "selftest"];
+const COMMANDS = ["check", "grade", "list", "selftest", "init"];
 
 /** yargs' validation message, reworded where it is vague (unknown commands and options). */
 export function usageMessage(message: string, argv: string[]): string {
@@ -58,6 +59,7 @@ export async function runCli(
     .command(gradeCommand(context))
     .command(listCommand(context))
     .command(selftestCommand(context))
+    .command(initCommand(context))
     .demandCommand(1, `name a command: ${COMMANDS.join(", ")}`)
     .epilogue(
       "Exit codes: 0 every check run passed, 1 some check did not pass, 2 usage or infrastructure error.",

@@ -1,4 +1,11 @@
 import { resolve } from "node:path";
+import {
+  emitGitHubActions,
+  inGitHubActions,
+  isHumanFormat,
+  protectReport,
+  stopToken,
+} from "../integrations/githubActions.js";
 import { getReporter } from "../reporters/index.js";
 import { formatPoints } from "../reporters/text.js";
 import { UsageError } from "../UsageError.js";
@@ -82,19 +89,40 @@ export function runGradeFlow(
         throw error;
       });
 
+    const command = replayBase(mode, args.dir, args.assignment);
     const text = reporter.render(result, {
       color: decideColor(io.env, reportToStdout && io.isTTY),
-      command: replayBase(mode, args.dir, args.assignment),
+      command,
       showOutput: true,
       redactSeed,
     });
+    // In GitHub Actions the runner reads stdout for workflow commands: the report (which
+    // holds what the submission printed and threw) must not be able to issue any.
+    const actions = inGitHubActions(io.env);
+    let framed = false;
     if (reportToStdout) {
-      io.stdout(text);
+      const printed = actions
+        ? protectReport(text, reporter.name, stopToken())
+        : { text, framed: false };
+      framed = printed.framed;
+      io.stdout(printed.text);
     } else {
       writeReport(io.cwd, args.out!, text);
       io.stdout(
         `score ${formatPoints(result.score)}/${formatPoints(result.maxScore)}; ${reporter.name} report written to ${args.out}\n`,
       );
+    }
+    if (actions) {
+      emitGitHubActions(result, io, dir, {
+        command,
+        redactSeed,
+        ...(reportToStdout ? {} : { reportFile: resolve(io.cwd, args.out!) }),
+        // A machine-readable report on stdout stays parseable: annotations go to stderr, which
+        // the runner reads for commands just the same. Not after a framed report: the runner
+        // reads the two streams concurrently, and stderr could arrive while commands are stopped.
+        annotationsTo:
+          reportToStdout && !isHumanFormat(reporter.name) && !framed ? "stderr" : "stdout",
+      });
     }
     return exitCodeFor(result);
   });

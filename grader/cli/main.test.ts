@@ -51,7 +51,7 @@ describe("gradmark (the process)", () => {
     const { code, stderr } = await gradmark(["grade", "fixtures/starter", "--format", "yaml"]);
     expect(code).toBe(2);
     expect(stderr).toBe(
-      'gradmark: unknown format "yaml"; known formats: terminal, json\nRun "gradmark grade --help" for usage.\n',
+      'gradmark: unknown format "yaml"; known formats: terminal, json, gradescope, classroom, junit, markdown\nRun "gradmark grade --help" for usage.\n',
     );
   });
 

@@ -1,5 +1,9 @@
 import { UsageError } from "../UsageError.js";
+import { classroomReporter } from "./classroomReporter.js";
+import { gradescopeReporter } from "./gradescopeReporter.js";
 import { jsonReporter } from "./jsonReporter.js";
+import { junitReporter } from "./junitReporter.js";
+import { markdownReporter } from "./markdownReporter.js";
 import type { Reporter } from "./Reporter.js";
 import { terminalReporter } from "./terminalReporter.js";
 
@@ -9,6 +13,10 @@ export type { Reporter, ReportOptions } from "./Reporter.js";
 export const reporters: Record<string, Reporter> = {
   [terminalReporter.name]: terminalReporter,
   [jsonReporter.name]: jsonReporter,
+  [gradescopeReporter.name]: gradescopeReporter,
+  [classroomReporter.name]: classroomReporter,
+  [junitReporter.name]: junitReporter,
+  [markdownReporter.name]: markdownReporter,
 };
 
 export function formatNames(): string[] {

@@ -1,0 +1,104 @@
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { packagePath } from "../packagePath.js";
+import { UsageError } from "../UsageError.js";
+import { version } from "../version.js";
+
+export interface ScaffoldOptions {
+  /** Overwrite files that already exist (default: refuse and list them). */
+  force?: boolean;
+  /** The gradmark dependency written into package.json (default `^<this version>`). */
+  gradmarkSpec?: string;
+}
+
+/** The CI workflow of a student repository: grade on every push, summary in the run's page. */
+export const GRADE_WORKFLOW = `name: grade
+on:
+  push:
+  pull_request:
+  workflow_dispatch:
+jobs:
+  grade:
+    runs-on: ubuntu-latest
+    timeout-minutes: 10
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-node@v4
+        with:
+          node-version: 20
+      - run: npm install --no-audit --no-fund
+      # In GitHub Actions gradmark also writes a Markdown summary of the run and one annotation
+      # per failing check, pointing at the file to fix.
+      - run: npx gradmark grade
+`;
+
+const STARTER_FILES = ["README.md", "tsconfig.json", "src"];
+
+/** Written from here, not copied: npm leaves .gitignore files out of published packages. */
+const GITIGNORE = "node_modules/\n";
+
+/**
+ * Writes a student repository made from the starter into `dir`: the src/ stubs, package.json
+ * (gradmark as a dev dependency, `check` and `test` scripts), tsconfig.json, the student README,
+ * .gitignore and .github/workflows/grade.yml. Returns the files written, relative to `dir`.
+ */
+export function scaffoldStudentRepo(dir: string, options: ScaffoldOptions = {}): string[] {
+  const target = resolve(dir);
+  if (existsSync(target) && !statSync(target).isDirectory()) {
+    throw new UsageError(`${dir} exists and is not a folder`);
+  }
+  const starter = packagePath("fixtures/starter");
+  if (!existsSync(starter))
+    throw new UsageError(`the starter is missing from this gradmark install (${starter})`);
+  const planned = new Map<string, () => void>();
+  for (const entry of STARTER_FILES) {
+    for (const file of listFiles(join(starter, entry))) {
+      const rel = relative(starter, file);
+      if (rel.endsWith(".test.ts")) continue;
+      planned.set(rel, () => cpSync(file, join(target, rel)));
+    }
+  }
+  const manifest = JSON.parse(readFileSync(join(starter, "package.json"), "utf8")) as {
+    devDependencies?: Record<string, string>;
+    scripts?: Record<string, string>;
+  };
+  manifest.devDependencies = {
+    ...manifest.devDependencies,
+    gradmark: options.gradmarkSpec ?? `^${version}`,
+  };
+  // A new repository has no tests of its own yet; `npm test` should still pass.
+  manifest.scripts = { ...manifest.scripts, test: "vitest run --passWithNoTests" };
+  planned.set("package.json", () =>
+    writeFileSync(join(target, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`),
+  );
+  planned.set(".gitignore", () => writeFileSync(join(target, ".gitignore"), GITIGNORE));
+  planned.set(join(".github", "workflows", "grade.yml"), () =>
+    writeFileSync(join(target, ".github", "workflows", "grade.yml"), GRADE_WORKFLOW),
+  );
+  const existing = [...planned.keys()].filter((rel) => existsSync(join(target, rel)));
+  if (existing.length > 0 && !options.force) {
+    const shown = existing.slice(0, 5).join(", ");
+    throw new UsageError(
+      `${dir} already has ${existing.length === 1 ? "a file" : "files"} gradmark init would write (${shown}${existing.length > 5 ? ", ..." : ""}); use --force to overwrite`,
+    );
+  }
+  for (const [rel, write] of planned) {
+    mkdirSync(dirname(join(target, rel)), { recursive: true });
+    write();
+  }
+  return [...planned.keys()].sort();
+}
+
+function listFiles(path: string): string[] {
+  if (!existsSync(path)) return [];
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path).flatMap((name) => listFiles(join(path, name)));
+}

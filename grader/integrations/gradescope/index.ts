@@ -1,0 +1,5 @@
+export {
+  type GradescopeAutograderOptions,
+  type GradescopeHiddenVisibility,
+  writeGradescopeAutograder,
+} from "./writeGradescopeAutograder.js";

@@ -1,0 +1,306 @@
+import { execFile, execFileSync } from "node:child_process";
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import { packagePath } from "../../packagePath.js";
+import {
+  type GradescopeResults,
+  gradescopeResultsProblems,
+} from "../../reporters/gradescopeReporter.js";
+import { UsageError } from "../../UsageError.js";
+import { bashQuote } from "./templates.js";
+import { writeGradescopeAutograder } from "./writeGradescopeAutograder.js";
+
+const run = promisify(execFile);
+const MODULES = ["autograd", "contractions", "derivatives", "einsum", "layers", "training"];
+/** This checkout's CLI, as run_autograder's GRADMARK_BIN (words separated by spaces). */
+const GRADMARK_BIN = `${packagePath("node_modules/.bin/tsx")} ${packagePath("grader/cli/main.ts")}`;
+
+const temps: string[] = [];
+afterAll(() => {
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "gradmark-gradescope-"));
+  temps.push(dir);
+  return dir;
+}
+
+/**
+ * A folder laid out like /autograder: source/ holds the autograder written by
+ * writeGradescopeAutograder, submission/ the staff solution's modules (`layout` "top": the .ts
+ * files themselves, "src": in src/, "none": no submission folder).
+ */
+function autograderRoot(
+  layout: "top" | "src" | "none",
+  options: Parameters<typeof writeGradescopeAutograder>[1] = { gradmarkVersion: "0.1.0" },
+): string {
+  const root = tempDir();
+  writeGradescopeAutograder(join(root, "source"), options);
+  if (layout !== "none") {
+    const dir = layout === "src" ? join(root, "submission", "src") : join(root, "submission");
+    mkdirSync(dir, { recursive: true });
+    for (const module of MODULES) {
+      copyFileSync(packagePath(`reference/solution/${module}.ts`), join(dir, `${module}.ts`));
+    }
+  }
+  return root;
+}
+
+async function runAutograder(
+  root: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; results: unknown }> {
+  let code = 0;
+  let stdout = "";
+  try {
+    ({ stdout } = await run("bash", [join(root, "source", "run_autograder")], {
+      env: { ...process.env, AUTOGRADER_ROOT: root, GRADMARK_BIN, ...env },
+      timeout: 60_000,
+    }));
+  } catch (error) {
+    const failure = error as { code: number; stdout: string };
+    code = failure.code;
+    stdout = failure.stdout;
+  }
+  const results = JSON.parse(readFileSync(join(root, "results", "results.json"), "utf8"));
+  return { code, stdout, results };
+}
+
+function expectFallback(results: unknown, ...says: string[]): void {
+  expect(gradescopeResultsProblems(results)).toEqual([]);
+  const json = results as GradescopeResults;
+  expect(json.score).toBe(0);
+  expect(json.tests).toHaveLength(1);
+  const test = json.tests[0]!;
+  expect(test).toMatchObject({
+    score: 0,
+    status: "failed",
+    visibility: "visible",
+    name: "gradmark: the submission could not be graded",
+  });
+  for (const text of says) expect(test.output).toContain(text);
+}
+
+/** A stand-in for gradmark: records its arguments, environment and folder, then acts. */
+function fakeGradmark(dir: string, body: string): string {
+  const path = join(dir, "fake-gradmark");
+  writeFileSync(
+    path,
+    `#!/bin/sh
+printf '%s\\n' "$@" > "${dir}/args"
+printf '%s' "$GRADMARK_GRADESCOPE_HIDDEN" > "${dir}/hidden"
+pwd > "${dir}/cwd"
+out=""; previous=""
+for arg in "$@"; do [ "$previous" = "--out" ] && out="$arg"; previous="$arg"; done
+${body}
+`,
+  );
+  chmodSync(path, 0o755);
+  return path;
+}
+
+describe("writeGradescopeAutograder", () => {
+  it("writes setup.sh, run_autograder and README.md, the scripts executable bash", () => {
+    const dir = join(tempDir(), "autograder");
+    const written = writeGradescopeAutograder(dir, {
+      gradmarkVersion: "1.2.3",
+      nodeMajor: 22,
+      hiddenVisibility: "hidden",
+    });
+    expect(written).toEqual(["setup.sh", "run_autograder", "README.md"].map((f) => join(dir, f)));
+    for (const path of written.slice(0, 2)) {
+      expect(statSync(path).mode & 0o777).toBe(0o755);
+      const text = readFileSync(path, "utf8");
+      expect(text.startsWith("#!/usr/bin/env bash\n")).toBe(true);
+      expect(text).not.toContain("\r");
+      execFileSync("bash", ["-n", path]);
+    }
+    expect(statSync(written[2]!).mode & 0o777).toBe(0o644);
+    const setup = readFileSync(written[0]!, "utf8");
+    expect(setup).toContain("GRADMARK_VERSION='1.2.3'");
+    expect(setup).toContain("NODE_MAJOR=22\nNODE_MIN_MINOR=0\n");
+    expect(setup).toContain('npm install --global "gradmark@$GRADMARK_VERSION"');
+    expect(setup).toContain('tarballs=("$HERE"/gradmark-*.tgz)');
+    expect(setup).toContain("https://deb.nodesource.com/setup_$NODE_MAJOR.x");
+    const runner = readFileSync(written[1]!, "utf8");
+    expect(runner).toContain(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash expansion, not a template.
+      'export GRADMARK_GRADESCOPE_HIDDEN="${GRADMARK_GRADESCOPE_HIDDEN:-hidden}"',
+    );
+    expect(runner).toContain("ASSIGNMENT=''");
+    expect(readFileSync(written[2]!, "utf8")).toContain("gradmark 1.2.3");
+
+    // Written again: overwritten, modes kept.
+    chmodSync(written[1]!, 0o600);
+    writeGradescopeAutograder(dir, { gradmarkVersion: "1.2.4" });
+    expect(statSync(written[1]!).mode & 0o777).toBe(0o755);
+    expect(readFileSync(written[0]!, "utf8")).toContain("NODE_MAJOR=20\nNODE_MIN_MINOR=19\n");
+    expect(readFileSync(written[1]!, "utf8")).toContain(":-after_published}");
+  });
+
+  it("setup.sh keeps a recent Node and installs the shipped tarball, else gradmark@version", () => {
+    // Stubs for node, npm and gradmark: no apt, no network. (The apt and NodeSource paths run
+    // only on Gradescope's image.)
+    const dir = tempDir();
+    const bin = join(dir, "bin");
+    mkdirSync(bin);
+    const stub = (name: string, body: string) => {
+      writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`);
+      chmodSync(join(bin, name), 0o755);
+    };
+    stub("node", `echo "$FAKE_NODE_VERSION"`);
+    stub("npm", `echo "npm $*" >> "${dir}/npm.log"`);
+    stub("gradmark", "echo 9.9.9");
+    stub("apt-get", `echo "apt-get $*" >> "${dir}/apt.log"; exit 1`);
+    const source = join(dir, "source");
+    writeGradescopeAutograder(source, { gradmarkVersion: "1.2.3" });
+    const setup = (nodeVersion: string) =>
+      execFileSync("bash", [join(source, "setup.sh")], {
+        env: { PATH: `${bin}:/usr/bin:/bin`, FAKE_NODE_VERSION: nodeVersion },
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+
+    expect(setup("v20.19.2")).toContain("using the installed Node.js v20.19.2");
+    expect(readFileSync(join(dir, "npm.log"), "utf8")).toBe(
+      "npm install --global gradmark@1.2.3\n",
+    );
+    writeFileSync(join(source, "gradmark-1.2.3.tgz"), "");
+    expect(setup("v22.0.0")).toContain(`installing gradmark from ${source}/gradmark-1.2.3.tgz`);
+    expect(readFileSync(join(dir, "npm.log"), "utf8")).toContain(
+      `npm install --global ${source}/gradmark-1.2.3.tgz\n`,
+    );
+    // Too old a Node: setup.sh goes to apt (here a stub that fails) and stops with an error.
+    expect(() => setup("v20.11.0")).toThrow();
+    expect(readFileSync(join(dir, "apt.log"), "utf8")).toBe("apt-get update\n");
+  });
+
+  it("refuses options that would make a broken script", () => {
+    const dir = tempDir();
+    expect(() => writeGradescopeAutograder(dir, { gradmarkVersion: "1.0; rm -rf /" })).toThrow(
+      "gradmarkVersion must be an npm version or tag",
+    );
+    expect(() => writeGradescopeAutograder(dir, { gradmarkVersion: "" })).toThrow(UsageError);
+    expect(() =>
+      writeGradescopeAutograder(dir, { gradmarkVersion: "1.0.0", nodeMajor: 18 }),
+    ).toThrow("nodeMajor must be an integer from 20");
+    expect(() =>
+      writeGradescopeAutograder(dir, { gradmarkVersion: "1.0.0", assignmentFile: "a\nb.ts" }),
+    ).toThrow("assignmentFile must be a file path on one line");
+    expect(() =>
+      writeGradescopeAutograder(dir, {
+        gradmarkVersion: "1.0.0",
+        hiddenVisibility: "visible" as "hidden",
+      }),
+    ).toThrow('hiddenVisibility must be "hidden" or "after_published"');
+  });
+
+  it("quotes any text as one bash word", () => {
+    for (const text of ["", "plain", 'it\'s $HOME `x` "q" \\ *']) {
+      const out = execFileSync("bash", ["-c", `printf '%s' ${bashQuote(text)}`], {
+        encoding: "utf8",
+      });
+      expect(out).toBe(text);
+    }
+  });
+});
+
+describe.concurrent("run_autograder", { timeout: 30_000 }, () => {
+  it("grades a submission of top-level modules into a valid results.json scoring 100", async () => {
+    const root = autograderRoot("top");
+    const { code, stdout, results } = await runAutograder(root);
+    expect(code).toBe(0);
+    expect(gradescopeResultsProblems(results)).toEqual([]);
+    const json = results as GradescopeResults;
+    expect(json.score).toBe(100);
+    expect(json.tests.length).toBeGreaterThan(50);
+    expect(json.tests.every((t) => t.status === "passed" && t.visibility === "visible")).toBe(true);
+    expect(json.tests.reduce((sum, t) => sum + t.max_score, 0)).toBeCloseTo(100, 9);
+    expect(json.output).toContain("Score: 100/100 points");
+    expect(stdout).toContain("run_autograder: gradmark exited with code 0");
+  });
+
+  it("grades a submission that keeps its modules in src/", async () => {
+    const root = autograderRoot("src");
+    const { results } = await runAutograder(root);
+    expect(gradescopeResultsProblems(results)).toEqual([]);
+    expect((results as GradescopeResults).score).toBe(100);
+  });
+
+  it("still writes a valid results.json, with a visible failing test, when gradmark cannot grade", async () => {
+    const root = autograderRoot("none");
+    const { code, stdout, results } = await runAutograder(root);
+    expect(code).toBe(0);
+    expectFallback(
+      results,
+      "gradmark could not grade this submission (exit code 2",
+      `no such folder: ${join(root, "submission")}`,
+    );
+    expect((results as GradescopeResults).tests[0]!.output).not.toContain("--help");
+    expect(stdout).toContain("wrote a fallback results.json");
+  });
+
+  it("still writes a valid results.json when gradmark crashes or leaves no valid JSON", async () => {
+    const root = autograderRoot("top");
+    const fake = tempDir();
+    const crash = fakeGradmark(fake, `echo 'Segmentation fault "core" dumped' >&2\nexit 139`);
+    expectFallback(
+      (await runAutograder(root, { GRADMARK_BIN: crash })).results,
+      "gradmark stopped unexpectedly (exit code 139).",
+      'Segmentation fault "core" dumped',
+    );
+    const garbage = fakeGradmark(fake, `echo '{"score": 12, ' > "$out"\nexit 1`);
+    expectFallback(
+      (await runAutograder(root, { GRADMARK_BIN: garbage })).results,
+      "gradmark finished (exit code 1) but left no valid results file.",
+    );
+    expectFallback(
+      (await runAutograder(root, { GRADMARK_BIN: join(fake, "missing-gradmark") })).results,
+      "the gradmark command could not be run (exit code 127)",
+    );
+  });
+
+  it("treats exit code 1 as a normal result and passes the assignment and visibility on", async () => {
+    const root = autograderRoot("top", {
+      gradmarkVersion: "0.1.0",
+      assignmentFile: "my course/hw 1's.ts",
+      hiddenVisibility: "hidden",
+    });
+    const fake = tempDir();
+    const gradmark = fakeGradmark(
+      fake,
+      `echo '{"score": 1.5, "tests": [{"score": 1.5, "max_score": 3, "status": "failed"}]}' > "$out"\nexit 1`,
+    );
+    const { code, results } = await runAutograder(root, { GRADMARK_BIN: gradmark });
+    expect(code).toBe(0);
+    expect(results).toEqual({
+      score: 1.5,
+      tests: [{ score: 1.5, max_score: 3, status: "failed" }],
+    });
+    expect(readFileSync(join(fake, "args"), "utf8").split("\n").slice(0, -1)).toEqual([
+      "grade",
+      join(root, "submission"),
+      "--format",
+      "gradescope",
+      "--out",
+      join(root, "results", "results.json"),
+      "--assignment",
+      join(root, "source", "my course/hw 1's.ts"),
+    ]);
+    expect(readFileSync(join(fake, "hidden"), "utf8")).toBe("hidden");
+    expect(readFileSync(join(fake, "cwd"), "utf8").trim()).toBe(join(root, "source"));
+  });
+});
