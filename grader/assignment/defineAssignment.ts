@@ -27,6 +27,15 @@ export function defineAssignment(definition: AssignmentDefinition): Assignment {
     fail("drivers must be the absolute path of the drivers module");
   }
   if (!existsSync(definition.drivers)) fail(`drivers file ${definition.drivers} does not exist`);
+  const visibilities = ["hidden", "after_published", "after_due_date"];
+  if (
+    definition.hiddenVisibility !== undefined &&
+    !visibilities.includes(definition.hiddenVisibility)
+  ) {
+    fail(
+      `hiddenVisibility must be one of ${visibilities.join(", ")}, got ${JSON.stringify(definition.hiddenVisibility)}`,
+    );
+  }
   const defaults = {
     runs: definition.defaults?.runs ?? 25,
     timeoutMs: definition.defaults?.timeoutMs ?? 2000,

@@ -75,6 +75,12 @@ export interface AssignmentDefinition {
   drivers: string;
   defaults?: Partial<AssignmentDefaults>;
   limits?: Partial<SandboxLimits>;
+  /**
+   * How hidden checks show on platforms that list every test (Gradescope): "hidden" never,
+   * "after_published" once grades are published, "after_due_date" after the deadline.
+   * Default: $GRADMARK_GRADESCOPE_HIDDEN, else "after_published".
+   */
+  hiddenVisibility?: "hidden" | "after_published" | "after_due_date";
   problems: ProblemDefinition[];
 }
 

@@ -95,6 +95,7 @@ export function runGradeFlow(
       command,
       showOutput: true,
       redactSeed,
+      hiddenVisibility: assignment.hiddenVisibility,
     });
     // In GitHub Actions the runner reads stdout for workflow commands: the report (which
     // holds what the submission printed and threw) must not be able to issue any.

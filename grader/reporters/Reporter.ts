@@ -12,6 +12,8 @@ export interface ReportOptions {
    * `$GRADMARK_SEED` instead of its value. Default false.
    */
   redactSeed?: boolean;
+  /** The assignment's choice of how hidden checks show on Gradescope (see AssignmentDefinition). */
+  hiddenVisibility?: "hidden" | "after_published" | "after_due_date";
 }
 
 /** Renders one grading result as text. One implementation per format, registered in index.ts. */

@@ -229,7 +229,8 @@ function summary(
 export function toGradescopeResults(
   result: GradeResult,
   options: ReportOptions,
-  hiddenVisibility: HiddenVisibility = hiddenVisibilityFromEnv(),
+  // The assignment's choice first, then the autograder's environment, then the default.
+  hiddenVisibility: HiddenVisibility = options.hiddenVisibility ?? hiddenVisibilityFromEnv(),
 ): GradescopeResults {
   const tests: GradescopeTest[] = [];
   const ran: CheckResult[] = [];

@@ -33,6 +33,13 @@ describe("platform formats of real gradings", () => {
     const mul = buggy.tests.find((t: { number: string }) => t.number === "1.mul.values");
     expect(mul.visibility).toBe("after_published");
     expect(buggy.output).not.toMatch(/all tests passed/i);
+    // The assignment can choose how hidden checks show.
+    const strict = JSON.parse(
+      gradescopeReporter.render(buggyResult, { ...options, hiddenVisibility: "hidden" }),
+    );
+    expect(
+      strict.tests.find((t: { number: string }) => t.number === "1.mul.values").visibility,
+    ).toBe("hidden");
   });
 
   it("Classroom: per-check points survive the base64 round trip", async () => {
