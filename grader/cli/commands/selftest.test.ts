@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import type { GradeResult } from "../../model/results.js";
 import { sampleResult } from "../../reporters/sampleResult.js";
 import { fakeDeps, fakeIO, passingResult } from "../fakes.js";
-import { runSelftestCommand, type SelftestTarget, selftestTargets } from "./selftest.js";
+import {
+  ALL_NOT_IMPLEMENTED,
+  FULL_MARKS,
+  runSelftestCommand,
+  type SelftestTarget,
+  selftestTargets,
+} from "./selftest.js";
 
 function starterResult(): GradeResult {
   const result = sampleResult();
@@ -31,8 +37,8 @@ function fullResult(): GradeResult {
 }
 
 const targets = (dir: string): SelftestTarget[] => [
-  { name: "reference solution", dir, srcDir: dir, expect: "full" },
-  { name: "starter", dir, expect: "not-implemented" },
+  { name: "reference solution", dir, srcDir: dir, expected: FULL_MARKS },
+  { name: "starter", dir, expected: ALL_NOT_IMPLEMENTED },
 ];
 
 describe("selftest", () => {
@@ -71,12 +77,14 @@ describe("selftest", () => {
     expect(await runSelftestCommand({ seed: "9" }, io, deps, targets(io.cwd))).toBe(1);
     expect(deps.calls[0]!.seed).toBe(9);
     expect(io.out).toContain(
-      "reference solution disagrees on:\n  1.batchedMatmul.values: failed: Y has the wrong shape: expected [1, 3], got [3, 1]\n  1.slideEinsum.values: skipped\n",
+      "reference solution disagrees on:\n  1.batchedMatmul.values: expected passed, got failed: Y has the wrong shape: expected [1, 3], got [3, 1]\n",
     );
     expect(io.out).toContain(
       "reference solution  full marks              38/65: 4 passed, 2 failed,",
     );
-    expect(io.out).toContain("starter disagrees on:\n  1.contract.values: passed\n");
+    expect(io.out).toContain(
+      "starter disagrees on:\n  1.contract.values: expected not-implemented, got passed\n",
+    );
     expect(io.out).toContain("selftest: 2 of 2 targets disagree");
   });
 
@@ -86,10 +94,10 @@ describe("selftest", () => {
     expect(await runSelftestCommand({}, io, deps, targets(io.cwd))).toBe(2);
     expect(io.out).toContain("error: sandbox did not start");
     io = fakeIO();
-    const missing = [{ name: "x", dir: "/nonexistent/gradmark", expect: "full" as const }];
+    const missing = [{ name: "x", dir: "/nonexistent/gradmark", expected: FULL_MARKS }];
     expect(await runSelftestCommand({}, io, fakeDeps(), missing)).toBe(2);
     expect(io.err).toBe(
-      'gradmark: selftest needs a gradmark checkout: /nonexistent/gradmark is missing (it is not in the published package)\nRun "gradmark selftest --help" for usage.\n',
+      'gradmark: selftest target /nonexistent/gradmark is missing\nRun "gradmark selftest --help" for usage.\n',
     );
   });
 });

@@ -1,9 +1,15 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import type { CommandModule } from "yargs";
 import type { GradeOptions } from "../../gradeSubmission.js";
-import type { CheckResult, GradeResult } from "../../model/results.js";
+import type { GradeResult } from "../../model/results.js";
 import { packagePath } from "../../packagePath.js";
 import { formatPoints, palette, sanitize } from "../../reporters/text.js";
+import {
+  disagreementsWith,
+  type ExpectedOutcome,
+  readExpectedOutcome,
+} from "../../selftest/expectedOutcome.js";
 import { UsageError } from "../../UsageError.js";
 import { type CliIO, decideColor } from "../io.js";
 import {
@@ -13,47 +19,57 @@ import {
   EXIT_ERROR,
   EXIT_FAILED,
   EXIT_PASSED,
+  parseOnly,
   parseSeed,
   runGuarded,
 } from "../shared.js";
 
-/** What a self-test target must score: everything, or 0 with every check not implemented. */
-export type Expectation = "full" | "not-implemented";
-
+/** A submission selftest grades and what it must come to. */
 export interface SelftestTarget {
   name: string;
   /** The folder given to gradeSubmission as `dir`. */
   dir: string;
   /** The modules folder, when it is not `dir/src` (the staff solution is itself a src/). */
   srcDir?: string;
-  expect: Expectation;
+  expected: ExpectedOutcome;
+  /** Why the target's expected.json could not be read (the target then counts as an error). */
+  invalid?: string;
 }
 
-/** The submissions `gradmark selftest` grades (a gradmark checkout; not in the npm package). */
-export function selftestTargets(): SelftestTarget[] {
-  const solution = packagePath("reference/solution");
-  return [
-    { name: "reference solution", dir: solution, srcDir: solution, expect: "full" },
-    { name: "starter", dir: packagePath("fixtures/starter"), expect: "not-implemented" },
-  ];
-}
-
-const EXPECTED: Record<Expectation, string> = {
-  full: "full marks",
-  "not-implemented": "0, all not implemented",
+export const FULL_MARKS: ExpectedOutcome = {
+  kind: "correct",
+  description: "full marks",
+  expect: { "*": "passed" },
+};
+export const ALL_NOT_IMPLEMENTED: ExpectedOutcome = {
+  kind: "partial",
+  description: "0, all not implemented",
+  expect: { "*": "not-implemented" },
 };
 
-/** The checks that break the expectation (empty when the result agrees). */
-export function disagreements(result: GradeResult, expect: Expectation): CheckResult[] {
-  const checks = result.problems.flatMap((problem) => problem.checks);
-  if (expect === "full") {
-    const wrong = checks.filter((c) => c.status !== "passed" || c.score !== c.maxScore);
-    if (wrong.length === 0 && result.score !== result.maxScore) return checks;
-    return wrong;
+/**
+ * The submissions `gradmark selftest` grades (a gradmark checkout; not in the npm package): the
+ * staff solution, the starter, and every sample in fixtures/submissions with its expected.json.
+ */
+export function selftestTargets(): SelftestTarget[] {
+  const solution = packagePath("reference/solution");
+  const targets: SelftestTarget[] = [
+    { name: "reference solution", dir: solution, srcDir: solution, expected: FULL_MARKS },
+    { name: "starter", dir: packagePath("fixtures/starter"), expected: ALL_NOT_IMPLEMENTED },
+  ];
+  const samples = packagePath("fixtures/submissions");
+  if (existsSync(samples)) {
+    for (const name of readdirSync(samples).sort()) {
+      const dir = join(samples, name);
+      if (!statSync(dir).isDirectory()) continue;
+      try {
+        targets.push({ name, dir, expected: readExpectedOutcome(dir) });
+      } catch (error) {
+        targets.push({ name, dir, expected: FULL_MARKS, invalid: (error as Error).message });
+      }
+    }
   }
-  const wrong = checks.filter((c) => c.status !== "not-implemented" || c.score !== 0);
-  if (wrong.length === 0 && result.score !== 0) return checks;
-  return wrong;
+  return targets;
 }
 
 /** "38/70: 4 passed, 2 failed" */
@@ -81,54 +97,91 @@ function firstLine(text: string): string {
 
 export interface SelftestArgs {
   seed?: string;
+  seeds?: number;
+  only?: string | string[];
 }
 
-/** `gradmark selftest`: grades the staff solution and the starter and says what disagrees. */
+function expectationText(expected: ExpectedOutcome): string {
+  if (expected === FULL_MARKS || expected === ALL_NOT_IMPLEMENTED) return expected.description;
+  return expected.kind;
+}
+
+/**
+ * `gradmark selftest`: grades the staff solution, the starter and every sample submission
+ * (with `--seeds N`, under N seeds each) and reports every disagreement with what it expects.
+ */
 export function runSelftestCommand(
   args: SelftestArgs,
   io: CliIO,
   deps: CliDeps = defaultDeps,
-  targets: SelftestTarget[] = selftestTargets(),
+  targets?: SelftestTarget[],
 ): Promise<number> {
   return runGuarded(io, "selftest", async () => {
-    const seed = args.seed === undefined ? undefined : parseSeed(args.seed, "--seed");
-    for (const target of targets) {
-      if (!existsSync(target.dir)) {
-        throw new UsageError(
-          `selftest needs a gradmark checkout: ${target.dir} is missing (it is not in the published package)`,
-        );
-      }
+    const firstSeed = args.seed === undefined ? undefined : parseSeed(args.seed, "--seed");
+    const seedCount = args.seeds ?? 1;
+    if (!Number.isSafeInteger(seedCount) || seedCount < 1) {
+      throw new UsageError(`--seeds must be a positive integer, got ${args.seeds}`);
     }
+    const solution = packagePath("reference/solution");
+    if (targets === undefined && !existsSync(solution)) {
+      throw new UsageError(
+        `selftest needs a gradmark checkout: ${solution} is missing (it is not in the published package)`,
+      );
+    }
+    const filters = parseOnly(args.only);
+    let chosen = targets ?? selftestTargets();
+    if (filters.length > 0) chosen = chosen.filter((t) => filters.some((f) => t.name.includes(f)));
+    if (chosen.length === 0)
+      throw new UsageError(`--only ${filters.join(",")} names no selftest target`);
+    for (const target of chosen) {
+      if (!existsSync(target.dir)) throw new UsageError(`selftest target ${target.dir} is missing`);
+    }
+    // With several seeds: the assignment's seed first when none is given, then 1, 2, ...
+    const seeds: (number | undefined)[] =
+      seedCount === 1
+        ? [firstSeed]
+        : Array.from({ length: seedCount }, (_, i) => (firstSeed ?? 1) + i);
     const assignment = await deps.loadAssignment(undefined, io.cwd);
     const rows: Row[] = [];
-    for (const target of targets) {
+    for (const target of chosen) {
       const row: Row = {
         target: target.name,
-        expected: EXPECTED[target.expect],
+        expected: expectationText(target.expected),
         got: "",
-        agrees: false,
+        agrees: true,
         notes: [],
         error: false,
       };
-      try {
-        // srcDir: the modules folder when it is not dir/src (being added to GradeOptions).
-        const options: GradeOptions & { srcDir?: string } = {
-          dir: target.dir,
-          assignment,
-          seed,
-          mode: "grade",
-        };
-        if (target.srcDir !== undefined) options.srcDir = target.srcDir;
-        const result = await deps.gradeSubmission(options);
-        const wrong = disagreements(result, target.expect);
-        row.got = summarise(result);
-        row.agrees = wrong.length === 0;
-        row.notes = wrong.map(
-          (c) => `${sanitize(c.id)}: ${c.status}${c.message ? `: ${firstLine(c.message)}` : ""}`,
-        );
-      } catch (error) {
-        row.got = `error: ${firstLine(error instanceof Error ? error.message : String(error))}`;
+      const summaries = new Set<string>();
+      if (target.invalid !== undefined) {
+        row.got = `error: ${firstLine(target.invalid)}`;
         row.error = true;
+        row.agrees = false;
+      }
+      for (const seed of target.invalid === undefined ? seeds : []) {
+        try {
+          const options: GradeOptions = { dir: target.dir, assignment, seed, mode: "grade" };
+          if (target.srcDir !== undefined) options.srcDir = target.srcDir;
+          const result = await deps.gradeSubmission(options);
+          const notes = disagreementsWith(result, target.expected);
+          summaries.add(summarise(result));
+          if (notes.length > 0) {
+            row.agrees = false;
+            const where = seeds.length > 1 ? `seed ${seed}: ` : "";
+            row.notes.push(...notes.map((note) => `${where}${sanitize(note)}`));
+          }
+        } catch (error) {
+          row.got = `error: ${firstLine(error instanceof Error ? error.message : String(error))}`;
+          row.error = true;
+          row.agrees = false;
+          break;
+        }
+      }
+      if (!row.error) {
+        row.got =
+          summaries.size === 1
+            ? [...summaries][0]!
+            : `${summaries.size} different outcomes over ${seeds.length} seeds`;
       }
       rows.push(row);
     }
@@ -149,14 +202,20 @@ export function runSelftestCommand(
       );
     }
     for (const row of rows.filter((r) => r.notes.length > 0)) {
-      out.push("", `${row.target} disagrees on:`, ...row.notes.map((note) => `  ${note}`));
+      out.push(
+        "",
+        `${row.target} disagrees on:`,
+        ...row.notes.slice(0, 20).map((note) => `  ${note}`),
+      );
+      if (row.notes.length > 20) out.push(`  ... and ${row.notes.length - 20} more`);
     }
     const disagreeing = rows.filter((r) => !r.agrees).length;
+    const over = seeds.length > 1 ? ` over ${seeds.length} seeds` : "";
     out.push(
       "",
       disagreeing === 0
-        ? p.green(`selftest: all ${rows.length} targets agree`)
-        : p.red(`selftest: ${disagreeing} of ${rows.length} targets disagree`),
+        ? p.green(`selftest: all ${rows.length} targets agree${over}`)
+        : p.red(`selftest: ${disagreeing} of ${rows.length} targets disagree${over}`),
     );
     io.stdout(`${out.join("\n")}\n`);
     if (rows.some((r) => r.error)) return EXIT_ERROR;
@@ -168,12 +227,22 @@ export function selftestCommand(context: CommandContext): CommandModule<object, 
   return {
     command: "selftest",
     describe:
-      "grade the staff solution (full marks expected) and the starter (0, all not implemented)",
+      "grade the staff solution, the starter and every sample submission against what each expects",
     builder: (yargs) =>
-      yargs.option("seed", {
-        type: "string",
-        describe: "grading seed (default: the assignment's)",
-      }),
+      yargs
+        .option("seed", {
+          type: "string",
+          describe:
+            "grading seed (default: the assignment's; with --seeds, the first seed, default 1)",
+        })
+        .option("seeds", {
+          type: "number",
+          describe: "grade every target under this many seeds (flakiness and power)",
+        })
+        .option("only", {
+          type: "string",
+          describe: "grade only the targets whose name contains one of these (comma-separate)",
+        }),
     handler: async (args) => context.exit(await runSelftestCommand(args, context.io, context.deps)),
   };
 }
