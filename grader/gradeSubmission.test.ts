@@ -124,3 +124,17 @@ describe("the sandbox", () => {
     expect(result.score).toBe(0);
   });
 });
+
+describe("an untrusted child", () => {
+  it("cannot forge results, fake progress, or signal the grader", async () => {
+    const result = await grade("forger");
+    // The module (and its listener) loads during the first batch, which the runtime answers;
+    // the forged answers to the next request are malformed and count as a crash of that check.
+    expect(check(result, "1.add.values").status).toBe("passed");
+    expect(check(result, "1.mul.values").status).toBe("crashed");
+    // process.kill is gone in the child: nothing is signalled, the grader goes on.
+    expect(check(result, "2.twice.values").status).toBe("failed");
+    expect(result.score).toBe(5);
+    expect(result.score).toBe(5);
+  });
+});

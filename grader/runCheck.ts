@@ -53,13 +53,15 @@ export async function runCheck(
     );
   };
   const runCases = async (cases: unknown[]): Promise<BatchResult> => {
-    if (remaining() <= 0) return { kind: "timeout", index: 0, wallMs: 0 };
+    if (remaining() <= 0) return { kind: "budget", index: 0, wallMs: 0 };
     executed += cases.length;
+    // The whole batch gets at most its runs' share of time, so a child that fakes progress
+    // cannot keep one batch alive until the budget is gone.
     return sandbox.run(
       check.driver,
       cases.map((c) => toWirePayload(check.payload(c))),
       perCallMs,
-      remaining(),
+      Math.min(remaining(), perCallMs * cases.length + 1000),
     );
   };
 
@@ -154,6 +156,12 @@ function infrastructure(
   timeoutHint?: string,
 ): Judged {
   switch (batch.kind) {
+    case "budget":
+      return {
+        status: "timeout",
+        message:
+          "not run: the submission's time budget ran out before this check (earlier checks hung or were very slow; fix those first)",
+      };
     case "timeout":
       return {
         status: "timeout",

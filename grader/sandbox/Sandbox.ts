@@ -19,6 +19,8 @@ export const DEFAULT_LIMITS: SandboxLimits = { heapMb: 512, rssMb: 1024, outputB
 export type BatchResult =
   | { kind: "outcomes"; outcomes: Outcome[]; wallMs: number }
   | { kind: "timeout"; index: number; wallMs: number }
+  /** Not run: the submission's time budget was already spent. */
+  | { kind: "budget"; index: number; wallMs: number }
   | { kind: "memory-limit"; index: number; wallMs: number }
   | { kind: "crashed"; index: number; detail: string; wallMs: number };
 
@@ -38,7 +40,7 @@ export class Sandbox {
   private ready: Promise<void> | null = null;
   private nextId = 1;
   private listener: ((message: ChildMessage) => void) | null = null;
-  private exitListener: ((detail: string) => void) | null = null;
+  private exitListener: ((detail: string, signal: NodeJS.Signals | null) => void) | null = null;
   private lastStderr = "";
   /** Child processes started so far (1 + restarts). */
   starts = 0;
@@ -95,13 +97,20 @@ export class Sandbox {
           finish({ kind: "memory-limit", index, wallMs: wall() }, true);
       }, 25);
       this.listener = (message) => {
-        if (message.type === "progress" && message.id === id && message.index !== index) {
+        // The child is untrusted: a progress index is only believed within the batch.
+        const valid = (i: unknown): i is number =>
+          Number.isSafeInteger(i) && (i as number) > index && (i as number) < payloads.length;
+        if (message.type === "progress" && message.id === id && valid(message.index)) {
           index = message.index;
           clearTimeout(timer);
           timer = setTimeout(onTimeout, timeoutMs);
         }
         if (message.type === "result" && message.id === id) {
-          if (!Array.isArray(message.outcomes) || message.outcomes.length !== payloads.length) {
+          if (
+            !Array.isArray(message.outcomes) ||
+            message.outcomes.length !== payloads.length ||
+            !message.outcomes.every(isOutcome)
+          ) {
             finish(
               {
                 kind: "crashed",
@@ -116,10 +125,10 @@ export class Sandbox {
           }
         }
       };
-      this.exitListener = (detail) => {
-        const outOfMemory = /heap out of memory|Reached heap limit|Allocation failed/.test(
-          this.lastStderr,
-        );
+      this.exitListener = (detail, signal) => {
+        // V8 aborts when the heap limit is reached: the exit signal says so, not the child's
+        // output (which is the student's to write and is never parsed).
+        const outOfMemory = signal === "SIGABRT";
         finish(
           outOfMemory
             ? { kind: "memory-limit", index, wallMs: wall() }
@@ -193,7 +202,7 @@ export class Sandbox {
         if (this.child !== child) return;
         this.child = null;
         this.ready = null;
-        this.exitListener?.(detail);
+        this.exitListener?.(detail, signal);
       });
       child.on("error", () => {
         // 'exit' follows and reports it.
@@ -234,5 +243,25 @@ function residentMb(pid: number | undefined): number | null {
     return match ? Number(match[1]) / 1024 : null;
   } catch {
     return null;
+  }
+}
+
+/** A well-formed outcome (the child is untrusted: anything else counts as a crash). */
+function isOutcome(value: unknown): value is Outcome {
+  if (typeof value !== "object" || value === null) return false;
+  const o = value as Record<string, unknown>;
+  switch (o.kind) {
+    case "ok":
+      return typeof o.ms === "number" && "value" in o;
+    case "not-implemented":
+      return typeof o.message === "string";
+    case "load-error":
+      return typeof o.module === "string" && typeof o.message === "string";
+    case "threw":
+      return (
+        typeof o.name === "string" && typeof o.message === "string" && typeof o.stack === "string"
+      );
+    default:
+      return false;
   }
 }

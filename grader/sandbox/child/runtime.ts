@@ -18,7 +18,16 @@ const saved = {
 };
 
 // The permission model is the fence; these only remove shortcuts around it.
-for (const name of ["binding", "_linkedBinding", "dlopen", "getBuiltinModule"] as const) {
+// kill/_kill: the permission model does not restrict signals, so without them a submission
+// could kill the grader (process.ppid) or, as root, every process it can see.
+for (const name of [
+  "binding",
+  "_linkedBinding",
+  "dlopen",
+  "getBuiltinModule",
+  "kill",
+  "_kill",
+] as const) {
   try {
     Object.defineProperty(process, name, {
       value: undefined,
