@@ -23,6 +23,9 @@ interface Judged {
 
 const PASSED: Judged = { status: "passed", message: "" };
 
+/** Child calls one shrink may make after the first failure. */
+const MAX_SHRINK_CALLS = 400;
+
 /**
  * Runs one check: draws its cases with fast-check from the check's seed, runs them all in the
  * child in one batch, judges every result here, and on a failure replays the property with
@@ -111,10 +114,16 @@ export async function runCheck(
     let judged: Judged;
     if (firstFailure && call <= firstFailure.index) judged = cached[call]!;
     else {
+      // A bounded number of shrinking steps (not a time limit), so the smallest case, its
+      // replay path and the status are the same on a fast machine and a loaded one.
+      if (firstFailure && call > firstFailure.index + MAX_SHRINK_CALLS) return true;
       const batch = await runCases([c]);
       judged = judgeBatch(c, batch, 0);
     }
     if (judged.status === "passed") return true;
+    // Shrink towards the failure that was found: a candidate that fails differently (say, it
+    // times out on a loaded machine) does not replace it.
+    if (firstFailure && judged.status !== firstFailure.judged.status) return true;
     last = { judged, testCase: c };
     return false;
   });
