@@ -13,6 +13,15 @@ export interface ExpectedOutcome {
   description: string;
   /** Keys: "*", a problem id, a check-id prefix, or a check id; the longest covering key wins. */
   expect: Record<string, StatusExpectation>;
+  /**
+   * The submission the sample's src/ files are laid over, so a sample holds only what it changes:
+   * the staff solution or the starter (absent: src/ holds the whole submission).
+   */
+  base?: "solution" | "starter";
+  /** With base "starter": modules taken from the staff solution (the problems already solved). */
+  useSolution?: string[];
+  /** Modules deleted after the overlay (a missing module). */
+  remove?: string[];
 }
 
 const KINDS: FixtureKind[] = ["correct", "mistake", "partial", "broken", "hostile"];
@@ -53,6 +62,15 @@ export function readExpectedOutcome(dir: string): ExpectedOutcome {
       throw new Error(
         `${file}: expect[${JSON.stringify(key)}] is ${JSON.stringify(want)}, not a status`,
       );
+  }
+  if (v.base !== undefined && v.base !== "solution" && v.base !== "starter") {
+    throw new Error(`${file}: base must be "solution" or "starter"`);
+  }
+  for (const field of ["useSolution", "remove"] as const) {
+    const list = v[field];
+    if (list !== undefined && !(Array.isArray(list) && list.every((m) => typeof m === "string"))) {
+      throw new Error(`${file}: ${field} must list module names`);
+    }
   }
   return v as ExpectedOutcome;
 }

@@ -10,6 +10,7 @@ import {
   type ExpectedOutcome,
   readExpectedOutcome,
 } from "../../selftest/expectedOutcome.js";
+import { materializeSample } from "../../selftest/materializeSample.js";
 import { UsageError } from "../../UsageError.js";
 import { type CliIO, decideColor } from "../io.js";
 import {
@@ -160,9 +161,10 @@ export function runSelftestCommand(
       }
       for (const seed of target.invalid === undefined ? seeds : []) {
         try {
-          const options: GradeOptions = { dir: target.dir, assignment, seed, mode: "grade" };
+          const sample = materializeSample(target.dir, target.expected);
+          const options: GradeOptions = { dir: sample.dir, assignment, seed, mode: "grade" };
           if (target.srcDir !== undefined) options.srcDir = target.srcDir;
-          const result = await deps.gradeSubmission(options);
+          const result = await deps.gradeSubmission(options).finally(sample.cleanup);
           const notes = disagreementsWith(result, target.expected);
           summaries.add(summarise(result));
           if (notes.length > 0) {
