@@ -24,6 +24,16 @@ export type BatchResult =
   | { kind: "memory-limit"; index: number; wallMs: number }
   | { kind: "crashed"; index: number; detail: string; wallMs: number };
 
+/**
+ * The child's whole environment: empty, so nothing of the grader's (GRADMARK_SEED, tokens)
+ * reaches student code. The one exception is Stryker's active-mutant id, set only by a staff
+ * mutation run (`npm run mutation`), which instrumented solution code reads from its env.
+ */
+function childEnv(): Record<string, string> {
+  const mutant = process.env.__STRYKER_ACTIVE_MUTANT__;
+  return mutant === undefined ? {} : { __STRYKER_ACTIVE_MUTANT__: mutant };
+}
+
 const permissionFlag =
   Number(process.versions.node.split(".")[0]) >= 22 ? "--permission" : "--experimental-permission";
 
@@ -157,7 +167,7 @@ export class Sandbox {
     const readable = this.bundleFile;
     const child = fork(this.bundleFile, [], {
       cwd: dirname(this.bundleFile),
-      env: {},
+      env: childEnv(),
       execArgv: [
         permissionFlag,
         `--allow-fs-read=${readable}`,
