@@ -91,7 +91,8 @@ export function expectationFor(
   return best[1];
 }
 
-function satisfies(status: CheckStatus, want: StatusExpectation): boolean {
+/** Whether a status meets an expectation. */
+export function satisfies(status: CheckStatus, want: StatusExpectation): boolean {
   if (want === "any") return true;
   if (want === "not-passed") return status !== "passed";
   return Array.isArray(want) ? want.includes(status) : status === want;

@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { CommandModule } from "yargs";
+import type { Assignment } from "../../assignment/types.js";
 import type { GradeOptions } from "../../gradeSubmission.js";
 import type { GradeResult } from "../../model/results.js";
 import { packagePath } from "../../packagePath.js";
@@ -10,7 +12,11 @@ import {
   type ExpectedOutcome,
   readExpectedOutcome,
 } from "../../selftest/expectedOutcome.js";
+import { formatSeedFigures } from "../../selftest/formatSeedFigures.js";
 import { materializeSample } from "../../selftest/materializeSample.js";
+import { problemsAffectedBy } from "../../selftest/problemsAffectedBy.js";
+import { runPool } from "../../selftest/runPool.js";
+import { type SeedGrading, seedFigures } from "../../selftest/seedFigures.js";
 import { UsageError } from "../../UsageError.js";
 import { type CliIO, decideColor } from "../io.js";
 import {
@@ -100,6 +106,10 @@ export interface SelftestArgs {
   seed?: string;
   seeds?: number;
   only?: string | string[];
+  /** Gradings run at once (each in its own sandboxed child). */
+  jobs?: number;
+  /** With --seeds: grade every problem of every sample under every seed. */
+  full?: boolean;
 }
 
 function expectationText(expected: ExpectedOutcome): string {
@@ -107,9 +117,60 @@ function expectationText(expected: ExpectedOutcome): string {
   return expected.kind;
 }
 
+/** One grading to do: a target under one seed, of every problem or of some. */
+interface Job {
+  target: SelftestTarget;
+  seed: number | undefined;
+  /** Problem ids to grade (undefined: all). */
+  problems?: string[];
+}
+
+type JobOutcome = { result: GradeResult } | { error: string };
+
+/** Statuses per check of a grading, to tell whether seeds gave different outcomes. */
+function outcomeKey(result: GradeResult): Map<string, string> {
+  return new Map(
+    result.problems.flatMap((p) =>
+      p.checks.filter((c) => c.status !== "skipped").map((c) => [c.id, c.status] as const),
+    ),
+  );
+}
+
+function sameOutcomes(first: Map<string, string>, other: Map<string, string>): boolean {
+  return [...other].every(([id, status]) => first.get(id) === status);
+}
+
+/**
+ * The problems a target needs graded under the seeds after the first: for a sample laid over
+ * the staff solution, only those that can see what it changes (problemsAffectedBy); all of them
+ * otherwise, or with --full.
+ */
+function problemsForExtraSeeds(
+  target: SelftestTarget,
+  assignment: Assignment,
+): string[] | undefined {
+  if (target.srcDir !== undefined || target.expected.base !== "solution") return undefined;
+  const sample = materializeSample(target.dir, target.expected);
+  try {
+    const problems = problemsAffectedBy(
+      target.dir,
+      target.expected,
+      join(sample.dir, "src"),
+      assignment,
+    );
+    return problems === "all" ? undefined : problems;
+  } finally {
+    sample.cleanup();
+  }
+}
+
 /**
  * `gradmark selftest`: grades the staff solution, the starter and every sample submission
  * (with `--seeds N`, under N seeds each) and reports every disagreement with what it expects.
+ * With several seeds, every target is graded in full under the first seed; under the others, a
+ * sample laid over the staff solution is graded only in the problems that can see its changes
+ * (the rest is the solution's code, graded under every seed as `reference solution`), unless
+ * `full`; figures (false failures, missed mistakes, catch rates) follow the table.
  */
 export function runSelftestCommand(
   args: SelftestArgs,
@@ -118,10 +179,15 @@ export function runSelftestCommand(
   targets?: SelftestTarget[],
 ): Promise<number> {
   return runGuarded(io, "selftest", async () => {
+    const started = performance.now();
     const firstSeed = args.seed === undefined ? undefined : parseSeed(args.seed, "--seed");
     const seedCount = args.seeds ?? 1;
     if (!Number.isSafeInteger(seedCount) || seedCount < 1) {
       throw new UsageError(`--seeds must be a positive integer, got ${args.seeds}`);
+    }
+    const jobCount = args.jobs ?? 1;
+    if (!Number.isSafeInteger(jobCount) || jobCount < 1) {
+      throw new UsageError(`-j/--jobs must be a positive integer, got ${args.jobs}`);
     }
     const solution = packagePath("reference/solution");
     if (targets === undefined && !existsSync(solution)) {
@@ -142,8 +208,66 @@ export function runSelftestCommand(
       seedCount === 1
         ? [firstSeed]
         : Array.from({ length: seedCount }, (_, i) => (firstSeed ?? 1) + i);
+    const multi = seeds.length > 1;
     const assignment = await deps.loadAssignment(undefined, io.cwd);
+
+    const planErrors = new Map<SelftestTarget, string>();
+    const jobs: Job[] = [];
+    for (const target of chosen) {
+      if (target.invalid !== undefined) continue;
+      let later: string[] | undefined;
+      if (multi && !args.full) {
+        try {
+          later = problemsForExtraSeeds(target, assignment);
+        } catch (error) {
+          planErrors.set(target, error instanceof Error ? error.message : String(error));
+          continue;
+        }
+      }
+      seeds.forEach((seed, i) => {
+        jobs.push(
+          i === 0 || later === undefined ? { target, seed } : { target, seed, problems: later },
+        );
+      });
+    }
+    if (multi) {
+      const cut = chosen.filter((t) => jobs.some((j) => j.target === t && j.problems)).length;
+      io.stderr(
+        `selftest: ${chosen.length} targets x ${seeds.length} seeds (${seeds[0]}..${seeds.at(-1)}), ${jobs.length} gradings, -j ${jobCount}; ${cut} samples graded in full under seed ${seeds[0]} only, then in the problems that see their changes${args.full ? "" : " (--full: everything)"}\n`,
+      );
+    }
+    let done = 0;
+    const outcomes = await runPool(jobs, jobCount, async (job): Promise<JobOutcome> => {
+      const jobStarted = performance.now();
+      let outcome: JobOutcome;
+      try {
+        const sample = materializeSample(job.target.dir, job.target.expected);
+        const options: GradeOptions = {
+          dir: sample.dir,
+          assignment,
+          seed: job.seed,
+          mode: "grade",
+        };
+        if (job.target.srcDir !== undefined) options.srcDir = job.target.srcDir;
+        if (job.problems !== undefined) options.only = job.problems;
+        outcome = { result: await deps.gradeSubmission(options).finally(sample.cleanup) };
+      } catch (error) {
+        outcome = { error: firstLine(error instanceof Error ? error.message : String(error)) };
+      }
+      done++;
+      if (multi) {
+        const which = job.problems === undefined ? "all" : `problems ${job.problems.join(",")}`;
+        const seconds = ((performance.now() - jobStarted) / 1000).toFixed(1);
+        const how = "error" in outcome ? `error: ${outcome.error}` : summarise(outcome.result);
+        io.stderr(
+          `[${done}/${jobs.length}] ${job.target.name}, seed ${job.seed} (${which}): ${how}, ${seconds} s\n`,
+        );
+      }
+      return outcome;
+    });
+
     const rows: Row[] = [];
+    const gradings: SeedGrading[] = [];
     for (const target of chosen) {
       const row: Row = {
         target: target.name,
@@ -153,39 +277,39 @@ export function runSelftestCommand(
         notes: [],
         error: false,
       };
-      const summaries = new Set<string>();
-      if (target.invalid !== undefined) {
-        row.got = `error: ${firstLine(target.invalid)}`;
+      rows.push(row);
+      const invalid = target.invalid ?? planErrors.get(target);
+      if (invalid !== undefined) {
+        row.got = `error: ${firstLine(invalid)}`;
         row.error = true;
         row.agrees = false;
+        continue;
       }
-      for (const seed of target.invalid === undefined ? seeds : []) {
-        try {
-          const sample = materializeSample(target.dir, target.expected);
-          const options: GradeOptions = { dir: sample.dir, assignment, seed, mode: "grade" };
-          if (target.srcDir !== undefined) options.srcDir = target.srcDir;
-          const result = await deps.gradeSubmission(options).finally(sample.cleanup);
-          const notes = disagreementsWith(result, target.expected);
-          summaries.add(summarise(result));
-          if (notes.length > 0) {
-            row.agrees = false;
-            const where = seeds.length > 1 ? `seed ${seed}: ` : "";
-            row.notes.push(...notes.map((note) => `${where}${sanitize(note)}`));
-          }
-        } catch (error) {
-          row.got = `error: ${firstLine(error instanceof Error ? error.message : String(error))}`;
+      let first: GradeResult | undefined;
+      let varies = false;
+      jobs.forEach((job, i) => {
+        if (job.target !== target || row.error) return;
+        const outcome = outcomes[i]!;
+        if ("error" in outcome) {
+          row.got = `error: ${outcome.error}`;
           row.error = true;
           row.agrees = false;
-          break;
+          return;
         }
+        const { result } = outcome;
+        gradings.push({ target: target.name, seed: job.seed, expected: target.expected, result });
+        if (first === undefined) first = result;
+        else if (!sameOutcomes(outcomeKey(first), outcomeKey(result))) varies = true;
+        const notes = disagreementsWith(result, target.expected);
+        if (notes.length > 0) {
+          row.agrees = false;
+          const where = multi ? `seed ${job.seed}: ` : "";
+          row.notes.push(...notes.map((note) => `${where}${sanitize(note)}`));
+        }
+      });
+      if (!row.error && first !== undefined) {
+        row.got = `${summarise(first)}${varies ? `; differs over ${seeds.length} seeds` : ""}`;
       }
-      if (!row.error) {
-        row.got =
-          summaries.size === 1
-            ? [...summaries][0]!
-            : `${summaries.size} different outcomes over ${seeds.length} seeds`;
-      }
-      rows.push(row);
     }
 
     const p = palette(decideColor(io.env, io.isTTY));
@@ -211,8 +335,16 @@ export function runSelftestCommand(
       );
       if (row.notes.length > 20) out.push(`  ... and ${row.notes.length - 20} more`);
     }
+    if (multi) {
+      const seconds = Math.round((performance.now() - started) / 1000);
+      out.push(
+        "",
+        ...formatSeedFigures(seedFigures(gradings), seeds.length).map((l) => sanitize(l)),
+        `  run time: ${seconds} s with -j ${jobCount} on ${availableParallelism()} cores`,
+      );
+    }
     const disagreeing = rows.filter((r) => !r.agrees).length;
-    const over = seeds.length > 1 ? ` over ${seeds.length} seeds` : "";
+    const over = multi ? ` over ${seeds.length} seeds` : "";
     out.push(
       "",
       disagreeing === 0
@@ -244,7 +376,20 @@ export function selftestCommand(context: CommandContext): CommandModule<object, 
         .option("only", {
           type: "string",
           describe: "grade only the targets whose name contains one of these (comma-separate)",
-        }),
+        })
+        .option("jobs", {
+          alias: "j",
+          type: "number",
+          describe: "gradings run at once, each in its own sandboxed child (default 1)",
+        })
+        .option("full", {
+          type: "boolean",
+          describe:
+            "with --seeds: grade every problem of every sample under every seed (default: after the first seed, a sample laid over the staff solution is graded only in the problems whose modules import what it changes or that its expected.json names)",
+        })
+        .epilogue(
+          "With --seeds N, the figures after the table count false failures (checks expected to pass that did not, by seed), missed mistakes (checks expected not to pass that passed, by sample and seed) and each sample's catch rate. Progress goes to stderr.",
+        ),
     handler: async (args) => context.exit(await runSelftestCommand(args, context.io, context.deps)),
   };
 }
