@@ -7,6 +7,8 @@ import { build } from "esbuild";
 const entries = {
   index: "grader/index.ts",
   cli: "grader/cli/main.ts",
+  // Forked by `gradmark batch`; found next to the chunk that forks it.
+  batchWorker: "grader/batch/batchWorker.ts",
   tensor: "reference/tensor/index.ts",
   checks: "checks/index.ts",
   "checks-vitest": "checks/vitest.ts",

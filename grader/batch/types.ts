@@ -4,8 +4,11 @@
  * report, `--compare` and `merge` all read these.
  */
 
-/** "graded": a result exists (whatever its score). "error": the submission could not be graded. */
-export type BatchRowStatus = "graded" | "error";
+/**
+ * "graded": a result exists (whatever its score). "error": the submission could not be graded.
+ * "missing": the roster names a student with no submission.
+ */
+export type BatchRowStatus = "graded" | "error" | "missing";
 
 export interface BatchRow {
   /** The submission's folder name (a zip file's name without `.zip`); rows sort by it. */
@@ -15,14 +18,14 @@ export interface BatchRow {
   /** From the roster; "" without one. */
   name: string;
   status: BatchRowStatus;
-  /** Score per problem id (0 for every problem when status is "error"). */
+  /** Score per problem id (0 for every problem when status is not "graded"). */
   problems: Record<string, number>;
   total: number;
   maxScore: number;
   seed: number;
   /** Ids of the checks that ran and did not pass, in assignment order. */
   failedChecks: string[];
-  /** sha256 of the submission's files (names and contents), to tell a changed submission. */
+  /** sha256 of the submission's files (names and contents), to tell a changed submission; "" when missing. */
   submissionHash: string;
   /** Why an "error" row could not be graded; "" otherwise. */
   message: string;

@@ -1,10 +1,12 @@
 import yargs from "yargs";
 import { UsageError } from "../UsageError.js";
 import { version } from "../version.js";
+import { batchCommand } from "./commands/batch.js";
 import { checkCommand } from "./commands/check.js";
 import { gradeCommand } from "./commands/grade.js";
 import { initCommand } from "./commands/init.js";
 import { listCommand } from "./commands/list.js";
+import { mergeCommand } from "./commands/merge.js";
 import { selftestCommand } from "./commands/selftest.js";
 import type { CliIO } from "./io.js";
 import {
@@ -15,7 +17,7 @@ import {
   reportError,
 } from "./shared.js";
 
-const COMMANDS = ["check", "grade", "list", "selftest", "init"];
+const COMMANDS = ["check", "grade", "batch", "merge", "list", "selftest", "init"];
 
 /** yargs' validation message, reworded where it is vague (unknown commands and options). */
 export function usageMessage(message: string, argv: string[]): string {
@@ -57,6 +59,8 @@ export async function runCli(
     .usage("gradmark <command> [options]\n\nHomework autograder for automatic differentiation.")
     .command(checkCommand(context))
     .command(gradeCommand(context))
+    .command(batchCommand(context))
+    .command(mergeCommand(context))
     .command(listCommand(context))
     .command(selftestCommand(context))
     .command(initCommand(context))

@@ -1,0 +1,59 @@
+/**
+ * A batch worker: a process of the grader's own (trusted), forked by the pool, that grades one
+ * submission at a time with gradeSubmission, whose sandboxed children run the student code.
+ * It leads its own process group, so the pool can stop it together with those children.
+ */
+import { loadAssignment } from "../assignment/loadAssignment.js";
+import type { Assignment } from "../assignment/types.js";
+import { gradeSubmission } from "../gradeSubmission.js";
+import { UsageError } from "../UsageError.js";
+import { UnzipError, unzipSubmission } from "./unzipSubmission.js";
+import type { GradeJob, ParentToWorker, WorkerToParent } from "./workerProtocol.js";
+
+const assignments = new Map<string, Promise<Assignment>>();
+
+function assignmentFor(file: string | null): Promise<Assignment> {
+  const key = file ?? "";
+  let loaded = assignments.get(key);
+  if (!loaded) {
+    loaded = loadAssignment(file ?? undefined);
+    assignments.set(key, loaded);
+  }
+  return loaded;
+}
+
+async function grade(job: GradeJob): Promise<WorkerToParent> {
+  const { folder } = job;
+  try {
+    const dir = job.kind === "zip" ? unzipSubmission(job.path, job.unpackDir) : job.path;
+    const assignment = await assignmentFor(job.assignmentFile);
+    const result = await gradeSubmission({ dir, assignment, seed: job.seed, mode: "grade" });
+    return { type: "graded", folder, result };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof UnzipError)
+      return { type: "unusable", folder, message: `${folder}.zip: ${message}` };
+    if (error instanceof UsageError) return { type: "unusable", folder, message };
+    return { type: "failed", folder, message };
+  }
+}
+
+function send(message: WorkerToParent): void {
+  process.send?.(message);
+}
+
+// The pool went away (Ctrl-C, kill -9): stop this worker and the sandboxes it started.
+process.on("disconnect", () => {
+  try {
+    process.kill(-process.pid, "SIGKILL");
+  } catch {
+    process.exit(1);
+  }
+});
+
+process.on("message", (message: ParentToWorker) => {
+  if (message?.type !== "grade") return;
+  void grade(message.job).then(send);
+});
+
+send({ type: "ready" });

@@ -1,0 +1,94 @@
+import { formatCsvRow, parseCsv, spreadsheetSafe, untrustedText } from "./csv.js";
+import type { BatchReport, BatchRow, BatchRowStatus } from "./types.js";
+
+/** The column of a problem's score: "p" and the problem id. */
+export function problemColumn(problemId: string): string {
+  return `p${problemId}`;
+}
+
+/**
+ * grades.csv, one line per submission in folder order: id, name, folder, one score column per
+ * problem, total, max_score, status, seed, then what a regrade diff needs (the failed checks,
+ * the submission's hash) and an error's message. Deterministic: no times, no dates.
+ */
+export function formatGradesCsv(report: BatchReport): string {
+  const header = [
+    "id",
+    "name",
+    "folder",
+    ...report.problems.map((p) => problemColumn(p.id)),
+    "total",
+    "max_score",
+    "status",
+    "seed",
+    "failed_checks",
+    "submission_hash",
+    "message",
+  ];
+  const lines = [formatCsvRow(header)];
+  for (const row of report.rows) {
+    lines.push(
+      formatCsvRow([
+        spreadsheetSafe(row.studentId),
+        spreadsheetSafe(row.name),
+        spreadsheetSafe(row.folder),
+        ...report.problems.map((p) => row.problems[p.id] ?? 0),
+        row.total,
+        row.maxScore,
+        row.status,
+        row.seed,
+        row.failedChecks.join(" "),
+        row.submissionHash,
+        spreadsheetSafe(row.message.split("\n")[0] ?? ""),
+      ]),
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** The rows of a grades.csv gradmark wrote, for a regrade diff; errors name the line. */
+export function parseGradesCsv(text: string, file: string): BatchRow[] {
+  const rows = parseCsv(text);
+  const header = rows[0];
+  const at = (name: string) => header?.indexOf(name) ?? -1;
+  const required = ["id", "folder", "total", "max_score", "status", "seed"];
+  const missing = required.filter((name) => at(name) < 0);
+  if (header === undefined || missing.length > 0) {
+    throw new Error(`${file} is not a gradmark grades.csv: it has no ${missing.join(", ")} column`);
+  }
+  const problemColumns = header
+    .map((name, index) => ({ name, index }))
+    .filter(({ name }) => /^p.+/.test(name) && !required.includes(name));
+  return rows.slice(1).map((cells, i) => {
+    const line = i + 2;
+    const cell = (name: string) => cells[at(name)] ?? "";
+    const number = (name: string, text = cell(name)) => {
+      const value = Number(text);
+      if (text.trim() === "" || !Number.isFinite(value)) {
+        throw new Error(`${file} line ${line}: ${name} is ${JSON.stringify(text)}, not a number`);
+      }
+      return value;
+    };
+    const status = cell("status") as BatchRowStatus;
+    if (!["graded", "error", "missing"].includes(status)) {
+      throw new Error(`${file} line ${line}: unknown status ${JSON.stringify(status)}`);
+    }
+    return {
+      folder: untrustedText(cell("folder")),
+      studentId: untrustedText(cell("id")),
+      name: untrustedText(cell("name")),
+      status,
+      problems: Object.fromEntries(
+        problemColumns.map(({ name, index }) => [name.slice(1), number(name, cells[index] ?? "")]),
+      ),
+      total: number("total"),
+      maxScore: number("max_score"),
+      seed: number("seed"),
+      failedChecks: cell("failed_checks")
+        .split(" ")
+        .filter((id) => id !== ""),
+      submissionHash: cell("submission_hash"),
+      message: untrustedText(cell("message")),
+    };
+  });
+}

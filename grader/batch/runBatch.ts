@@ -1,0 +1,214 @@
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Assignment } from "../assignment/types.js";
+import { UsageError } from "../UsageError.js";
+import { version } from "../version.js";
+import {
+  type BatchManifest,
+  batchProblems,
+  MANIFEST_VERSION,
+  writeManifest,
+} from "./batchManifest.js";
+import { buildBatchReport } from "./buildBatchReport.js";
+import { findSubmissions, type SubmissionEntry } from "./findSubmissions.js";
+import { formatGradesCsv } from "./gradesCsv.js";
+import { hashSubmission } from "./hashSubmission.js";
+import type { Roster } from "./readRoster.js";
+import {
+  assignmentFingerprint,
+  type BatchKey,
+  isReusable,
+  readStoredResult,
+  removeTemporaryFiles,
+  type StoredResult,
+  writeFileAtomic,
+  writeStoredResult,
+} from "./resultStore.js";
+import { inShard, type Shard } from "./shard.js";
+import type { BatchReport } from "./types.js";
+import { WorkerPool, type WorkerSpec } from "./WorkerPool.js";
+import type { WorkerToParent } from "./workerProtocol.js";
+
+export interface BatchOptions {
+  /** One sub-folder or .zip per submission. */
+  classDir: string;
+  /** Results, grades.csv and batch.json go here. */
+  outDir: string;
+  assignment: Assignment;
+  /** The file the assignment came from (workers load it again), or null for the built-in one. */
+  assignmentFile: string | null;
+  /** Default: the assignment's seed. */
+  seed?: number;
+  /** Workers grading at once; default: the number of cores. */
+  jobs?: number;
+  roster?: Roster | null;
+  /** Keep stored results that are complete and valid for the same key and submission. */
+  resume?: boolean;
+  shard?: Shard | null;
+  workerSpec?: WorkerSpec;
+  /** Aborting stops the workers and their sandboxes; runBatch then rejects. */
+  signal?: AbortSignal;
+  onEvent?: (event: BatchEvent) => void;
+}
+
+export type BatchEvent =
+  | { type: "start"; total: number; toGrade: number; reused: number; jobs: number }
+  | { type: "finished"; folder: string; stored: StoredResult; done: number; total: number };
+
+export interface BatchOutcome {
+  report: BatchReport;
+  manifest: BatchManifest;
+  /** Submissions graded by this run, and taken over from an earlier one by --resume. */
+  graded: number;
+  reused: number;
+  gradesCsvFile: string;
+}
+
+export class BatchInterrupted extends Error {}
+
+/** The submission's identity for --resume and --compare: its files, or a zip's bytes. */
+export function submissionHash(entry: SubmissionEntry): string {
+  if (entry.kind === "folder") return hashSubmission(entry.path);
+  return `zip-${createHash("sha256").update(readFileSync(entry.path)).digest("hex")}`;
+}
+
+/**
+ * `gradmark batch`: grades every submission of a class in a pool of workers, writes each
+ * result as it finishes (atomically), then grades.csv. With `resume`, only what is missing or
+ * stale is graded, so a batch killed at any moment and run again ends with the same CSV.
+ */
+export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
+  const { assignment } = options;
+  const seed = options.seed ?? assignment.seed;
+  const jobs = options.jobs ?? availableParallelism();
+  if (!Number.isSafeInteger(jobs) || jobs < 1)
+    throw new UsageError(`-j must be a positive integer, got ${jobs}`);
+  const outDir = resolve(options.outDir);
+  const shard = options.shard ?? null;
+  const entries = findSubmissions(resolve(options.classDir)).filter(
+    (e) => shard === null || inShard(e.folder, shard),
+  );
+  const key: BatchKey = {
+    assignmentId: assignment.id,
+    assignmentFingerprint: assignmentFingerprint(assignment),
+    seed,
+    graderVersion: version,
+  };
+  const roster = [...(options.roster ?? new Map())]
+    .filter(([folder]) => shard === null || inShard(folder, shard))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const manifest: BatchManifest = {
+    manifestVersion: MANIFEST_VERSION,
+    key,
+    assignment: { id: assignment.id, title: assignment.title },
+    problems: batchProblems(assignment),
+    maxScore: assignment.maxScore,
+    shard,
+    submissions: entries.map((e) => e.folder),
+    roster: options.roster ? roster : null,
+  };
+  mkdirSync(outDir, { recursive: true });
+  removeTemporaryFiles(outDir);
+  writeManifest(outDir, manifest);
+
+  const hashes = new Map(entries.map((e) => [e.folder, submissionHash(e)]));
+  const results = new Map<string, StoredResult>();
+  const queue: SubmissionEntry[] = [];
+  for (const entry of entries) {
+    const stored = options.resume ? readStoredResult(outDir, entry.folder) : null;
+    if (stored && isReusable(stored, key, hashes.get(entry.folder)!))
+      results.set(entry.folder, stored);
+    else queue.push(entry);
+  }
+  const reused = results.size;
+  const workers = Math.max(1, Math.min(jobs, queue.length));
+  options.onEvent?.({
+    type: "start",
+    total: entries.length,
+    toGrade: queue.length,
+    reused,
+    jobs: workers,
+  });
+
+  if (queue.length > 0) {
+    const unpackRoot = mkdtempSync(join(tmpdir(), "gradmark-batch-"));
+    const pool = new WorkerPool(
+      workers,
+      assignment.defaults.budgetMs * 2 + 60_000,
+      options.workerSpec,
+    );
+    const onAbort = () => pool.close();
+    options.signal?.addEventListener("abort", onAbort);
+    let done = reused;
+    try {
+      await Promise.all(
+        queue.map(async (entry) => {
+          const reply = await pool.grade({
+            folder: entry.folder,
+            path: entry.path,
+            kind: entry.kind,
+            seed,
+            assignmentFile: options.assignmentFile,
+            unpackDir: join(unpackRoot, String(queue.indexOf(entry))),
+          });
+          if (options.signal?.aborted) return;
+          const stored = toStored(reply, entry.folder, key, hashes.get(entry.folder)!);
+          writeStoredResult(outDir, stored);
+          results.set(entry.folder, stored);
+          done++;
+          options.onEvent?.({
+            type: "finished",
+            folder: entry.folder,
+            stored,
+            done,
+            total: entries.length,
+          });
+        }),
+      );
+    } finally {
+      options.signal?.removeEventListener("abort", onAbort);
+      pool.close();
+      rmSync(unpackRoot, { recursive: true, force: true });
+    }
+    if (options.signal?.aborted)
+      throw new BatchInterrupted(
+        "the batch was interrupted; run it again with --resume to finish it",
+      );
+  }
+
+  const report = buildBatchReport(manifest, results, hashes);
+  const gradesCsvFile = join(outDir, "grades.csv");
+  writeFileAtomic(gradesCsvFile, formatGradesCsv(report));
+  return { report, manifest, graded: entries.length - reused, reused, gradesCsvFile };
+}
+
+function toStored(
+  reply: WorkerToParent,
+  folder: string,
+  key: BatchKey,
+  submissionHash: string,
+): StoredResult {
+  const base = { storedResultVersion: 1 as const, ...key, folder, submissionHash };
+  switch (reply.type) {
+    case "graded":
+      return { ...base, status: "graded", result: reply.result };
+    case "unusable":
+      return { ...base, status: "error", message: reply.message, retry: false };
+    case "failed":
+      return {
+        ...base,
+        status: "error",
+        message: `the grader failed on this submission: ${reply.message}`,
+        retry: true,
+      };
+    default:
+      return {
+        ...base,
+        status: "error",
+        message: "the grader's worker sent no result",
+        retry: true,
+      };
+  }
+}

@@ -1,0 +1,153 @@
+import { resolve } from "node:path";
+import type { CommandModule } from "yargs";
+import { readRoster } from "../../batch/readRoster.js";
+import { BatchInterrupted, runBatch } from "../../batch/runBatch.js";
+import { parseShard } from "../../batch/shard.js";
+import { UsageError } from "../../UsageError.js";
+import { type BatchProgress, barProgress, lineProgress } from "../batchProgress.js";
+import { type BatchReportArgs, finishBatchReport, readComparison } from "../batchReport.js";
+import type { CliIO } from "../io.js";
+import {
+  assertFolder,
+  type CliDeps,
+  type CommandContext,
+  defaultDeps,
+  parseSeed,
+  runGuarded,
+} from "../shared.js";
+
+export interface BatchArgs extends BatchReportArgs {
+  dir: string;
+  out: string;
+  jobs?: number;
+  roster?: string;
+  resume?: boolean;
+  shard?: string;
+  seed?: string;
+  assignment?: string;
+}
+
+/** Exit code of a batch stopped by Ctrl-C or SIGTERM, as shells report a SIGINT death. */
+const EXIT_INTERRUPTED = 130;
+
+/** `gradmark batch <dir> --out <dir>`: grade a whole class; see runBatch. */
+export function runBatchCommand(
+  args: BatchArgs,
+  io: CliIO,
+  deps: CliDeps = defaultDeps,
+): Promise<number> {
+  return runGuarded(io, "batch", async () => {
+    const classDir = resolve(io.cwd, args.dir);
+    assertFolder(classDir, args.dir);
+    if (args.jobs !== undefined && (!Number.isSafeInteger(args.jobs) || args.jobs < 1)) {
+      throw new UsageError(`-j must be a positive integer, got ${args.jobs}`);
+    }
+    const seed =
+      args.seed !== undefined
+        ? parseSeed(args.seed, "--seed")
+        : io.env.GRADMARK_SEED !== undefined
+          ? parseSeed(io.env.GRADMARK_SEED, "GRADMARK_SEED")
+          : undefined;
+    const shard = args.shard === undefined ? null : parseShard(args.shard);
+    const roster = args.roster === undefined ? null : readRoster(resolve(io.cwd, args.roster));
+    const assignmentFile = args.assignment === undefined ? null : resolve(io.cwd, args.assignment);
+    const assignment = await deps.loadAssignment(args.assignment, io.cwd);
+    const previous = readComparison(args, io);
+
+    const progress: BatchProgress = io.isTTY
+      ? barProgress(process.stdout)
+      : lineProgress(io.stdout);
+    const controller = new AbortController();
+    const interrupt = () => controller.abort();
+    process.once("SIGINT", interrupt);
+    process.once("SIGTERM", interrupt);
+    try {
+      const outcome = await runBatch({
+        classDir,
+        outDir: resolve(io.cwd, args.out),
+        assignment,
+        assignmentFile,
+        ...(seed !== undefined ? { seed } : {}),
+        ...(args.jobs !== undefined ? { jobs: args.jobs } : {}),
+        roster,
+        resume: args.resume ?? false,
+        shard,
+        signal: controller.signal,
+        onEvent: progress.onEvent,
+      });
+      progress.stop();
+      return finishBatchReport(outcome.report, args, io, outcome.gradesCsvFile, previous);
+    } catch (error) {
+      progress.stop();
+      if (error instanceof BatchInterrupted) {
+        io.stderr(`gradmark: ${error.message}\n`);
+        return EXIT_INTERRUPTED;
+      }
+      throw error;
+    } finally {
+      process.off("SIGINT", interrupt);
+      process.off("SIGTERM", interrupt);
+    }
+  });
+}
+
+export function batchCommand(context: CommandContext): CommandModule<object, BatchArgs> {
+  return {
+    command: "batch <dir>",
+    describe: "grade every submission (sub-folder or .zip) of a class folder, in parallel",
+    builder: (yargs) =>
+      yargs
+        .positional("dir", {
+          type: "string",
+          demandOption: true,
+          describe: "one sub-folder or .zip per submission",
+        })
+        .option("out", {
+          type: "string",
+          demandOption: true,
+          describe: "results folder: results/<submission>.json, grades.csv, batch.json",
+        })
+        .option("jobs", {
+          alias: "j",
+          type: "number",
+          describe: "submissions graded at once (default: the number of cores)",
+        })
+        .option("roster", {
+          type: "string",
+          describe: "CSV with folder,id,name columns mapping submissions to students",
+        })
+        .option("resume", {
+          type: "boolean",
+          describe:
+            "keep results already in --out for the same assignment, seed, grader version and submission",
+        })
+        .option("shard", {
+          type: "string",
+          describe:
+            "grade only part i of n (i/n), for a CI matrix or a Slurm array; join with merge",
+        })
+        .option("compare", {
+          type: "string",
+          describe: "an earlier grades.csv or --out folder: list every student whose grade changed",
+        })
+        .option("html", {
+          type: "string",
+          describe: "also write a self-contained HTML report (charts, common failures)",
+        })
+        .option("seed", {
+          type: "string",
+          describe: "grading seed (default: $GRADMARK_SEED if set, else the assignment's seed)",
+        })
+        .option("assignment", {
+          type: "string",
+          describe: "an assignment file made with defineAssignment; default: autodiff",
+        })
+        .example("$0 batch submissions --out results -j 4 --roster roster.csv", "grade a class")
+        .example("$0 batch submissions --out results --resume", "finish a batch that was stopped")
+        .example(
+          "$0 batch submissions --out results-v2 --compare results",
+          "regrade and list what changed",
+        ),
+    handler: async (args) => context.exit(await runBatchCommand(args, context.io, context.deps)),
+  };
+}
