@@ -10,7 +10,7 @@ type Align = "left" | "right";
 export function formatBatchSummary(summary: BatchSummary): string {
   const { total } = summary;
   const lines = [
-    `Batch: ${plural(summary.submissions, "submission")}, ${summary.graded} graded, ${plural(summary.errors, "error")}`,
+    `Batch: ${plural(summary.submissions, "submission")}, ${summary.graded} graded, ${plural(summary.errors, "error")}${summary.missing ? `; ${summary.missing} roster student(s) without a submission` : ""}`,
     `Total: mean ${formatPoints(total.mean)}/${formatPoints(total.maxScore)}, median ${formatPoints(total.median)}, full marks ${formatPercent(total.fullMarksRate)}`,
     "",
     ...problemTable(summary),

@@ -272,3 +272,13 @@ function expectTopFailures(
     if (!kept.has(id) && last !== undefined) expect(count).toBeLessThanOrEqual(last.students);
   }
 }
+
+describe("summarizeBatch with roster students who did not submit", () => {
+  it("counts them apart: not in submissions, not in the figures", () => {
+    const summary = summarizeBatch(
+      report([row("a", { "1": 10, "2": 5 }), row("ghost", { "1": 0, "2": 0 }, [], "missing")]),
+    );
+    expect(summary).toMatchObject({ submissions: 1, graded: 1, errors: 0, missing: 1 });
+    expect(summary.total.mean).toBe(15);
+  });
+});

@@ -37,6 +37,7 @@ export function summarizeBatch(
     submissions: graded.length + errors,
     graded: graded.length,
     errors,
+    missing: report.rows.filter((row) => row.status === "missing").length,
     total: {
       maxScore,
       ...scoreFigures(

@@ -70,6 +70,8 @@ export interface BatchSummary {
   submissions: number;
   graded: number;
   errors: number;
+  /** Roster students without a submission (not counted in `submissions`). */
+  missing?: number;
   total: { maxScore: number; mean: number; median: number; fullMarksRate: number };
   problems: ProblemSummary[];
   /** Most common first (ties by check id), at most `limit` of them. */
