@@ -65,8 +65,12 @@ export function diagnose(
   }
   if (expected.size === 0) return null;
 
-  const expectedZero = expected.data.every((v) => Math.abs(v) <= atol);
-  if (actual.data.every((v) => v === 0) && !expectedZero) {
+  // "Not computed at all" only when every one of at least two expected entries is non-zero: a
+  // shrunk counterexample is mostly zeros, and a wrong formula that gives 0 for it (an expected
+  // [0, 1] or a single expected 1, got zeros) is not a result that was never computed.
+  const noExpectedZero =
+    expected.size >= 2 && expected.data.every((v) => Math.abs(v) > atol + rtol * Math.abs(v));
+  if (actual.data.every((v) => v === 0) && noExpectedZero) {
     return {
       kind: "zero",
       message: "the result is all zeros; is it computed and returned (or stored) at all?",
@@ -153,9 +157,11 @@ function diagnoseShape(
     actual.size === expected.size &&
     actual.shape.slice(0, extra).every((side) => side === 1)
   ) {
+    const batch =
+      context.batchSize !== undefined ? ", or is a sum over the batch axis missing?" : "";
     return {
       kind: "wrong-shape",
-      message: `${base}: an extra axis of size 1 (reshape it to [${expected.shape.join(", ")}], or is a sum over the batch axis missing?)`,
+      message: `${base}: ${extra === 1 ? "an extra axis" : `${extra} extra axes`} of size 1 (reshape it to [${expected.shape.join(", ")}]${batch})`,
     };
   }
   if (extra > 0 && sameShape(actual.shape.slice(extra), expected.shape)) {
@@ -164,7 +170,7 @@ function diagnoseShape(
     const valuesToo = fits(summed.data) ? "; summed over them it has the expected values" : "";
     return {
       kind: "missing-sum",
-      message: `${base}: missing a sum over axis ${axes.join(", ")} (${extra === 1 ? "the batch axis" : "the broadcast axes"})${valuesToo}`,
+      message: `${base}: missing a sum over axis ${axes.join(", ")} (${extra === 1 && context.batchSize !== undefined ? "the batch axis" : extra === 1 ? "a broadcast axis" : "the broadcast axes"})${valuesToo}`,
       axes,
     };
   }

@@ -163,6 +163,23 @@ describe("problem 4: the definition", () => {
       c.inputs.some((t: Tensor) => t.data.includes(0)),
     );
     expect(zeros.length).toBeGreaterThan(5);
+    // mul(a, b) of one shape (VariableMultiply) with an exact zero: over a quarter of the cases.
+    const helperZeros = fc
+      .sample(check("4.helpers.mul").cases, { seed: 1, numRuns: 300 })
+      .filter(
+        (c) =>
+          c.inputs.every((t: Tensor) => t.ndim > 0) &&
+          c.inputs.some((t: Tensor) => t.data.includes(0)),
+      );
+    expect(helperZeros.length).toBeGreaterThan(80);
+    // Contractions with k >= 2 and every side >= 2 (where the pairing order of dims matters).
+    const wide = fc
+      .sample(check("4.TensorDot.forward").cases, { seed: 1, numRuns: 300 })
+      .filter(
+        (c) =>
+          (c.arg as number) >= 2 && c.inputs.every((t: Tensor) => t.shape.every((n) => n >= 2)),
+      );
+    expect(wide.length).toBeGreaterThan(60);
   });
 });
 
@@ -265,6 +282,44 @@ describe("problem 4: planted mistakes fail the intended check", () => {
     }
     const message = failsEverySeed("4.TensorDot.backward", planted({ TensorDot }), 5);
     expect(message).toMatch(/the gradient of A from TensorDot\.backwardCall/);
+  });
+
+  it("a TensorDot.forwardCall that pairs the contracted dims in reverse order fails 4.TensorDot.forward for 50 seeds", () => {
+    // The contraction of mistake-1-tensordot-order: right only for k <= 1.
+    class TensorDot extends solution.TensorDot {
+      override forwardCall(A: Tensor, B: Tensor): Tensor {
+        super.forwardCall(A, B);
+        const k = this.k;
+        const perm = [
+          ...Array.from({ length: k }, (_, i) => k - 1 - i),
+          ...B.shape.slice(k).map((_, i) => k + i),
+        ];
+        const shared = A.shape.slice(A.ndim - k).reduce((a, b) => a * b, 1);
+        return matmul(A.reshape([-1, shared]), B.transpose(perm).reshape([shared, -1])).reshape([
+          ...A.shape.slice(0, A.ndim - k),
+          ...B.shape.slice(k),
+        ]);
+      }
+    }
+    const message = failsEverySeed("4.TensorDot.forward", planted({ TensorDot }), 50);
+    expect(message).toContain("TensorDot.forwardCall");
+    // Its (correct) backward does not use the forward: 4.TensorDot.backward passes.
+    expect(run("4.TensorDot.backward", planted({ TensorDot })).status).toBe("passed");
+  });
+
+  it("a TensorDot.forwardCall with a k = 2 full-rank contraction gets no hint about a batch", () => {
+    class TensorDot extends solution.TensorDot {
+      override forwardCall(A: Tensor, B: Tensor): Tensor {
+        const out = super.forwardCall(A, B);
+        return out.ndim === 0 ? out.reshape([1]) : out;
+      }
+    }
+    for (let seed = 1; seed <= 5; seed++) {
+      const result = run("4.TensorDot.forward", planted({ TensorDot }), seed);
+      expect(result.status).toBe("failed");
+      expect(result.message).toMatch(/shape \[1\] but \[\] was expected: an extra axis of size 1/);
+      expect(result.message).not.toContain("batch");
+    }
   });
 
   it("a sign error in ScalarMultiply's backward fails 4.ScalarMultiply.backward with a sign hint", () => {

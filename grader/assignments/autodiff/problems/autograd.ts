@@ -7,7 +7,6 @@
  */
 import fc from "fast-check";
 import {
-  contractionPairArb,
   dagArb,
   numericalVjp,
   oneHotLabelsArb,
@@ -43,6 +42,7 @@ import {
 } from "../../../assignment/judge.js";
 import type { CheckDefinition, ProblemDefinition, Verdict } from "../../../assignment/types.js";
 import type { GraphPayload, HelperPayload, OpPayload } from "../drivers/autograd.js";
+import { contractCases } from "./contractions.js";
 import {
   batchAndWidths,
   closeTo,
@@ -77,7 +77,14 @@ interface OpInfo {
   /** Names of the inputs for messages. */
   names: (c: OpCase) => string[];
   backwardPoints: number;
+  /** Whether the first input's dim 0 is a batch (rows), so hints may name the batch size. */
+  batched?: boolean;
 }
+
+/** The hints' context of an operation's case: the batch size only where there is a batch. */
+const opContext = (info: OpInfo, c: OpCase) => ({
+  batchSize: info.batched && c.inputs[0]!.ndim === 2 ? c.inputs[0]!.shape[0] : undefined,
+});
 
 const numbered = (c: OpCase) => c.inputs.map((_, i) => `input ${i}`);
 
@@ -108,19 +115,24 @@ const variableAddCases = sameShapeInputs
   .map((inputs) => ({ inputs }))
   .chain(withDownstream((xs) => variableAdd(...xs)));
 
-/** Products get an exact zero planted in about half of the cases: the gradient must not divide. */
+/** Where to plant an exact zero among a product's factors: null (nowhere) in a third of cases. */
+const zeroPlacementArb = fc.option(fc.tuple(fc.nat(), fc.nat()), { freq: 3 });
+
+/** The inputs with entry `at` of input `which` (both taken modulo the sizes) set to 0. */
+function plantZero(inputs: Tensor[], placement: [number, number] | null): Tensor[] {
+  if (placement === null) return inputs;
+  const [which, at] = placement;
+  const t = inputs[which % inputs.length]!;
+  if (t.size === 0) return inputs;
+  const data = t.data.slice();
+  data[at % t.size] = 0;
+  return inputs.map((x) => (x === t ? new Tensor(data, t.shape) : x));
+}
+
+/** Products get an exact zero planted in 2 of 3 cases: the gradient must not divide. */
 const variableMultiplyCases = fc
-  .tuple(sameShapeInputs, fc.option(fc.tuple(fc.nat(), fc.nat()), { freq: 2 }))
-  .map(([inputs, zero]) => {
-    if (zero !== null) {
-      const [which, at] = zero;
-      const t = inputs[which % inputs.length]!;
-      const data = t.data.slice();
-      data[at % t.size] = 0;
-      inputs = inputs.map((x) => (x === t ? new Tensor(data, t.shape) : x));
-    }
-    return { inputs };
-  })
+  .tuple(sameShapeInputs, zeroPlacementArb)
+  .map(([inputs, zero]) => ({ inputs: plantZero(inputs, zero) }))
   .chain(withDownstream((xs) => variableMultiply(...xs)));
 
 const scalarMultiplyCases = fc
@@ -146,8 +158,12 @@ const matrixMultiplyCases = fc
   .map(([A, B]) => ({ inputs: [A, B] }))
   .chain(withDownstream(([A, B]) => matrixMultiply(A!, B!)));
 
-/** k from 0 (outer product) to 3, free parts often empty: full-rank contractions included. */
-const tensorDotCases = contractionPairArb({ maxRank: 3, maxSide: 3, specialValues: true })
+/**
+ * Problem 1's contract cases: k from 0 (outer product) to 3, full-rank contractions, and k >= 2
+ * with every side >= 2 forced in a quarter of them (so a wrong pairing of the contracted dims
+ * cannot pass).
+ */
+const tensorDotCases = contractCases
   .map(({ a, b, k }) => ({ inputs: [a, b], arg: k }))
   .chain(withDownstream(([A, B], k) => tensordot(A!, B!, k as number)));
 
@@ -239,6 +255,7 @@ const OPS: OpInfo[] = [
     reference: () => (A, B) => matrixMultiply(A!, B!),
     names: () => ["A", "B"],
     backwardPoints: 0.5,
+    batched: true,
   },
   {
     name: "TensorDot",
@@ -303,6 +320,7 @@ const OPS: OpInfo[] = [
     reference: (c) => (logits) => softmaxCrossEntropy(logits!, c.arg as Tensor),
     names: () => ["logits"],
     backwardPoints: 0.5,
+    batched: true,
   },
 ];
 
@@ -368,7 +386,7 @@ function opChecks(info: OpInfo): CheckDefinition<OpCase>[] {
         expectTensor(field(result, "output"), info.reference(c)(...c.inputs), {
           name: `${info.name}.forwardCall`,
           tolerance: ctx.tolerance,
-          context: { batchSize: c.inputs[0]!.ndim === 2 ? c.inputs[0]!.shape[0] : undefined },
+          context: opContext(info, c),
         }),
       show,
     },
@@ -388,7 +406,7 @@ function opChecks(info: OpInfo): CheckDefinition<OpCase>[] {
             grads: opGrads(c, result),
             names: gradName(c),
             tolerance: ctx.tolerance,
-            context: { batchSize: c.inputs[0]!.ndim === 2 ? c.inputs[0]!.shape[0] : undefined },
+            context: opContext(info, c),
             note: forwardOk(c, result, ctx.tolerance)
               ? undefined
               : `(Your forwardCall differs from the reference too, see ${id}.forward; these expected gradients are those of the reference forward.)`,
@@ -510,19 +528,20 @@ const HELPERS: HelperInfo[] = [
     name: "mul",
     call: "mul(a, b)",
     names: ["a", "b"],
-    // One shape, or a scalar [] on either side (then ScalarMultiply).
+    // One shape (3 in 5 cases; then VariableMultiply, with an exact zero planted in 2 of 3),
+    // or a scalar [] on either side (then ScalarMultiply).
     cases: fc
       .tuple(
         tensorArb({ ...anyShape, specialValues: true }),
         tensorArb({ shape: [], specialValues: true }),
-        fc.constantFrom("same", "scalar first", "scalar second"),
-        tensorArb({ ...anyShape, specialValues: true }),
+        fc.constantFrom("same", "same", "same", "scalar first", "scalar second"),
+        zeroPlacementArb,
       )
-      .chain(([x, s, kind]) => {
+      .chain(([x, s, kind, zero]) => {
         if (kind === "scalar first") return fc.constant({ inputs: [s, x], extra: [] as number[] });
         if (kind === "scalar second") return fc.constant({ inputs: [x, s], extra: [] as number[] });
         return tensorArb({ shape: x.shape, specialValues: true }).map((y) => ({
-          inputs: [x, y],
+          inputs: plantZero([x, y], zero),
           extra: [] as number[],
         }));
       }),
@@ -587,9 +606,7 @@ const HELPERS: HelperInfo[] = [
     name: "tensordot",
     call: "tensordot(a, b, k)",
     names: ["a", "b"],
-    cases: contractionPairArb({ maxRank: 3, maxSide: 3, specialValues: true }).map(
-      ({ a, b, k }) => ({ inputs: [a, b], extra: [k] }),
-    ),
+    cases: contractCases.map(({ a, b, k }) => ({ inputs: [a, b], extra: [k] })),
     reference:
       ([k]) =>
       (a, b) =>

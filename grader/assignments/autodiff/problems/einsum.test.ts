@@ -217,6 +217,41 @@ describe("problem 5 catches planted mistakes", () => {
     expect(gradcheck.message).toContain("your backward disagrees with your own forward");
   });
 
+  it("a backward whose gradient axes come in alphabetical order fails backward and gradcheck for 50 seeds", () => {
+    // mistake-5-einsum-sorted-axes: each gradient's axes are the operand's distinct labels sorted.
+    class SortedAxes extends solution.EinSum {
+      override backwardCall(downstreamGrad: Tensor): Tensor[] {
+        const { inputs } = einsumTerms(this.spec);
+        return super.backwardCall(downstreamGrad).map((grad, i) => {
+          const term = inputs[i]!;
+          // (Operands with a diagonal keep their right gradient: the bug shows without them.)
+          if (new Set(term).size !== term.length) return grad;
+          const perm = [...term].map((_, a) => a).sort((x, y) => (term[x]! < term[y]! ? -1 : 1));
+          return grad.transpose(perm);
+        });
+      }
+    }
+    const module = withEinSum(SortedAxes);
+    for (let seed = 1; seed <= 50; seed++) {
+      for (const id of ["5.einsum.backward", "5.einsum.consistent"]) {
+        const result = run(id, module, seed);
+        expect(result.status, `${id}, seed ${seed}: ${result.message}`).toBe("failed");
+      }
+    }
+  });
+
+  it("generates specs whose indices are out of alphabetical order, in operands and outputs", () => {
+    const cases = fc.sample(check("5.einsum.consistent").cases, { seed: 1, numRuns: 200 });
+    const unsorted = (term: string) =>
+      [...new Set(term)].join("") !== [...new Set(term)].sort().join("");
+    const terms = cases.map((c) => einsumTerms(c.spec));
+    expect(terms.filter((t) => t.inputs.some(unsorted)).length).toBeGreaterThan(60);
+    expect(terms.filter((t) => unsorted(t.output)).length).toBeGreaterThan(30);
+    expect(new Set(cases.flatMap((c) => [...c.spec.replace(/[^a-z]/g, "")])).size).toBeGreaterThan(
+      20,
+    );
+  });
+
   it("a backward that ignores the downstream gradient fails backward", () => {
     everySeed("5.einsum.backward", withEinSum(IgnoresDownstream), "failed");
   });

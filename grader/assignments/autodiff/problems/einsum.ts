@@ -5,7 +5,8 @@
  * finite differences of the student's own forwardCall along random directions.
  *
  * Specs are explicit (`->`), without spaces or `...`: the four of HOMEWORK.md with random sizes,
- * and generated ones (repeated indices inside an operand, indices summed away, 0-d operands).
+ * a few whose indices are out of alphabetical order (sizes >= 2), and generated ones with random
+ * letters (repeated indices inside an operand, indices summed away, 0-d operands).
  */
 import fc from "fast-check";
 import {
@@ -48,12 +49,25 @@ export interface EinsumBackwardCase extends EinsumForwardCase {
 /** Values from [-3, 3] with exact 0, 1 and -1 mixed in. */
 const VALUES = { specialValues: true } as const;
 
-/** Operands for a fixed spec: a size of 1..3 per label, shared by every operand that has it. */
-function fixedSpecArb(spec: string): fc.Arbitrary<EinsumForwardCase> {
+/**
+ * Specs whose operands and output list their indices out of alphabetical order (with a
+ * diagonal and a summed index among them): a gradient whose axes come back in any order but the
+ * operand's own is wrong in shape or values here, since every size is at least 2.
+ */
+export const UNSORTED_SPECS = ["ba->ab", "ji,kj->ik", "cab,bc->ca", "zyx,xz->yz", "kjj,jk->k"];
+
+/**
+ * Operands for a fixed spec: a size of minSide..3 per label (default 1..3), shared by every
+ * operand that has it.
+ */
+function fixedSpecArb(spec: string, minSide = 1): fc.Arbitrary<EinsumForwardCase> {
   const { inputs } = einsumTerms(spec);
   const labels = [...new Set(inputs.join(""))];
   return fc
-    .array(fc.integer({ min: 1, max: 3 }), { minLength: labels.length, maxLength: labels.length })
+    .array(fc.integer({ min: minSide, max: 3 }), {
+      minLength: labels.length,
+      maxLength: labels.length,
+    })
     .chain((sides) => {
       const size = new Map(labels.map((label, i) => [label, sides[i]!]));
       const operandArbs = inputs.map((term) =>
@@ -63,20 +77,38 @@ function fixedSpecArb(spec: string): fc.Arbitrary<EinsumForwardCase> {
     });
 }
 
+/** Renames a spec's labels: 'a' becomes letters[0], 'b' letters[1], ... */
+export function relabelSpec(spec: string, letters: readonly string[]): string {
+  return spec.replace(/[a-z]/g, (label) => {
+    const renamed = letters[label.charCodeAt(0) - 97];
+    if (renamed === undefined)
+      throw new Error(`relabelSpec: no new name for '${label}' in ${spec}`);
+    return renamed;
+  });
+}
+
+const ALPHABET = [..."abcdefghijklmnopqrstuvwxyz"];
+
+/**
+ * Generated cases (einsumCaseArb names labels 'a', 'b', ... in order of first appearance, so the
+ * first operand's would always be sorted) with their labels renamed to 5 random distinct
+ * letters in random order: any operand, and the output, may list its indices in any order.
+ */
+function generatedArb(minRankPerOperand: number): fc.Arbitrary<EinsumForwardCase> {
+  return fc
+    .tuple(
+      einsumCaseArb({ minRankPerOperand, maxLabels: 5, ...VALUES }),
+      fc.shuffledSubarray(ALPHABET, { minLength: 5, maxLength: 5 }),
+    )
+    .map(([{ spec, operands }, letters]) => ({ spec: relabelSpec(spec, letters), operands }));
+}
+
 const forwardCases: fc.Arbitrary<EinsumForwardCase> = fc.oneof(
-  { arbitrary: fc.oneof(...HOMEWORK_SPECS.map(fixedSpecArb)), weight: 2 },
-  {
-    arbitrary: einsumCaseArb({ minRankPerOperand: 1, ...VALUES }).map(({ spec, operands }) => ({
-      spec,
-      operands,
-    })),
-    weight: 3,
-  },
+  { arbitrary: fc.oneof(...HOMEWORK_SPECS.map((spec) => fixedSpecArb(spec))), weight: 2 },
+  { arbitrary: fc.oneof(...UNSORTED_SPECS.map((spec) => fixedSpecArb(spec, 2))), weight: 1 },
+  { arbitrary: generatedArb(1), weight: 3 },
   // 0-d operands and specs such as 'a,->' too.
-  {
-    arbitrary: einsumCaseArb(VALUES).map(({ spec, operands }) => ({ spec, operands })),
-    weight: 1,
-  },
+  { arbitrary: generatedArb(0), weight: 1 },
 );
 
 const backwardCases: fc.Arbitrary<EinsumBackwardCase> = forwardCases.chain((testCase) =>
