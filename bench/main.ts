@@ -43,7 +43,7 @@ const BENCHMARKS: Benchmark[] = [
   {
     name: "batch",
     aliases: ["3"],
-    title: "batch throughput (stand-in)",
+    title: "batch throughput",
     run: async (o) => {
       const result = await runBatch(o);
       return { result, rows: batchRows(result) };
