@@ -385,10 +385,10 @@ export function selftestCommand(context: CommandContext): CommandModule<object, 
         .option("full", {
           type: "boolean",
           describe:
-            "with --seeds: grade every problem of every sample under every seed (default: after the first seed, a sample laid over the staff solution is graded only in the problems whose modules import what it changes or that its expected.json names)",
+            "with --seeds: grade every problem of every sample under every seed (default: after the first seed, a sample laid over the staff solution is graded only in the problems whose module is, or imports, a module it changes, and those its expected.json names; the rest is the staff solution's code, graded under every seed as 'reference solution')",
         })
         .epilogue(
-          "With --seeds N, the figures after the table count false failures (checks expected to pass that did not, by seed), missed mistakes (checks expected not to pass that passed, by sample and seed) and each sample's catch rate. Progress goes to stderr.",
+          "With --seeds N, the figures after the table count false failures (checks expected to pass that did not, by seed), missed mistakes (checks expected not to pass that passed, by sample and seed) other disagreements and each sample's catch rate, with the run time. Progress goes to stderr, one line per grading. Per-call time limits are wall-clock: keep -j at or below the free cores.",
         ),
     handler: async (args) => context.exit(await runSelftestCommand(args, context.io, context.deps)),
   };
