@@ -120,6 +120,31 @@ describe("the packed gradmark package", () => {
       maxScore: 10,
       assignment: { id: "warmup" },
     });
+    // `gradmark batch` from the installed package: its forked workers (dist/batchWorker.js)
+    // load the custom assignment too, and a broken submission costs only its own row.
+    execFileSync("mkdir", ["-p", join(warm, "class")]);
+    execFileSync("cp", ["-r", join(warm, "sub"), join(warm, "class", "alice")]);
+    execFileSync("mkdir", ["-p", join(warm, "class", "bob", "src")]);
+    writeFileSync(join(warm, "class", "bob", "src", "ops.ts"), "export const add = (\n");
+    const batch = spawnSync(
+      join(project, "node_modules/.bin/gradmark"),
+      [
+        "batch",
+        "warmup/class",
+        "--out",
+        "warmup/out",
+        "--assignment",
+        "warmup/warmup.ts",
+        "-j",
+        "2",
+      ],
+      { cwd: project, encoding: "utf8" },
+    );
+    expect(batch.stderr).toBe("");
+    expect(batch.status).toBe(0);
+    const grades = readFileSync(join(warm, "out", "grades.csv"), "utf8").split("\n");
+    expect(grades[1]).toMatch(/^alice,,alice,10,10,10,graded,/);
+    expect(grades[2]).toMatch(/^bob,,bob,0,0,10,graded,/);
     // `gradmark init` scaffolds a student repository; with gradmark installed there from this
     // checkout, `npx gradmark check` gives 0 with every check not implemented.
     const bin = join(project, "node_modules/.bin/gradmark");

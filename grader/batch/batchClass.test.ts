@@ -208,7 +208,7 @@ describe(`gradmark batch on a class of ${CLASS_SIZE} made from the fixtures`, ()
     expect(text).toMatch(/grading 1 of 60 submission\(s\)/);
     expect(text).toMatch(/Regrade diff against .*: 1 of 61 submission\(s\) changed/);
     expect(text).toMatch(
-      /\n {2}solution-2: 100 -> \d+ \(-\d+\)\n {6}now failing: 3\.Sigmoid\.backward/,
+      /\n {2}solution-2: 100 -> [\d.]+ \(-[\d.]+\)\n {6}now failing: 3\.Sigmoid\.backward/,
     );
     expect(text).not.toContain("!!!");
   }, 900_000);
