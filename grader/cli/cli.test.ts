@@ -62,13 +62,13 @@ describe("usage errors: one line, a hint, exit 2", () => {
   it("asks for a command", async () => {
     const { code, err } = await cli([]);
     expect(code).toBe(2);
-    expectUsage(err, "name a command: check, grade, list, selftest, init");
+    expectUsage(err, "name a command: check, grade, batch, merge, list, selftest, init");
   });
 
   it("names an unknown command, option or extra argument", async () => {
     let r = await cli(["chek"]);
     expect(r.code).toBe(2);
-    expectUsage(r.err, 'unknown command "chek"; commands: check, grade, list, selftest, init');
+    expectUsage(r.err, 'unknown command "chek"; commands: check, grade, batch, merge, list, selftest, init');
     r = await cli(["check", "--sed", "3"]);
     expect(r.code).toBe(2);
     expectUsage(r.err, "unknown option --sed", "check");

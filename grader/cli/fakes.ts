@@ -1,13 +1,20 @@
 /** Test doubles for the CLI: an in-memory io and grading that returns a given result. */
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Assignment } from "../assignment/types.js";
 import type { GradeOptions } from "../gradeSubmission.js";
 import type { GradeResult } from "../model/results.js";
 import { sampleResult } from "../reporters/sampleResult.js";
+import { afterAll } from "vitest";
 import type { CliIO } from "./io.js";
 import type { CliDeps } from "./shared.js";
+
+const madeFolders: string[] = [];
+// Each test file that uses fakeIO removes the working folders it made.
+afterAll(() => {
+  for (const dir of madeFolders.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 export interface FakeIO extends CliIO {
   out: string;
@@ -17,6 +24,7 @@ export interface FakeIO extends CliIO {
 /** A fake io whose cwd is a fresh folder holding a submission folder `hw/` (with src/). */
 export function fakeIO(options: { env?: CliIO["env"]; isTTY?: boolean } = {}): FakeIO {
   const cwd = mkdtempSync(join(tmpdir(), "gradmark-cli-"));
+  madeFolders.push(cwd);
   mkdirSync(join(cwd, "hw", "src"), { recursive: true });
   const io: FakeIO = {
     out: "",

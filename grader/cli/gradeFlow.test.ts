@@ -1,8 +1,8 @@
 /** The check/grade flow in a simulated GitHub Actions job. */
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import type { GradeResult } from "../model/results.js";
 import { packagePath } from "../packagePath.js";
 import { markdownReporter } from "../reporters/markdownReporter.js";
@@ -189,6 +189,7 @@ describe("grade flow in GitHub Actions", () => {
     timeout: 30_000,
   }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "gradmark-actions-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     cpSync(packagePath("fixtures/starter/src"), join(dir, "src"), { recursive: true });
     const file = join(dir, "src", "derivatives.ts");
     const source = readFileSync(file, "utf8");

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { fakeIO } from "../cli/fakes.js";
 import type { GradeResult } from "../model/results.js";
 import { junitReporter } from "../reporters/junitReporter.js";
@@ -53,9 +53,15 @@ function hostileResult(): GradeResult {
   return result;
 }
 
+const madeFolders: string[] = [];
+afterAll(() => {
+  for (const dir of madeFolders.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A submission folder: src/contractions.ts declares batchedMatmul on line 3; layers is JS. */
 function submission(): string {
   const dir = mkdtempSync(join(tmpdir(), "gradmark-gha-"));
+  madeFolders.push(dir);
   mkdirSync(join(dir, "src"));
   writeFileSync(
     join(dir, "src", "contractions.ts"),
@@ -190,6 +196,7 @@ describe("annotations", () => {
 
   it("name paths from the repository root and fall back to src/<module>.ts", () => {
     const root = mkdtempSync(join(tmpdir(), "gradmark-root-"));
+    madeFolders.push(root);
     mkdirSync(join(root, "hw", "src"), { recursive: true });
     writeFileSync(join(root, "hw", "src", "layers.mjs"), "export class Linear {}\n");
     const dir = join(root, "hw");
