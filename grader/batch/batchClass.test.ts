@@ -27,6 +27,12 @@ const CLASS_SIZE = 60;
 let root: string;
 let classDir: string;
 let uninterrupted: string;
+/** The same students as roster.csv, for runBatch called directly. */
+const roster = new Map([
+  ["solution", { id: "s001", name: "Ada" }],
+  ["zipped", { id: "s002", name: "Zed" }],
+  ["absent", { id: "s404", name: "Nobody" }],
+]);
 
 function zipFolder(dir: string, prefix: string): Record<string, Uint8Array> {
   const files: Record<string, Uint8Array> = {};
@@ -39,6 +45,15 @@ function zipFolder(dir: string, prefix: string): Record<string, Uint8Array> {
   };
   walk("");
   return files;
+}
+
+/** A CLI io that keeps what is printed, run from the class's root folder. */
+function captureIO() {
+  const out: string[] = [];
+  const write = (text: string) => {
+    out.push(text);
+  };
+  return { out, io: { stdout: write, stderr: write, isTTY: false, env: {}, cwd: root } };
 }
 
 const csv = (outDir: string) => readFileSync(join(outDir, "grades.csv"), "utf8");
@@ -63,11 +78,6 @@ beforeAll(async () => {
     "folder,id,name\nsolution,s001,Ada\nzipped,s002,Zed\nabsent,s404,Nobody\n",
   );
   uninterrupted = join(root, "uninterrupted");
-  const roster = new Map([
-    ["solution", { id: "s001", name: "Ada" }],
-    ["zipped", { id: "s002", name: "Zed" }],
-    ["absent", { id: "s404", name: "Nobody" }],
-  ]);
   await runBatch({
     classDir,
     outDir: uninterrupted,
@@ -129,14 +139,7 @@ describe(`gradmark batch on a class of ${CLASS_SIZE} made from the fixtures`, ()
     expect(count()).toBeLessThan(CLASS_SIZE);
     expect(existsSync(join(outDir, "grades.csv"))).toBe(false);
 
-    const out: string[] = [];
-    const io = {
-      stdout: (t: string) => out.push(t),
-      stderr: (t: string) => out.push(t),
-      isTTY: false,
-      env: {},
-      cwd: root,
-    };
+    const { io, out } = captureIO();
     const code = await runCli(
       ["batch", classDir, "--out", outDir, "-j", "2", "--resume", "--roster", "roster.csv"],
       io,
@@ -147,11 +150,6 @@ describe(`gradmark batch on a class of ${CLASS_SIZE} made from the fixtures`, ()
   }, 900_000);
 
   it("sharded three ways and merged, gives the identical grades.csv", async () => {
-    const roster = new Map([
-      ["solution", { id: "s001", name: "Ada" }],
-      ["zipped", { id: "s002", name: "Zed" }],
-      ["absent", { id: "s404", name: "Nobody" }],
-    ]);
     const parts = [1, 2, 3].map((index) => join(root, `part-${index}`));
     await Promise.all(
       parts.map((outDir, i) =>
@@ -182,14 +180,7 @@ describe(`gradmark batch on a class of ${CLASS_SIZE} made from the fixtures`, ()
     const broken = source.replace("mul(s, sub(1, s))", "s");
     expect(broken).not.toBe(source);
     writeFileSync(layers, broken);
-    const out: string[] = [];
-    const io = {
-      stdout: (t: string) => out.push(t),
-      stderr: (t: string) => out.push(t),
-      isTTY: false,
-      env: {},
-      cwd: root,
-    };
+    const { io, out } = captureIO();
     await runCli(
       [
         "batch",

@@ -25,26 +25,15 @@ export function buildBatchReport(
       maxScore: manifest.maxScore,
     };
     const stored = results.get(folder);
-    if (stored === undefined) {
+    if (stored === undefined || stored.status === "error") {
       return {
         ...base,
         status: "error",
         problems: zeros(),
         total: 0,
         failedChecks: [],
-        submissionHash: hashes.get(folder) ?? "",
-        message: "not graded: the batch stopped before this submission finished",
-      };
-    }
-    if (stored.status === "error") {
-      return {
-        ...base,
-        status: "error",
-        problems: zeros(),
-        total: 0,
-        failedChecks: [],
-        submissionHash: stored.submissionHash,
-        message: stored.message,
+        submissionHash: stored?.submissionHash ?? hashes.get(folder) ?? "",
+        message: stored?.message ?? "not graded: the batch stopped before this submission finished",
       };
     }
     const checks: CheckResult[] = stored.result.problems.flatMap((p) => p.checks);
