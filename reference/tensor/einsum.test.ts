@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { einsum, type Tensor, tensor } from "./index.js";
+import { einsum, matmul, Rng, type Tensor, tensor } from "./index.js";
 
 // ---------------------------------------------------------------------------------------------
 // A naive einsum: a direct sum over the whole index space, written from the definition.
@@ -411,6 +411,51 @@ describe("einsum examples", () => {
         for (let k = 0; k < 300; k++) want += A.get(i, k) * B.get(k, j);
         expect(C.get(i, j)).toBe(want);
       }
+    }
+  });
+});
+
+describe("einsum's compiled programs (cached by spec and shapes)", () => {
+  it("a batched product equals one matrix product per batch, bit for bit", () => {
+    const rng = new Rng(5);
+    const A = rng.randn([3, 9, 13]);
+    const B = rng.randn([3, 13, 6]);
+    const C = einsum("bij,bjk->bik", A, B);
+    for (let b = 0; b < 3; b++) {
+      const a = tensor(A.data.subarray(b * 9 * 13, (b + 1) * 9 * 13), [9, 13]);
+      const c = tensor(B.data.subarray(b * 13 * 6, (b + 1) * 13 * 6), [13, 6]);
+      expect([...C.data.subarray(b * 9 * 6, (b + 1) * 9 * 6)]).toEqual([...matmul(a, c).data]);
+    }
+  });
+
+  it("repeated calls give the same bits in new arrays; other shapes are planned and checked anew", () => {
+    const A = counting([2, 3]);
+    const B = counting([3, 4], 1);
+    const first = einsum("ij,jk->ik", A, B);
+    const again = einsum("ij,jk->ik", A, B);
+    expect(again.data).not.toBe(first.data);
+    expect([...again.data]).toEqual([...first.data]);
+    expect(einsum("ij,jk->ik", counting([3, 2]), counting([2, 1])).toArray()).toEqual([
+      [1],
+      [3],
+      [5],
+    ]);
+    expect(() => einsum("ij,jk->ik", A, A)).toThrow(
+      /^einsum: index 'j' has size 3 in operand 0 \(axis 1\) but size 2 in operand 1 \(axis 0\)/,
+    );
+    expect(() => einsum("ij,jk->ik", A, [[1]] as unknown as Tensor)).toThrow(
+      /^einsum: operand 1 must be a Tensor/,
+    );
+    expect(einsum("ij,jk->ik", A, B).toArray()).toEqual(first.toArray());
+  });
+
+  it("a result that needs no arithmetic is still a copy", () => {
+    const A = counting([2, 3]);
+    for (const spec of ["ij->ij", "ij", "...->...", "ij,->ij"]) {
+      const operands = spec.includes(",") ? [A, tensor(1)] : [A];
+      const out = einsum(spec, ...operands);
+      expect(out.data).not.toBe(A.data);
+      expect(out.toArray()).toEqual(A.toArray());
     }
   });
 });

@@ -1,4 +1,4 @@
-import { permuteData } from "./internal/permute.js";
+import { isIdentity, permuteData } from "./internal/permute.js";
 import { describe, formatShape, normalizeAxis } from "./internal/shape.js";
 import { Tensor } from "./Tensor.js";
 
@@ -26,7 +26,9 @@ function reduce(t: Tensor, axes: Axes, keepDims: boolean, how: Reduction): Tenso
       `${how.where}: cannot reduce over zero elements (shape ${formatShape(t.shape)}, axes ${formatShape(reduced)})`,
     );
   }
-  const ordered = permuteData(t.data, t.shape, [...kept, ...reduced]);
+  // Reduced axes last; when they already are, the data is only read, so no copy is needed.
+  const order = [...kept, ...reduced];
+  const ordered = isIdentity(order) ? t.data : permuteData(t.data, t.shape, order);
   const outSize =
     blockLength === 0 ? sizeOf(kept.map((axis) => t.shape[axis]!)) : t.size / blockLength;
   const out = new Float64Array(outSize);
