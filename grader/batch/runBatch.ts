@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Assignment } from "../assignment/types.js";
@@ -28,11 +28,12 @@ import {
 } from "./resultStore.js";
 import { inShard, type Shard } from "./shard.js";
 import type { BatchReport } from "./types.js";
+import { CLASS_UNZIP_LIMITS, UnzipError, unzipSubmission } from "./unzipSubmission.js";
 import { WorkerPool, type WorkerSpec } from "./WorkerPool.js";
 import type { WorkerToParent } from "./workerProtocol.js";
 
 export interface BatchOptions {
-  /** One sub-folder or .zip per submission. */
+  /** One sub-folder or .zip per submission; or a .zip holding such a folder. */
   classDir: string;
   /** Results, grades.csv and batch.json go here. */
   outDir: string;
@@ -80,6 +81,36 @@ export function submissionHash(entry: SubmissionEntry): string {
  * stale is graded, so a batch killed at any moment and run again ends with the same CSV.
  */
 export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
+  const classPath = resolve(options.classDir);
+  if (!classPath.toLowerCase().endsWith(".zip") || !isFile(classPath)) {
+    return gradeClass(options, classPath);
+  }
+  // A whole class in one zip: unpacked once, with the limits of a class rather than of a student.
+  const unpacked = mkdtempSync(join(tmpdir(), "gradmark-class-"));
+  try {
+    let classDir: string;
+    try {
+      classDir = unzipSubmission(classPath, unpacked, CLASS_UNZIP_LIMITS);
+    } catch (error) {
+      if (error instanceof UnzipError)
+        throw new UsageError(`${options.classDir}: ${error.message}`);
+      throw error;
+    }
+    return await gradeClass(options, classDir);
+  } finally {
+    rmSync(unpacked, { recursive: true, force: true });
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+async function gradeClass(options: BatchOptions, classDir: string): Promise<BatchOutcome> {
   const { assignment } = options;
   const seed = options.seed ?? assignment.seed;
   const jobs = options.jobs ?? availableParallelism();
@@ -87,7 +118,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
     throw new UsageError(`-j must be a positive integer, got ${jobs}`);
   const outDir = resolve(options.outDir);
   const shard = options.shard ?? null;
-  const entries = findSubmissions(resolve(options.classDir)).filter(
+  const entries = findSubmissions(classDir).filter(
     (e) => shard === null || inShard(e.folder, shard),
   );
   const key: BatchKey = {

@@ -16,6 +16,13 @@ export const DEFAULT_UNZIP_LIMITS: UnzipLimits = {
   files: 5000,
 };
 
+/** A whole class in one zip (a course platform's export): larger, more files. */
+export const CLASS_UNZIP_LIMITS: UnzipLimits = {
+  zipBytes: 1024 * 1024 * 1024,
+  unpackedBytes: 4 * 1024 * 1024 * 1024,
+  files: 200_000,
+};
+
 /** Why a zip was refused; the batch records the submission as an error with this message. */
 export class UnzipError extends Error {}
 

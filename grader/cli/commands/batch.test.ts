@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { strToU8, zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../cli.js";
 import { fakeDeps, fakeIO } from "../fakes.js";
@@ -54,4 +55,24 @@ describe("gradmark batch and merge: bad input gets one clear line and exit 2", (
       "holds both bob/ and bob.zip: keep one of them",
     );
   });
+});
+
+describe("gradmark batch on a whole class in one zip", () => {
+  it("unpacks it once and grades each folder inside; a folder without src/ is an error row", async () => {
+    writeFileSync(
+      join(root, "class.zip"),
+      zipSync({
+        "export/alice/README.md": strToU8("no code here"),
+        "export/bob/notes.txt": strToU8(""),
+      }),
+    );
+    const io = fakeIO();
+    io.cwd = root;
+    expect(await runCli(["batch", "class.zip", "--out", "zipped-out", "-j", "1"], io)).toBe(1);
+    const grades = readFileSync(join(root, "zipped-out", "grades.csv"), "utf8").split("\n");
+    expect(grades[1]).toMatch(
+      /^alice,,alice,0,0,0,0,0,0,0,100,error,\d+,,[0-9a-f]{64},.*has no src\/ folder/,
+    );
+    expect(grades[2]).toMatch(/^bob,,bob,.*,error,/);
+  }, 60_000);
 });

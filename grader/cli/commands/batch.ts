@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { CommandModule } from "yargs";
 import { readRoster } from "../../batch/readRoster.js";
@@ -38,7 +39,8 @@ export function runBatchCommand(
 ): Promise<number> {
   return runGuarded(io, "batch", async () => {
     const classDir = resolve(io.cwd, args.dir);
-    assertFolder(classDir, args.dir);
+    if (!classDir.toLowerCase().endsWith(".zip") || !existsSync(classDir))
+      assertFolder(classDir, args.dir);
     if (args.jobs !== undefined && (!Number.isSafeInteger(args.jobs) || args.jobs < 1)) {
       throw new UsageError(`-j must be a positive integer, got ${args.jobs}`);
     }
@@ -100,7 +102,7 @@ export function batchCommand(context: CommandContext): CommandModule<object, Bat
         .positional("dir", {
           type: "string",
           demandOption: true,
-          describe: "one sub-folder or .zip per submission",
+          describe: "one sub-folder or .zip per submission (or a .zip holding such a folder)",
         })
         .option("out", {
           type: "string",
