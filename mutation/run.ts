@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { autodiff } from "../grader/assignments/autodiff/index.js";
+import { VERDICTS, type Verdict } from "./verdicts.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const solutionDir = join(root, "reference/solution");
@@ -84,12 +85,36 @@ interface ModuleFigures {
   errors: number;
   /** Killed by an exit code other than 1 (the grader's "a check failed"): worth a look. */
   killedOddly: number;
+  /** Killed only by a time limit: on a loaded machine that can be the load, not the mutant. */
+  killedByTimeOnly: number;
   seconds: number | null;
 }
 
+/** The checks that did not pass in one grading run, from the terminal report's check lines. */
+function failingChecks(output: string): { status: string; id: string }[] {
+  const lines = output.matchAll(
+    /^\s*✘ (failed|error|timeout|memory limit|crashed)\s+(\S+)\s+[\d.]+\/[\d.]+/gm,
+  );
+  return [...lines].map((m) => ({ status: m[1]!, id: m[2]! }));
+}
+
+/** True when a time limit is all that failed: a timeout status, or the long chain's wall clock. */
+function killedOnlyByTime(output: string): boolean {
+  const failing = failingChecks(output);
+  const slowChain = /took \d+ ms, more than \d+ ms/.test(output);
+  return (
+    failing.length > 0 &&
+    failing.every((c) => c.status === "timeout" || (c.id === "4.engine.longChain" && slowChain))
+  );
+}
+
 interface Survivor {
+  module: string;
+  line: number;
   where: string;
   mutator: string;
+  /** The mutant's text in full (for matching a verdict). */
+  replacement: string;
   before: string;
   after: string;
 }
@@ -156,7 +181,7 @@ function summarize(
   module: string,
   only: string[],
   seconds: number | null,
-): { figures: ModuleFigures; survivors: Survivor[] } | null {
+): { figures: ModuleFigures; survivors: Survivor[]; timeKills: Survivor[] } | null {
   const file = join(outDir, `${module}.json`);
   if (!existsSync(file)) return null;
   const report = JSON.parse(readFileSync(file, "utf8")) as Report;
@@ -169,9 +194,11 @@ function summarize(
     noCoverage: 0,
     errors: 0,
     killedOddly: 0,
+    killedByTimeOnly: 0,
     seconds,
   };
   const survivors: Survivor[] = [];
+  const timeKills: Survivor[] = [];
   for (const [path, { source, mutants }] of Object.entries(report.files)) {
     for (const mutant of mutants) {
       switch (mutant.status) {
@@ -179,15 +206,15 @@ function summarize(
           figures.killed++;
           const code = /gradmark exit code (\d+)/.exec(mutant.statusReason ?? "")?.[1];
           if (code !== "1") figures.killedOddly++;
+          if (killedOnlyByTime(mutant.statusReason ?? "")) {
+            figures.killedByTimeOnly++;
+            timeKills.push(describe(module, path, source, mutant));
+          }
           break;
         }
         case "Survived":
           figures.survived++;
-          survivors.push({
-            where: `${path}:${mutant.location.start.line}:${mutant.location.start.column}`,
-            mutator: mutant.mutatorName,
-            ...change(originalText(source, mutant), mutant.replacement ?? ""),
-          });
+          survivors.push(describe(module, path, source, mutant));
           break;
         case "Timeout":
           figures.timeout++;
@@ -201,7 +228,18 @@ function summarize(
       }
     }
   }
-  return { figures, survivors };
+  return { figures, survivors, timeKills };
+}
+
+function describe(module: string, path: string, source: string, mutant: ReportMutant): Survivor {
+  return {
+    module,
+    line: mutant.location.start.line,
+    where: `${path}:${mutant.location.start.line}:${mutant.location.start.column}`,
+    mutator: mutant.mutatorName,
+    replacement: mutant.replacement ?? "",
+    ...change(originalText(source, mutant), mutant.replacement ?? ""),
+  };
 }
 
 /** Stryker's mutation score: detected (killed or timed out) over valid mutants. */
@@ -220,6 +258,7 @@ function table(rows: ModuleFigures[]): string {
     noCoverage: 0,
     errors: 0,
     killedOddly: 0,
+    killedByTimeOnly: 0,
     seconds: 0,
   };
   for (const r of rows) {
@@ -229,17 +268,55 @@ function table(rows: ModuleFigures[]): string {
     total.noCoverage += r.noCoverage;
     total.errors += r.errors;
     total.killedOddly += r.killedOddly;
+    total.killedByTimeOnly += r.killedByTimeOnly;
     total.seconds = total.seconds === null || r.seconds === null ? null : total.seconds + r.seconds;
   }
   const line = (r: ModuleFigures) =>
-    `| ${r.module} | ${r.only.join(",")} | ${r.killed + r.survived + r.timeout + r.noCoverage + r.errors} | ${r.killed} | ${r.survived} | ${r.timeout} | ${r.noCoverage} | ${r.errors} | ${r.killedOddly} | ${score(r)} | ${r.seconds === null ? "" : Math.round(r.seconds)} |`;
+    `| ${r.module} | ${r.only.join(",")} | ${r.killed + r.survived + r.timeout + r.noCoverage + r.errors} | ${r.killed} | ${r.survived} | ${r.timeout} | ${r.noCoverage} | ${r.errors} | ${r.killedOddly} | ${r.killedByTimeOnly} | ${score(r)} | ${r.seconds === null ? "" : Math.round(r.seconds)} |`;
   return [
-    "| module | graded problems | mutants | killed | survived | timeout | no coverage | errors | killed by exit code ≠ 1 | score | seconds |",
-    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    "| module | graded problems | mutants | killed | survived | timeout | no coverage | errors | killed by exit code ≠ 1 | killed only by a time limit | score | seconds |",
+    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ...rows.map(line),
     line(total),
   ].join("\n");
 }
+
+function verdictOf(s: Survivor): Verdict | undefined {
+  return VERDICTS.find(
+    (v) =>
+      v.module === s.module &&
+      s.line >= v.lines[0] &&
+      s.line <= v.lines[1] &&
+      (v.mutators === undefined || v.mutators.includes(s.mutator)) &&
+      (v.replacements === undefined || v.replacements.includes(s.replacement)),
+  );
+}
+
+/**
+ * Every survivor under its verdict (in the order of mutation/verdicts.ts), those without one
+ * first: one heading per verdict, one line per mutant.
+ */
+function survivorsByVerdict(survivors: Survivor[]): string[] {
+  const mutantLine = (s: Survivor) =>
+    `- \`${s.where.replace(/^reference\/solution\//, "")}\` ${s.mutator}: ${inline(s.before)} → ${inline(s.after)}`;
+  const lines: string[] = [];
+  const unexplained = survivors.filter((s) => verdictOf(s) === undefined);
+  if (unexplained.length > 0) {
+    lines.push("### No verdict yet", "", ...unexplained.map(mutantLine), "");
+  }
+  for (const verdict of VERDICTS) {
+    const covered = survivors.filter((s) => verdictOf(s) === verdict);
+    if (covered.length === 0) continue;
+    const [from, to] = verdict.lines;
+    const where = `${verdict.module}.ts ${from === to ? `line ${from}` : `lines ${from}-${to}`}`;
+    lines.push(`### ${where}: ${verdict.kind} (${covered.length})`, "", verdict.why, "");
+    lines.push(...covered.map(mutantLine), "");
+  }
+  return lines;
+}
+
+/** Inline code outside a table. */
+const inline = (text: string): string => `\`${text.replaceAll("`", "'")}\``;
 
 /** Inline code in a Markdown table cell. */
 const code = (text: string): string => `\`${text.replaceAll("|", "\\|").replaceAll("`", "'")}\``;
@@ -273,26 +350,45 @@ function main(argv: string[]): void {
 
   const rows: ModuleFigures[] = [];
   const survivors: Survivor[] = [];
+  const timeKills: Survivor[] = [];
   for (const module of modules) {
     const summary = summarize(module, affected.get(module)!, times[module] ?? null);
     if (!summary) continue;
     rows.push(summary.figures);
     survivors.push(...summary.survivors);
+    timeKills.push(...summary.timeKills);
   }
+  const unexplained = survivors.filter((s) => verdictOf(s) === undefined);
+  const stronger = survivors.filter((s) => verdictOf(s)?.kind === "stronger check");
+  const equivalent = survivors.length - unexplained.length - stronger.length;
+  const valid = rows.reduce((n, r) => n + r.killed + r.timeout + r.survived + r.noCoverage, 0);
+  const detected = rows.reduce((n, r) => n + r.killed + r.timeout, 0);
+  const relevant = valid - equivalent;
   const text = [
     "# Mutation score of the grader over the staff solution",
     "",
     table(rows),
     "",
-    `## Survivors (${survivors.length})`,
+    `Survivors: ${equivalent} equivalent, ${stronger.length} needing a stronger check, ${unexplained.length} without a verdict.`,
+    `Score over the mutants that are not equivalent: ${relevant === 0 ? "n/a" : `${((100 * detected) / relevant).toFixed(1)}%`} (${detected} of ${relevant}).`,
+    "",
+    `## Survivors (${survivors.length}), by verdict`,
+    "",
+    ...survivorsByVerdict(survivors),
+    `## Killed only by a time limit (${timeKills.length})`,
+    "",
+    "Kills that a busy machine alone could explain: check that these mutants really are slow.",
     "",
     "| where | mutator | original | mutant |",
     "|---|---|---|---|",
-    ...survivors.map((s) => `| ${s.where} | ${s.mutator} | ${code(s.before)} | ${code(s.after)} |`),
+    ...timeKills.map((s) => `| ${s.where} | ${s.mutator} | ${code(s.before)} | ${code(s.after)} |`),
     "",
   ].join("\n");
   writeFileSync(join(outDir, "summary.md"), text);
   console.log(`\n${text}`);
+  if (unexplained.length > 0) {
+    console.log(`${unexplained.length} survivors have no verdict in mutation/verdicts.ts yet.`);
+  }
 }
 
 main(process.argv.slice(2));
