@@ -13,6 +13,7 @@ import {
   tensor,
 } from "../../../../reference/tensor/index.js";
 import type { CheckDefinition } from "../../../assignment/types.js";
+import { checkSeed } from "../../../checkSeed.js";
 import { fromWire, toWire } from "../../../sandbox/child/wireCodec.js";
 import { fromWireResult, toWirePayload } from "../../../sandbox/wireValues.js";
 import { type InProcessRun, runCheckInProcess } from "../../../testing/runCheckInProcess.js";
@@ -180,6 +181,43 @@ describe("problem 4: the definition", () => {
           (c.arg as number) >= 2 && c.inputs.every((t: Tensor) => t.shape.every((n) => n >= 2)),
       );
     expect(wide.length).toBeGreaterThan(60);
+  });
+});
+
+describe("problem 4: power over seeds", () => {
+  it("every contraction check draws a wide outer product and a k >= 2 case with sides >= 2, for seeds 1-50 and the assignment's", () => {
+    // As runCheck draws them: the check's own seed, its runs.
+    const ids = [
+      "4.TensorDot.forward",
+      "4.TensorDot.backward",
+      "4.TensorDot.consistent",
+      "4.helpers.tensordot",
+    ];
+    const wideOuter = (a: Tensor, b: Tensor, k: number) => k === 0 && a.size >= 2 && b.size >= 2;
+    const pairingMatters = (a: Tensor, k: number) =>
+      k >= 2 && a.shape.slice(a.ndim - k).every((side) => side >= 2);
+    for (const id of ids) {
+      const c = check(id);
+      for (const seed of [...Array.from({ length: 50 }, (_, i) => i + 1), 20261126]) {
+        const cases: { inputs: Tensor[]; arg?: number; extra?: number[] }[] = [];
+        fc.check(
+          fc.property(c.cases, (testCase) => {
+            cases.push(testCase);
+            return true;
+          }),
+          { seed: checkSeed(seed, id), numRuns: c.runs ?? 25 },
+        );
+        const k = (x: (typeof cases)[number]) => (x.arg ?? x.extra?.[0]) as number;
+        expect(
+          cases.some((x) => wideOuter(x.inputs[0]!, x.inputs[1]!, k(x))),
+          `${id} seed ${seed}`,
+        ).toBe(true);
+        expect(
+          cases.some((x) => pairingMatters(x.inputs[0]!, k(x))),
+          `${id} seed ${seed}`,
+        ).toBe(true);
+      }
+    }
   });
 });
 

@@ -79,7 +79,16 @@ interface OpInfo {
   backwardPoints: number;
   /** Whether the first input's dim 0 is a batch (rows), so hints may name the batch size. */
   batched?: boolean;
+  /** Runs of each check (default: the assignment's), more where a mistake hides in a stratum. */
+  runs?: number;
 }
+
+/**
+ * Runs of the contraction checks (TensorDot, tensordot): as many as problem 1's, so each of
+ * contractCases' strata (outer products of tensors, k >= 2 with sides >= 2) shows up in every
+ * seed (about 1 in 10 million to miss one).
+ */
+const CONTRACTION_RUNS = 60;
 
 /** The hints' context of an operation's case: the batch size only where there is a batch. */
 const opContext = (info: OpInfo, c: OpCase) => ({
@@ -264,6 +273,7 @@ const OPS: OpInfo[] = [
     reference: (c) => (A, B) => tensordot(A!, B!, c.arg as number),
     names: () => ["A", "B"],
     backwardPoints: 0.5,
+    runs: CONTRACTION_RUNS,
   },
   {
     name: "Power",
@@ -380,6 +390,7 @@ function opChecks(info: OpInfo): CheckDefinition<OpCase>[] {
       title: `${info.name}.forwardCall against the reference`,
       points: 0.25,
       cases: info.cases,
+      ...(info.runs === undefined ? {} : { runs: info.runs }),
       driver: "autograd.op",
       payload: (c) => opPayload(info, c, "forward"),
       judge: (c, result, ctx) =>
@@ -395,6 +406,7 @@ function opChecks(info: OpInfo): CheckDefinition<OpCase>[] {
       title: `${info.name}.backwardCall against finite differences of the reference (random downstream gradient)`,
       points: info.backwardPoints,
       cases: info.cases,
+      ...(info.runs === undefined ? {} : { runs: info.runs }),
       driver: "autograd.op",
       payload: (c) => opPayload(info, c, "full"),
       judge: (c, result, ctx) =>
@@ -419,6 +431,7 @@ function opChecks(info: OpInfo): CheckDefinition<OpCase>[] {
       title: `${info.name}.backwardCall against finite differences of your own forwardCall`,
       points: 0.25,
       cases: info.cases,
+      ...(info.runs === undefined ? {} : { runs: info.runs }),
       driver: "autograd.op",
       payload: (c) => opPayload(info, c, "full", true),
       judge: (c, result, ctx) =>
@@ -444,6 +457,7 @@ function opChecks(info: OpInfo): CheckDefinition<OpCase>[] {
       points: 0.25,
       requires: [`${id}.forward`, `${id}.backward`],
       cases: info.cases,
+      ...(info.runs === undefined ? {} : { runs: info.runs }),
       driver: "autograd.op",
       payload: (c) => opPayload(info, c, "full"),
       judge: (c, result) => {
@@ -496,6 +510,8 @@ interface HelperInfo {
   names: string[];
   cases: fc.Arbitrary<{ inputs: Tensor[]; extra: number[] }>;
   reference: (extra: number[]) => (...inputs: Tensor[]) => Tensor;
+  /** Runs of the check (default: the assignment's). */
+  runs?: number;
 }
 
 const pairOfOneShape = (extra: Parameters<typeof tensorsArb>[0] = { count: 2 }) =>
@@ -607,6 +623,7 @@ const HELPERS: HelperInfo[] = [
     call: "tensordot(a, b, k)",
     names: ["a", "b"],
     cases: contractCases.map(({ a, b, k }) => ({ inputs: [a, b], extra: [k] })),
+    runs: CONTRACTION_RUNS,
     reference:
       ([k]) =>
       (a, b) =>
@@ -633,6 +650,7 @@ function helperCheck(info: HelperInfo): CheckDefinition<HelperCase> {
     id: `4.helpers.${info.name}`,
     title: `z = ${info.call} on leaf Variables: z.data, and every leaf's grad after z.backward(seed)`,
     points: 0.5,
+    ...(info.runs === undefined ? {} : { runs: info.runs }),
     cases,
     driver: "autograd.helper",
     payload: (c): HelperPayload => ({
