@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { build, type Message, type Plugin } from "esbuild";
+import { build, type Message, type Metafile, type Plugin } from "esbuild";
 import { packagePath } from "../packagePath.js";
 
 export interface ModuleProblem {
@@ -45,46 +45,107 @@ export async function bundleSubmission(options: {
   outDir: string;
 }): Promise<SubmissionBundle> {
   const srcDir = resolve(options.srcDir);
-  const problems: ModuleProblem[] = [];
-  const good: { module: string; file: string }[] = [];
+  const missing: ModuleProblem[] = [];
+  const found: { module: string; file: string }[] = [];
   for (const module of options.modules) {
     const file = findModule(srcDir, module);
-    if (!file) {
-      problems.push({
+    if (file) found.push({ module, file });
+    else
+      missing.push({
         module,
         message: `src/${module}.ts is missing (no .ts, .mts, .js or .mjs file)`,
       });
-      continue;
-    }
-    const errors = await checkModule(file, srcDir);
-    if (errors) problems.push({ module, message: errors });
-    else good.push({ module, file });
   }
+  mkdirSync(options.outDir, { recursive: true });
+  const outfile = join(options.outDir, "submission.mjs");
+  // One build for the whole submission: a clean one (the usual case) is bundled in one go.
+  // Only when it fails is each module bundled on its own, to learn which ones to leave out.
+  if (await writeBundle(outfile, srcDir, options.driversFile, found, missing, true)) {
+    return { file: outfile, problems: missing, modules: found.map((f) => f.module) };
+  }
+  const problems: ModuleProblem[] = [];
+  const good: { module: string; file: string }[] = [];
+  for (const module of options.modules) {
+    const file = found.find((f) => f.module === module)?.file;
+    const errors = file
+      ? await checkModule(file, srcDir)
+      : missing.find((m) => m.module === module)!.message;
+    if (errors) problems.push({ module, message: errors });
+    else good.push({ module, file: file! });
+  }
+  await writeBundle(outfile, srcDir, options.driversFile, good, problems, false);
+  return { file: outfile, problems, modules: good.map((g) => g.module) };
+}
+
+/**
+ * Writes the child's bundle: the runtime, the kit, the drivers and `modules` (each loaded
+ * lazily in the child), with student files confined to src/ and the kit when `confine` is set
+ * (the modules were not checked one by one): false when esbuild reports an error then. Without
+ * `confine` an error is thrown.
+ */
+async function writeBundle(
+  outfile: string,
+  srcDir: string,
+  driversFile: string,
+  modules: readonly { module: string; file: string }[],
+  problems: readonly ModuleProblem[],
+  confine: boolean,
+): Promise<boolean> {
   const moduleErrors = Object.fromEntries(problems.map((p) => [p.module, p.message]));
   const entry = [
     `import { startChild } from ${JSON.stringify(packagePath(RUNTIME_ENTRY))};`,
-    `import { drivers } from ${JSON.stringify(resolve(options.driversFile))};`,
+    `import { drivers } from ${JSON.stringify(resolve(driversFile))};`,
     "startChild(drivers, {",
-    ...good.map(
+    ...modules.map(
       ({ module, file }) => `  ${JSON.stringify(module)}: () => require(${JSON.stringify(file)}),`,
     ),
     `}, ${JSON.stringify(moduleErrors)});`,
   ].join("\n");
-  mkdirSync(options.outDir, { recursive: true });
-  const outfile = join(options.outDir, "submission.mjs");
-  await build({
+  const result = await build({
     stdin: { contents: entry, resolveDir: srcDir, loader: "ts", sourcefile: "gradmark-entry.ts" },
     bundle: true,
     format: "esm",
     platform: "node",
     target: "node20",
     outfile,
-    write: true,
+    write: !confine,
     sourcemap: "inline",
     logLevel: "silent",
+    metafile: confine,
+    // No error is thrown when confining: the per-module checks report them.
     plugins: [kitAlias()],
+  }).catch((error: unknown) => {
+    if (confine) return null;
+    throw error;
   });
-  return { file: outfile, problems, modules: good.map((g) => g.module) };
+  if (!result) return false;
+  if (confine) {
+    if (!result.metafile || !staysInside(result.metafile, srcDir, driversFile)) return false;
+    for (const file of result.outputFiles ?? []) writeFileSync(file.path, file.contents);
+  }
+  return true;
+}
+
+/**
+ * Whether every import made by a student file (in src/, not the grader's own files bundled
+ * around it) stays inside src/ or the kit: read from esbuild's record of the finished build, so
+ * resolving costs no call into JavaScript per import.
+ */
+function staysInside(metafile: Metafile, srcDir: string, driversFile: string): boolean {
+  const kitDir = dirname(packagePath(KIT_ENTRY));
+  const graderDirs = [kitDir, dirname(packagePath(RUNTIME_ENTRY)), dirname(resolve(driversFile))];
+  const inside = (dir: string, file: string) => !relative(dir, file).startsWith("..");
+  for (const [path, input] of Object.entries(metafile.inputs)) {
+    // The generated entry (stdin) is the grader's.
+    if (path === "<stdin>") continue;
+    const file = resolve(path);
+    if (!inside(srcDir, file) || graderDirs.some((dir) => inside(dir, file))) continue;
+    for (const imported of input.imports) {
+      const target = resolve(imported.path);
+      if (imported.external || !(inside(srcDir, target) || inside(kitDir, target))) return false;
+    }
+  }
+  return true;
 }
 
 /** Bundles one module on its own to find its errors; returns them as text, or null. */
