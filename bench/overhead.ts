@@ -97,9 +97,10 @@ type RunFn = Sandbox["run"];
  */
 export function instrumentSandbox(counters: () => Counters | null): () => void {
   const original: RunFn = Sandbox.prototype.run;
-  const wrapped: RunFn = async function (this: Sandbox, driver, payloads, perCallMs, batchMs) {
+  const wrapped: RunFn = async function (this: Sandbox, ...args) {
+    const [driver, payloads] = args;
     const started = performance.now();
-    const result: BatchResult = await original.call(this, driver, payloads, perCallMs, batchMs);
+    const result: BatchResult = await original.apply(this, args);
     const c = counters();
     if (c) {
       c.sandboxes.add(this);

@@ -64,7 +64,8 @@ export async function runCheck(
       check.driver,
       cases.map((c) => toWirePayload(check.payload(c))),
       perCallMs,
-      Math.min(remaining(), perCallMs * cases.length + 1000),
+      perCallMs * cases.length + 1000,
+      options.deadline,
     );
   };
 

@@ -1,8 +1,7 @@
-import { type ChildProcess, fork } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { isOutcome } from "./internal/isOutcome.js";
+import { SandboxChild } from "./internal/SandboxChild.js";
 import { OutputCapture } from "./OutputCapture.js";
-import { type ChildMessage, isChildMessage, type Outcome } from "./protocol.js";
+import type { ChildMessage, Outcome } from "./protocol.js";
 
 export interface SandboxLimits {
   /** V8 heap limit of the child, in MiB. */
@@ -34,26 +33,58 @@ function childEnv(): Record<string, string> {
   return mutant === undefined ? {} : { __STRYKER_ACTIVE_MUTANT__: mutant };
 }
 
-const permissionFlag =
-  Number(process.versions.node.split(".")[0]) >= 22 ? "--permission" : "--experimental-permission";
+/** The slowest start-up a child is allowed before its batch counts as crashed. */
+const START_LIMIT_MS = 10_000;
+/** How often the memory watchdog looks at the running child. */
+const WATCHDOG_MS = 25;
+
+interface Queued {
+  driver: string;
+  payloads: unknown[];
+  perCallMs: number;
+  batchMs: number;
+  deadline: number;
+  resolve: (result: BatchResult) => void;
+  /** The child this request was sent to, under which id (requests are resent to a fresh child). */
+  sentTo: SandboxChild | null;
+  id: number;
+}
+
+/** The batch the current child is working on, with its clocks. */
+interface Active {
+  request: Queued;
+  started: number;
+  index: number;
+  /** When the run in progress started, as far as the parent knows. */
+  lastProgress: number;
+  timer: NodeJS.Timeout;
+  batchTimer: NodeJS.Timeout | null;
+  watchdog: NodeJS.Timeout;
+}
 
 /**
- * One sandboxed child at a time for one submission bundle. A child that times out, crashes or
- * grows too large is killed (SIGTERM, then SIGKILL) and a fresh one starts on the next batch.
- * The child may read its bundle and nothing else, and write, spawn, start workers or load
- * addons not at all (Node's permission model).
+ * Sandboxed children for one submission bundle, one at a time. Batches are queued and sent
+ * ahead, so the child goes from one to the next without waiting for the parent; each batch's
+ * clocks start when the child starts on it. A child that times out, crashes or grows too large
+ * is killed (SIGTERM, then SIGKILL), that batch reports it, and the batches behind it go to a
+ * fresh child. A spare child can be kept started ahead (it has loaded the bundle but no student
+ * module), so a restart does not wait for a process to boot.
  */
 export class Sandbox {
   readonly stdout: OutputCapture;
   readonly stderr: OutputCapture;
-  private child: ChildProcess | null = null;
-  private ready: Promise<void> | null = null;
-  private nextId = 1;
-  private listener: ((message: ChildMessage) => void) | null = null;
-  private exitListener: ((detail: string, signal: NodeJS.Signals | null) => void) | null = null;
-  private lastStderr = "";
-  /** Child processes started so far (1 + restarts). */
+  /** Child processes started so far. */
   starts = 0;
+  private current: SandboxChild | null = null;
+  private spare: SandboxChild | null = null;
+  private keepSpare = false;
+  private readonly queue: Queued[] = [];
+  private active: Active | null = null;
+  private waitingFor: SandboxChild | null = null;
+  /** The latest progress record of the current child, kept until its batch is active. */
+  private latestProgress: { id: number; index: number; at: number } | null = null;
+  private nextId = 1;
+  private closed = false;
 
   constructor(
     readonly bundleFile: string,
@@ -65,213 +96,304 @@ export class Sandbox {
 
   /**
    * Runs `driver` over every payload in the child. Each run gets `perCallMs` (the clock restarts
-   * as the child reports the next run), and the batch as a whole at most `batchMs`.
+   * as the child reports the next run), and the batch as a whole at most `batchMs`, and none of
+   * it after `deadline` (a performance.now() time: the submission's budget). Calls made while a
+   * batch is running queue behind it, in order; their clocks start when the child starts on them.
    */
-  async run(
+  run(
     driver: string,
     payloads: unknown[],
     perCallMs: number,
     batchMs = Number.POSITIVE_INFINITY,
+    deadline = Number.POSITIVE_INFINITY,
   ): Promise<BatchResult> {
-    const timeoutMs = Math.min(perCallMs, batchMs);
-    try {
-      await this.start(timeoutMs);
-    } catch (error) {
-      return { kind: "crashed", index: 0, detail: (error as Error).message, wallMs: 0 };
+    return new Promise<BatchResult>((resolve) => {
+      if (this.closed) {
+        resolve({ kind: "crashed", index: 0, detail: "the sandbox was closed", wallMs: 0 });
+        return;
+      }
+      this.queue.push({
+        driver,
+        payloads,
+        perCallMs,
+        batchMs,
+        deadline,
+        resolve,
+        sentTo: null,
+        id: 0,
+      });
+      this.pump();
+    });
+  }
+
+  /**
+   * Ends the current child; the next batch runs in a fresh one (no state carried over).
+   * `startNow` starts that child now rather than with the next batch. With `spare`, one more
+   * child waits started behind the current one from then on (until a restart without it), so
+   * the restarts that follow need not wait for a process to boot.
+   */
+  restart(options: { startNow?: boolean; spare?: boolean } = {}): void {
+    this.keepSpare = options.spare ?? false;
+    this.dropCurrent();
+    if (options.startNow && !this.closed) this.takeChild();
+    this.pump();
+  }
+
+  /** Stops the children, if any; batches still queued report a crash. */
+  close(): void {
+    this.closed = true;
+    this.keepSpare = false;
+    this.dropCurrent();
+    this.spare?.kill();
+    this.spare = null;
+    for (const request of this.queue.splice(0)) {
+      request.resolve({ kind: "crashed", index: 0, detail: "the sandbox was closed", wallMs: 0 });
     }
-    // Wall time counts from the request, not from the child's start-up.
-    const started = performance.now();
-    const wall = () => performance.now() - started;
-    const child = this.child!;
-    const id = this.nextId++;
-    let index = 0;
-    return new Promise<BatchResult>((resolvePromise) => {
-      let settled = false;
-      const finish = (result: BatchResult, kill: boolean) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (batchTimer) clearTimeout(batchTimer);
-        clearInterval(watchdog);
-        this.listener = null;
-        this.exitListener = null;
-        if (kill) this.kill();
-        resolvePromise(result);
-      };
-      const onTimeout = () => finish({ kind: "timeout", index, wallMs: wall() }, true);
-      let timer = setTimeout(onTimeout, timeoutMs);
-      const batchTimer = Number.isFinite(batchMs) ? setTimeout(onTimeout, batchMs) : null;
-      const watchdog = setInterval(() => {
-        const rss = residentMb(child.pid);
-        if (rss !== null && rss > this.limits.rssMb)
-          finish({ kind: "memory-limit", index, wallMs: wall() }, true);
-      }, 25);
-      this.listener = (message) => {
-        // The child is untrusted: a progress index is only believed within the batch.
-        const valid = (i: unknown): i is number =>
-          Number.isSafeInteger(i) && (i as number) > index && (i as number) < payloads.length;
-        if (message.type === "progress" && message.id === id && valid(message.index)) {
-          index = message.index;
-          clearTimeout(timer);
-          timer = setTimeout(onTimeout, timeoutMs);
-        }
-        if (message.type === "result" && message.id === id) {
-          if (
-            !Array.isArray(message.outcomes) ||
-            message.outcomes.length !== payloads.length ||
-            !message.outcomes.every(isOutcome)
-          ) {
-            finish(
-              {
-                kind: "crashed",
-                index,
-                detail: "the child sent a malformed result",
-                wallMs: wall(),
-              },
-              true,
-            );
-          } else {
-            finish({ kind: "outcomes", outcomes: message.outcomes, wallMs: wall() }, false);
-          }
-        }
-      };
-      this.exitListener = (detail, signal) => {
-        // V8 aborts when the heap limit is reached: the exit signal says so, not the child's
-        // output (which is the student's to write and is never parsed).
-        const outOfMemory = signal === "SIGABRT";
-        finish(
-          outOfMemory
-            ? { kind: "memory-limit", index, wallMs: wall() }
-            : { kind: "crashed", index, detail, wallMs: wall() },
-          false,
-        );
-      };
+  }
+
+  /** Sends what is queued to the current child (starting one if needed) and clocks the head. */
+  private pump(): void {
+    if (this.closed || this.active) return;
+    // Batches whose budget ran out while they waited are not run. The child may have them
+    // already (they are sent ahead), so it is replaced before it starts on them.
+    const now = performance.now();
+    let sentExpired = false;
+    while (this.queue.length > 0 && this.queue[0]!.deadline <= now) {
+      const request = this.queue.shift()!;
+      sentExpired ||= request.sentTo !== null && request.sentTo === this.current;
+      request.resolve({ kind: "budget", index: 0, wallMs: 0 });
+    }
+    if (sentExpired) this.dropCurrent();
+    if (this.queue.length === 0) return;
+    const child = this.current ?? this.takeChild();
+    if (!child.isReady) {
+      this.waitForStart(child);
+      return;
+    }
+    for (const request of this.queue) {
+      if (request.sentTo === child) continue;
+      request.sentTo = child;
+      request.id = this.nextId++;
+      const { id, driver, payloads } = request;
       child.send({ type: "run", id, driver, payloads }, (error) => {
-        if (error)
-          finish(
+        if (this.active?.request === request) {
+          this.finish(
             {
               kind: "crashed",
-              index,
+              index: this.active.index,
               detail: `could not send to the child: ${error.message}`,
-              wallMs: wall(),
+              wallMs: performance.now() - this.active.started,
             },
             true,
           );
-      });
-    });
-  }
-
-  private start(timeoutMs: number): Promise<void> {
-    if (this.ready) return this.ready;
-    this.starts++;
-    const readable = this.bundleFile;
-    const child = fork(this.bundleFile, [], {
-      cwd: dirname(this.bundleFile),
-      env: childEnv(),
-      execArgv: [
-        permissionFlag,
-        `--allow-fs-read=${readable}`,
-        `--max-old-space-size=${this.limits.heapMb}`,
-        "--no-warnings",
-        "--enable-source-maps",
-      ],
-      serialization: "advanced",
-      stdio: ["ignore", "pipe", "pipe", "ipc"],
-    });
-    this.child = child;
-    this.lastStderr = "";
-    child.stdout!.on("data", (chunk: Buffer) => this.stdout.add(chunk));
-    child.stderr!.on("data", (chunk: Buffer) => {
-      this.stderr.add(chunk);
-      this.lastStderr = (this.lastStderr + chunk.toString("utf8")).slice(-4096);
-    });
-    this.ready = new Promise<void>((resolveReady, rejectReady) => {
-      const timer = setTimeout(
-        () => {
-          this.kill();
-          rejectReady(new Error(`the sandbox did not start within ${timeoutMs} ms`));
-        },
-        Math.max(timeoutMs, 10_000),
-      );
-      child.on("message", (message: unknown) => {
-        if (!isChildMessage(message)) return;
-        if (message.type === "ready") {
-          clearTimeout(timer);
-          resolveReady();
-        } else if (this.child === child) {
-          this.listener?.(message);
         }
+        // Otherwise the child's exit follows and the request goes to a fresh child.
       });
-      child.on("exit", (code, signal) => {
-        clearTimeout(timer);
-        const detail = signal
-          ? `the child was killed by ${signal}`
-          : `the child exited with code ${code}`;
-        rejectReady(new Error(`${detail} before it was ready`));
-        // A child we killed ourselves (timeout, restart) is no longer current: its exit is old news.
-        if (this.child !== child) return;
-        this.child = null;
-        this.ready = null;
-        this.exitListener?.(detail, signal);
-      });
-      child.on("error", () => {
-        // 'exit' follows and reports it.
-      });
-    });
-    this.ready.catch(() => {});
-    return this.ready;
+    }
+    this.activate(this.queue[0]!);
   }
 
-  private kill(): void {
-    const child = this.child;
-    if (!child) return;
-    this.child = null;
-    this.ready = null;
-    child.kill("SIGTERM");
-    const hard = setTimeout(() => child.kill("SIGKILL"), 500);
-    hard.unref();
-    child.once("exit", () => clearTimeout(hard));
+  /** The head batch waits for the child's start-up, within START_LIMIT_MS (or its own limit). */
+  private waitForStart(child: SandboxChild): void {
+    if (this.waitingFor === child) return;
+    this.waitingFor = child;
+    const head = this.queue[0]!;
+    const limitMs = Math.max(Math.min(head.perCallMs, head.batchMs), START_LIMIT_MS);
+    const settle = (error: Error | null) => {
+      clearTimeout(timer);
+      if (this.waitingFor !== child) return; // dropped meanwhile: whoever dropped it moves on
+      this.waitingFor = null;
+      if (error) {
+        if (this.current === child) this.dropCurrent();
+        this.queue
+          .shift()
+          ?.resolve({ kind: "crashed", index: 0, detail: error.message, wallMs: 0 });
+      }
+      this.pump();
+    };
+    const timer = setTimeout(
+      () => settle(new Error(`the sandbox did not start within ${limitMs} ms`)),
+      limitMs,
+    );
+    child.ready.then(
+      () => settle(null),
+      (error: Error) => settle(error),
+    );
   }
 
-  /** Ends the current child; the next batch starts a fresh one (no state carried over). */
-  restart(): void {
-    this.kill();
-  }
-
-  /** Stops the child, if any. */
-  close(): void {
-    this.kill();
-  }
-}
-
-/** Resident set size of a process in MiB, from /proc (Linux); null elsewhere. */
-function residentMb(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const match = /VmRSS:\s+(\d+) kB/.exec(status);
-    return match ? Number(match[1]) / 1024 : null;
-  } catch {
-    return null;
-  }
-}
-
-/** A well-formed outcome (the child is untrusted: anything else counts as a crash). */
-function isOutcome(value: unknown): value is Outcome {
-  if (typeof value !== "object" || value === null) return false;
-  const o = value as Record<string, unknown>;
-  switch (o.kind) {
-    case "ok":
-      return typeof o.ms === "number" && "value" in o;
-    case "not-implemented":
-      return typeof o.message === "string";
-    case "load-error":
-      return typeof o.module === "string" && typeof o.message === "string";
-    case "threw":
-      return (
-        typeof o.name === "string" && typeof o.message === "string" && typeof o.stack === "string"
+  /** Starts the clocks and the memory watchdog of the batch at the head of the queue. */
+  private activate(request: Queued): void {
+    const child = request.sentTo!;
+    const started = performance.now();
+    const batchMs = Math.max(1, Math.min(request.batchMs, request.deadline - started));
+    const timeoutMs = Math.min(request.perCallMs, batchMs);
+    const onTimeout = () => {
+      const active = this.active;
+      if (!active) return;
+      // One timer per batch, pushed back as progress arrives rather than reset per run.
+      const left = active.lastProgress + timeoutMs - performance.now();
+      if (left > 0) {
+        active.timer = setTimeout(onTimeout, left);
+        return;
+      }
+      this.finish(
+        { kind: "timeout", index: active.index, wallMs: performance.now() - active.started },
+        true,
       );
-    default:
-      return false;
+    };
+    const active: Active = {
+      request,
+      started,
+      index: 0,
+      lastProgress: started,
+      timer: setTimeout(onTimeout, timeoutMs),
+      batchTimer: Number.isFinite(batchMs)
+        ? setTimeout(() => {
+            if (this.active === active)
+              this.finish(
+                { kind: "timeout", index: active.index, wallMs: performance.now() - started },
+                true,
+              );
+          }, batchMs)
+        : null,
+      watchdog: setInterval(() => {
+        const rss = child.residentMb();
+        if (rss !== null && rss > this.limits.rssMb && this.active === active)
+          this.finish(
+            { kind: "memory-limit", index: active.index, wallMs: performance.now() - started },
+            true,
+          );
+      }, WATCHDOG_MS),
+    };
+    this.active = active;
+    // Progress for this batch may have come in (on its own pipe) before the previous result.
+    const early = this.latestProgress;
+    if (early && early.id === request.id) this.onProgress(early.id, early.index, early.at);
+  }
+
+  private onProgress(id: number, index: number, at = performance.now()): void {
+    const active = this.active;
+    if (!active || active.request.id !== id) {
+      this.latestProgress = { id, index, at };
+      return;
+    }
+    // The child is untrusted: a progress index is only believed within the batch.
+    if (
+      Number.isSafeInteger(index) &&
+      index > active.index &&
+      index < active.request.payloads.length
+    ) {
+      active.index = index;
+      active.lastProgress = at;
+    }
+  }
+
+  private onMessage(message: ChildMessage): void {
+    const active = this.active;
+    if (message.type !== "result" || !active || message.id !== active.request.id) return;
+    const outcomes = message.outcomes as unknown;
+    const wallMs = performance.now() - active.started;
+    if (
+      !Array.isArray(outcomes) ||
+      outcomes.length !== active.request.payloads.length ||
+      !outcomes.every(isOutcome)
+    ) {
+      this.finish(
+        {
+          kind: "crashed",
+          index: active.index,
+          detail: "the child sent a malformed result",
+          wallMs,
+        },
+        true,
+      );
+    } else {
+      this.finish({ kind: "outcomes", outcomes, wallMs }, false);
+    }
+  }
+
+  private onExit(child: SandboxChild, detail: string, signal: NodeJS.Signals | null): void {
+    if (this.spare === child) this.spare = null;
+    if (this.current !== child) return; // one we dropped ourselves: old news
+    this.current = null;
+    const active = this.active;
+    if (active) {
+      const wallMs = performance.now() - active.started;
+      // V8 aborts when the heap limit is reached: the exit signal says so, not the child's
+      // output (which is the student's to write and is never parsed).
+      this.finish(
+        signal === "SIGABRT"
+          ? { kind: "memory-limit", index: active.index, wallMs }
+          : { kind: "crashed", index: active.index, detail, wallMs },
+        false,
+      );
+    }
+  }
+
+  /** Settles the active batch and moves on to the next (in a fresh child after a kill). */
+  private finish(result: BatchResult, kill: boolean): void {
+    const active = this.active;
+    if (!active) return;
+    clearTimeout(active.timer);
+    if (active.batchTimer) clearTimeout(active.batchTimer);
+    clearInterval(active.watchdog);
+    this.active = null;
+    this.queue.shift();
+    if (kill) this.dropCurrent();
+    active.request.resolve(result);
+    this.pump();
+  }
+
+  /** The spare, or a new child, becomes the current one. */
+  private takeChild(): SandboxChild {
+    const child = this.spare ?? this.fork();
+    this.spare = null;
+    this.current = child;
+    this.latestProgress = null;
+    // The spare boots once the current child is up, so the two do not compete for the CPU.
+    child.ready.then(
+      () => this.refillSpare(),
+      () => {},
+    );
+    return child;
+  }
+
+  private refillSpare(): void {
+    if (this.keepSpare && !this.closed && !this.spare) this.spare = this.fork();
+  }
+
+  private fork(): SandboxChild {
+    this.starts++;
+    const child: SandboxChild = new SandboxChild(
+      this.bundleFile,
+      { heapMb: this.limits.heapMb, env: childEnv(), stdout: this.stdout, stderr: this.stderr },
+      {
+        message: (message) => {
+          if (this.current === child) this.onMessage(message);
+        },
+        progress: (id, index) => {
+          if (this.current === child) this.onProgress(id, index);
+        },
+        exit: (detail, signal) => this.onExit(child, detail, signal),
+      },
+    );
+    return child;
+  }
+
+  /** Kills the current child; a batch it was running goes back to the queue, unsent. */
+  private dropCurrent(): void {
+    const child = this.current;
+    if (!child) return;
+    const active = this.active;
+    if (active) {
+      clearTimeout(active.timer);
+      if (active.batchTimer) clearTimeout(active.batchTimer);
+      clearInterval(active.watchdog);
+      this.active = null;
+    }
+    for (const request of this.queue) request.sentTo = null;
+    this.current = null;
+    this.waitingFor = null;
+    child.kill();
   }
 }

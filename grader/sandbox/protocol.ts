@@ -26,12 +26,19 @@ export type Outcome =
 
 export type ChildMessage =
   | { type: "ready"; modules: string[] }
-  | { type: "result"; id: number; outcomes: Outcome[] }
-  /** Sent before each payload, so a timeout or crash can be pinned on one run. */
-  | { type: "progress"; id: number; index: number };
+  | { type: "result"; id: number; outcomes: Outcome[] };
 
 export function isChildMessage(value: unknown): value is ChildMessage {
   if (typeof value !== "object" || value === null) return false;
   const type = (value as { type?: unknown }).type;
-  return type === "ready" || type === "result" || type === "progress";
+  return type === "ready" || type === "result";
 }
+
+/**
+ * Progress does not travel as IPC messages (one per run would cost a serialized message each
+ * way) but on a pipe of its own, the child's file descriptor PROGRESS_FD: before each run the
+ * child writes one record, the request id and the run's index as two native-endian uint32, so a
+ * timeout or crash can be pinned on one run. The parent keeps only the latest record.
+ */
+export const PROGRESS_FD = 4;
+export const PROGRESS_RECORD_BYTES = 8;
