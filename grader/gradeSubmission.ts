@@ -66,10 +66,19 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
   const deadline = performance.now() + assignment.defaults.budgetMs;
   const problems: ProblemResult[] = [];
   let hiddenSkipped = 0;
+  const willRun = (check: CheckDefinition) =>
+    selected.has(check.id) && !(mode === "check" && check.hidden);
+  const loads = (problem: ProblemDefinition) =>
+    !bundle.problems.some((p) => p.module === problem.module);
+  // Problems that need a child: at least one check to run, and a module that bundled.
+  const needChild = assignment.problems.map((p) => loads(p) && p.checks.some(willRun));
   try {
-    for (const problem of assignment.problems) {
-      // A fresh child per problem: globals one problem's code overwrites cannot reach another.
-      sandbox.restart();
+    for (const [i, problem] of assignment.problems.entries()) {
+      if (needChild[i]) {
+        // A fresh child per problem: globals one problem's code overwrites cannot reach
+        // another. The next problem's child boots while this one runs (no student code yet).
+        sandbox.restart({ startNow: true, spare: needChild.slice(i + 1).includes(true) });
+      }
       const result: ProblemResult = {
         id: problem.id,
         title: problem.title,
