@@ -3,6 +3,8 @@
  * compares the total grading time with the time spent inside student code, as the child
  * measures it (`Outcome.ms`). gradeSubmission does not add those up, so this bench wraps
  * `Sandbox.prototype.run` for the duration of the measurement (no grader file is changed).
+ * Batches are queued ahead and the parent judges while the child runs, so the parts of the
+ * breakdown overlap: they say where time goes, they do not add up to the total.
  */
 import { join } from "node:path";
 import { gradeSubmission } from "../grader/gradeSubmission.js";
@@ -35,11 +37,15 @@ export interface GradingBreakdown {
   batches: number;
   /** Child processes started (Sandbox.starts, summed over sandboxes). */
   childStarts: number;
-  /** Time in Sandbox.run before the request went out: waiting for a child to start. */
+  /**
+   * Time in Sandbox.run before the child started on the batch: queued behind other batches
+   * (while the parent works) or waiting for a child to start. Summed over batches, which wait
+   * at the same time, so it is in the JSON only, not in the table.
+   */
   childStartWaitMs: number;
-  /** Request to response minus student time: IPC, (de)serialization, wire codecs, progress. */
+  /** Child start to response minus student time: IPC, (de)serialization, wire codecs, progress. */
   ipcMs: number;
-  /** The rest: bundling, drawing cases with fast-check, judging, reporting in the parent. */
+  /** The parent's own CPU time: bundling, drawing cases with fast-check, judging, IPC. */
   parentMs: number;
   /** Per driver, most student time first. */
   drivers: DriverCost[];
@@ -144,8 +150,10 @@ export async function gradeInstrumented(
   const restore = instrumentSandbox(() => counters);
   try {
     const started = performance.now();
+    const cpu = process.cpuUsage();
     const result = await gradeSubmission({ dir, seed, mode });
     const wallMs = performance.now() - started;
+    const parentCpu = process.cpuUsage(cpu);
     const childStarts = [...counters.sandboxes].reduce((t, s) => t + s.starts, 0);
     return {
       wallMs,
@@ -159,7 +167,7 @@ export async function gradeInstrumented(
       childStarts,
       childStartWaitMs: counters.runWallMs - counters.requestWallMs,
       ipcMs: counters.requestWallMs - counters.studentMs,
-      parentMs: wallMs - counters.runWallMs,
+      parentMs: (parentCpu.user + parentCpu.system) / 1000,
       drivers: [...counters.drivers.values()].sort((a, b) => b.studentMs - a.studentMs),
     };
   } finally {
@@ -207,15 +215,11 @@ export function overheadRows(result: OverheadResult): Row[] {
     msRow("gradeSubmission(reference/solution) total", result.wallMs),
     msRow("  in student code (sum of Outcome.ms)", result.studentMs),
     msRow(
-      "  waiting for child start-up",
-      med((g) => g.childStartWaitMs),
-    ),
-    msRow(
       "  IPC + serialization (request wall - student)",
       med((g) => g.ipcMs),
     ),
     msRow(
-      "  parent: bundle, draw cases, judge",
+      "  parent CPU: bundle, draw cases, judge, IPC",
       med((g) => g.parentMs),
     ),
     {

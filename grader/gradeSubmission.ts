@@ -8,7 +8,7 @@ import {
   type ProblemResult,
   SCHEMA_VERSION,
 } from "./model/results.js";
-import { runCheck } from "./runCheck.js";
+import { type CheckRun, runCheck } from "./runCheck.js";
 import { bundleSubmission, findModule } from "./sandbox/bundleSubmission.js";
 import { Sandbox } from "./sandbox/Sandbox.js";
 import { UsageError } from "./UsageError.js";
@@ -72,13 +72,9 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
     !bundle.problems.some((p) => p.module === problem.module);
   // Problems that need a child: at least one check to run, and a module that bundled.
   const needChild = assignment.problems.map((p) => loads(p) && p.checks.some(willRun));
+  const spareFor = (i: number) => needChild.slice(i + 1).includes(true);
   try {
     for (const [i, problem] of assignment.problems.entries()) {
-      if (needChild[i]) {
-        // A fresh child per problem: globals one problem's code overwrites cannot reach
-        // another. The next problem's child boots while this one runs (no student code yet).
-        sandbox.restart({ startNow: true, spare: needChild.slice(i + 1).includes(true) });
-      }
       const result: ProblemResult = {
         id: problem.id,
         title: problem.title,
@@ -88,61 +84,85 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
         checks: [],
       };
       problems.push(result);
+      if (needChild[i]) {
+        // A fresh child per problem: globals one problem's code overwrites cannot reach
+        // another. The next problem's child boots while this one runs (no student code yet).
+        sandbox.restart({ startNow: true, spare: spareFor(i) });
+      }
       const moduleProblem = bundle.problems.find((p) => p.module === problem.module);
-      for (const check of problem.checks) {
+      const skipped = (check: CheckDefinition): CheckResult | null => {
         const base = {
           id: check.id,
           title: check.title,
           maxScore: check.points,
           hidden: check.hidden ?? false,
         };
-        let checkResult: CheckResult;
-        if (!selected.has(check.id) || (mode === "check" && check.hidden)) {
-          if (selected.has(check.id)) hiddenSkipped++;
-          checkResult = {
+        const none = { score: 0, counterexample: null, replay: null, runs: 0, durationMs: 0 };
+        if (!willRun(check)) return { ...base, ...none, status: "skipped", message: "" };
+        if (moduleProblem) {
+          return {
             ...base,
-            status: "skipped",
-            score: 0,
-            message: "",
-            counterexample: null,
-            replay: null,
-            runs: 0,
-            durationMs: 0,
-          };
-        } else if (moduleProblem) {
-          checkResult = {
-            ...base,
+            ...none,
             status: "error",
-            score: 0,
             message: `src/${problem.module} could not be loaded:\n${moduleProblem.message}`,
-            counterexample: null,
-            replay: null,
-            runs: 0,
-            durationMs: 0,
-          };
-        } else {
-          const checkStarted = performance.now();
-          const run = await runCheck(check, assignment, sandbox, {
-            seed,
-            deadline,
-            srcDir,
-            path: options.path,
-          });
-          checkResult = {
-            ...base,
-            status: run.status,
-            score: run.status === "passed" ? check.points : 0,
-            message: run.message,
-            counterexample: run.counterexample,
-            replay:
-              run.status === "passed"
-                ? null
-                : { seed, only: check.id, ...(run.path ? { path: run.path } : {}) },
-            runs: run.runs,
-            durationMs: Math.round(performance.now() - checkStarted),
           };
         }
-        result.checks.push(checkResult);
+        return null;
+      };
+      hiddenSkipped += problem.checks.filter((c) => selected.has(c.id) && !willRun(c)).length;
+      const toRun = problem.checks.filter((c) => skipped(c) === null);
+      const runOptions = { seed, deadline, srcDir, path: options.path };
+      // Checks overlap: each is timed from when the one before it finished.
+      let lastEnd = performance.now();
+      const timed = (check: CheckDefinition, running: Promise<CheckRun | null>) =>
+        running.then((run) => {
+          const end = performance.now();
+          durations.set(check, Math.round(end - lastEnd));
+          lastEnd = end;
+          return run;
+        });
+      const durations = new Map<CheckDefinition, number>();
+      let checkRuns: (CheckRun | null)[] = [];
+      if (options.path === undefined) {
+        // Every check's batch is queued before any is judged, so the child works through them
+        // while the parent draws and judges. This is the sequence of calls the child sees in
+        // any case, unless a check needs shrinking: its extra calls must come right after its
+        // batch, so then the problem is run again, one check after the other, in a new child.
+        checkRuns = await Promise.all(
+          toRun.map((check) =>
+            timed(check, runCheck(check, assignment, sandbox, { ...runOptions, batchOnly: true })),
+          ),
+        );
+      }
+      if (toRun.length > 0 && (checkRuns.length === 0 || checkRuns.includes(null))) {
+        if (checkRuns.length > 0) sandbox.restart({ startNow: true, spare: spareFor(i) });
+        checkRuns = [];
+        lastEnd = performance.now();
+        for (const check of toRun)
+          checkRuns.push(await timed(check, runCheck(check, assignment, sandbox, runOptions)));
+      }
+      for (const check of problem.checks) {
+        const run = checkRuns[toRun.indexOf(check)];
+        if (!run) {
+          result.checks.push(skipped(check)!);
+          continue;
+        }
+        result.checks.push({
+          id: check.id,
+          title: check.title,
+          maxScore: check.points,
+          hidden: check.hidden ?? false,
+          status: run.status,
+          score: run.status === "passed" ? check.points : 0,
+          message: run.message,
+          counterexample: run.counterexample,
+          replay:
+            run.status === "passed"
+              ? null
+              : { seed, only: check.id, ...(run.path ? { path: run.path } : {}) },
+          runs: run.runs,
+          durationMs: durations.get(check) ?? 0,
+        });
       }
       applyRequirements(problem, result);
       for (const c of result.checks) {

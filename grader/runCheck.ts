@@ -23,6 +23,17 @@ interface Judged {
 
 const PASSED: Judged = { status: "passed", message: "" };
 
+export interface RunCheckOptions {
+  seed: number;
+  /** performance.now() time at which the submission's budget runs out. */
+  deadline: number;
+  srcDir: string;
+  /** fast-check path of a counterexample to replay. */
+  path?: string;
+  /** Run the batch and no more (see runCheck). */
+  batchOnly?: boolean;
+}
+
 /** Child calls one shrink may make after the first failure. */
 const MAX_SHRINK_CALLS = 400;
 
@@ -30,13 +41,30 @@ const MAX_SHRINK_CALLS = 400;
  * Runs one check: draws its cases with fast-check from the check's seed, runs them all in the
  * child in one batch, judges every result here, and on a failure replays the property with
  * fast-check so it shrinks to the smallest failing case (one child call per candidate).
+ *
+ * The batch is queued before runCheck first waits, so calling it for several checks in a row
+ * keeps the child busy while the parent judges. With `batchOnly`, a check that would need child
+ * calls after its batch (shrinking) returns null instead, so that the caller can run it again
+ * in a child that has seen nothing after that batch.
  */
 export async function runCheck(
   check: CheckDefinition,
   assignment: Assignment,
   sandbox: Sandbox,
-  options: { seed: number; deadline: number; srcDir: string; path?: string },
-): Promise<CheckRun> {
+  options: RunCheckOptions & { batchOnly: true },
+): Promise<CheckRun | null>;
+export async function runCheck(
+  check: CheckDefinition,
+  assignment: Assignment,
+  sandbox: Sandbox,
+  options: RunCheckOptions,
+): Promise<CheckRun>;
+export async function runCheck(
+  check: CheckDefinition,
+  assignment: Assignment,
+  sandbox: Sandbox,
+  options: RunCheckOptions,
+): Promise<CheckRun | null> {
   const seed = checkSeed(options.seed, check.id);
   const runs = check.runs ?? assignment.defaults.runs;
   const perCallMs = check.timeoutMs ?? assignment.defaults.timeoutMs;
@@ -55,11 +83,13 @@ export async function runCheck(
       options.srcDir,
     );
   };
-  const runCases = async (cases: unknown[]): Promise<BatchResult> => {
-    if (remaining() <= 0) return { kind: "budget", index: 0, wallMs: 0 };
+  // Not async: the batch is queued the moment runCheck is called.
+  const runCases = (cases: unknown[]): Promise<BatchResult> => {
+    if (remaining() <= 0) return Promise.resolve({ kind: "budget", index: 0, wallMs: 0 });
     executed += cases.length;
     // The whole batch gets at most its runs' share of time, so a child that fakes progress
-    // cannot keep one batch alive until the budget is gone.
+    // cannot keep one batch alive until the budget is gone; a batch still queued when the
+    // budget runs out is not run.
     return sandbox.run(
       check.driver,
       cases.map((c) => toWirePayload(check.payload(c))),
@@ -104,7 +134,8 @@ export async function runCheck(
         runs: executed,
       };
     }
-  }
+    if (options.batchOnly) return null;
+  } else if (options.batchOnly) return null;
 
   // Replay the property with fast-check: the first runs reuse the batch's verdicts, then every
   // shrinking candidate goes to the child alone.
