@@ -1,13 +1,7 @@
+import type { CommandModule } from "yargs";
 import yargs from "yargs";
 import { UsageError } from "../UsageError.js";
 import { version } from "../version.js";
-import { batchCommand } from "./commands/batch.js";
-import { checkCommand } from "./commands/check.js";
-import { gradeCommand } from "./commands/grade.js";
-import { initCommand } from "./commands/init.js";
-import { listCommand } from "./commands/list.js";
-import { mergeCommand } from "./commands/merge.js";
-import { selftestCommand } from "./commands/selftest.js";
 import type { CliIO } from "./io.js";
 import {
   type CliDeps,
@@ -17,7 +11,25 @@ import {
   reportError,
 } from "./shared.js";
 
-const COMMANDS = ["check", "grade", "batch", "merge", "list", "selftest", "init"];
+// biome-ignore lint/suspicious/noExplicitAny: each command has its own argument type
+type CommandFactory = (context: CommandContext) => CommandModule<object, any>;
+
+/**
+ * Every command's module, loaded only when that command runs (or for the overall help), so a
+ * command does not pay for the start-up of the others' dependencies (batch's progress bar and
+ * zip reader, selftest's samples, init's scaffolding).
+ */
+const COMMAND_MODULES: Record<string, () => Promise<CommandFactory>> = {
+  check: async () => (await import("./commands/check.js")).checkCommand,
+  grade: async () => (await import("./commands/grade.js")).gradeCommand,
+  batch: async () => (await import("./commands/batch.js")).batchCommand,
+  merge: async () => (await import("./commands/merge.js")).mergeCommand,
+  list: async () => (await import("./commands/list.js")).listCommand,
+  selftest: async () => (await import("./commands/selftest.js")).selftestCommand,
+  init: async () => (await import("./commands/init.js")).initCommand,
+};
+
+const COMMANDS = Object.keys(COMMAND_MODULES);
 
 /** yargs' validation message, reworded where it is vague (unknown commands and options). */
 export function usageMessage(message: string, argv: string[]): string {
@@ -54,16 +66,14 @@ export async function runCli(
   let exitCode = 0;
   const context: CommandContext = { io, deps, exit: (code) => (exitCode = code) };
   const command = COMMANDS.includes(argv[0] ?? "") ? argv[0] : undefined;
+  const factories = await Promise.all(
+    (command ? [command] : COMMANDS).map((name) => COMMAND_MODULES[name]!()),
+  );
   const cli = yargs()
     .scriptName("gradmark")
-    .usage("gradmark <command> [options]\n\nHomework autograder for automatic differentiation.")
-    .command(checkCommand(context))
-    .command(gradeCommand(context))
-    .command(batchCommand(context))
-    .command(mergeCommand(context))
-    .command(listCommand(context))
-    .command(selftestCommand(context))
-    .command(initCommand(context))
+    .usage("gradmark <command> [options]\n\nHomework autograder for automatic differentiation.");
+  for (const factory of factories) cli.command(factory(context));
+  cli
     .demandCommand(1, `name a command: ${COMMANDS.join(", ")}`)
     .epilogue(
       "Exit codes: 0 every check run passed, 1 some check did not pass, 2 usage or infrastructure error.",
