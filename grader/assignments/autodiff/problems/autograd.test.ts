@@ -184,7 +184,35 @@ describe("problem 4: the definition", () => {
   });
 });
 
+/** The cases runCheck draws for a check under a grading seed: the check's own seed, its runs. */
+// biome-ignore lint/suspicious/noExplicitAny: cases of different checks.
+function drawn(c: CheckDefinition, seed: number): any[] {
+  const cases: unknown[] = [];
+  fc.check(
+    fc.property(c.cases, (testCase) => {
+      cases.push(testCase);
+      return true;
+    }),
+    { seed: checkSeed(seed, c.id), numRuns: c.runs ?? 25 },
+  );
+  return cases;
+}
+
+const POWER_SEEDS = [...Array.from({ length: 50 }, (_, i) => i + 1), 20261126];
+
 describe("problem 4: power over seeds", () => {
+  it("mul and div of one shape draw a factor with an exact zero, for seeds 1-50 and the assignment's", () => {
+    for (const id of ["4.helpers.mul", "4.helpers.div", "4.VariableMultiply.backward"]) {
+      for (const seed of POWER_SEEDS) {
+        const zeroFactor = drawn(check(id), seed).some(
+          (c: { inputs: Tensor[] }) =>
+            c.inputs.every((t) => t.ndim > 0) && c.inputs[0]!.data.includes(0),
+        );
+        expect(zeroFactor, `${id} seed ${seed}`).toBe(true);
+      }
+    }
+  });
+
   it("every contraction check draws a wide outer product and a k >= 2 case with sides >= 2, for seeds 1-50 and the assignment's", () => {
     // As runCheck draws them: the check's own seed, its runs.
     const ids = [

@@ -571,13 +571,16 @@ const HELPERS: HelperInfo[] = [
     name: "div",
     call: "div(a, b)",
     names: ["a", "b"],
-    // b at least 0.4 away from 0, so 1 / b stays moderate.
-    cases: tensorArb({ ...anyShape, specialValues: true }).chain((a) =>
-      tensorArb({ shape: a.shape, kinks: [0], margin: 0.4 }).map((b) => ({
-        inputs: [a, b],
-        extra: [] as number[],
-      })),
-    ),
+    // b at least 0.4 away from 0, so 1 / b stays moderate; an exact zero planted in a in 2 of 3
+    // cases (a times b^-1 is a product: its gradient must not divide by a).
+    cases: fc
+      .tuple(tensorArb({ ...anyShape, specialValues: true }), zeroPlacementArb)
+      .chain(([a, zero]) =>
+        tensorArb({ shape: a.shape, kinks: [0], margin: 0.4 }).map((b) => ({
+          inputs: [plantZero([a], zero)[0]!, b],
+          extra: [] as number[],
+        })),
+      ),
     reference: () => (a, b) => variableMultiply(a!, power(b!, -1)),
   },
   {
