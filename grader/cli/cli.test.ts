@@ -68,7 +68,10 @@ describe("usage errors: one line, a hint, exit 2", () => {
   it("names an unknown command, option or extra argument", async () => {
     let r = await cli(["chek"]);
     expect(r.code).toBe(2);
-    expectUsage(r.err, 'unknown command "chek"; commands: check, grade, batch, merge, list, selftest, init');
+    expectUsage(
+      r.err,
+      'unknown command "chek"; commands: check, grade, batch, merge, list, selftest, init',
+    );
     r = await cli(["check", "--sed", "3"]);
     expect(r.code).toBe(2);
     expectUsage(r.err, "unknown option --sed", "check");

@@ -2,11 +2,11 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll } from "vitest";
 import type { Assignment } from "../assignment/types.js";
 import type { GradeOptions } from "../gradeSubmission.js";
 import type { GradeResult } from "../model/results.js";
 import { sampleResult } from "../reporters/sampleResult.js";
-import { afterAll } from "vitest";
 import type { CliIO } from "./io.js";
 import type { CliDeps } from "./shared.js";
 
