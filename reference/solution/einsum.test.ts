@@ -168,6 +168,57 @@ describe("EinSum", () => {
     );
   });
 
+  // The kit broadcasts a side of 1 against a larger side of the same index in another operand;
+  // the gradient of the operand with the larger side must keep that side (it once came back
+  // with side 1, from an einsum over the other operands alone).
+  it.each([
+    {
+      spec: "ij,jk->ik",
+      shapes: [
+        [2, 1],
+        [3, 4],
+      ],
+    },
+    {
+      spec: "ij,jk->ik",
+      shapes: [
+        [2, 3],
+        [1, 4],
+      ],
+    },
+    {
+      spec: "ijk,jl->il",
+      shapes: [
+        [2, 1, 3],
+        [4, 2],
+      ],
+    },
+    {
+      spec: "ij,kj->",
+      shapes: [
+        [2, 1],
+        [3, 4],
+      ],
+    },
+    { spec: "ii,i->i", shapes: [[1, 1], [3]] },
+    { spec: "ij,j,jk->ki", shapes: [[2, 1], [3], [1, 2]] },
+  ])(
+    "'$spec' with operands $shapes: backward agrees with finite differences",
+    ({ spec, shapes }) => {
+      const outputShape = einsum(spec, ...shapes.map((shape) => zeros(shape))).shape;
+      fc.assert(
+        fc.property(
+          fc.tuple(...shapes.map((shape) => tensorArb(shape))),
+          tensorArb(outputShape, smooth),
+          (operands, downstream) => {
+            checkOperation(() => new EinSum(spec), operands, downstream);
+          },
+        ),
+        { seed: 11, numRuns: 20 },
+      );
+    },
+  );
+
   it("works inside the engine", () => {
     const A = new Variable(
       tensor([

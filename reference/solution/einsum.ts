@@ -96,11 +96,14 @@ export class EinSum extends Operation {
     const mentioned = distinct.filter((label) => otherTerms.some((term) => term.includes(label)));
     let G = einsum(`${otherTerms.join(",")}->${mentioned.join("")}`, ...otherOperands);
 
-    // Indices only operand i has: the forward summed them, so the gradient broadcasts.
-    if (mentioned.length < distinct.length) {
-      const withOnes = distinct.map((label) => (mentioned.includes(label) ? size(label) : 1));
-      G = broadcastTo(G.reshape(withOnes), distinct.map(size));
-    }
+    // G has each index's side as the other operands give it: missing for the indices only
+    // operand i has (the forward summed them), 1 where the others only have a side of 1 that
+    // the kit broadcast against operand i's larger side. The gradient is the same along both,
+    // so G broadcasts to every index's full size.
+    const sidesOfG = distinct.map((label) =>
+      mentioned.includes(label) ? G.shape[mentioned.indexOf(label)]! : 1,
+    );
+    G = broadcastTo(G.reshape(sidesOfG), distinct.map(size));
     // Sides of 1 that the forward broadcast: the gradient sums over the copies.
     const side = (label: string) => operand.shape[labels.indexOf(label)]!;
     const broadcastAxes = distinct.flatMap((label, axis) =>

@@ -5,10 +5,15 @@ import * as solution from "../../../../reference/solution/autograd";
 import {
   add,
   div,
+  exp,
+  log,
   matmul,
+  min,
   mul,
   ones,
   scalar,
+  sub,
+  sum,
   type Tensor,
   tensor,
 } from "../../../../reference/tensor/index.js";
@@ -420,6 +425,35 @@ describe("problem 4: planted mistakes fail the intended check", () => {
     expect(
       failsEverySeed("4.SoftmaxCrossEntropy.forward", planted({ SoftmaxCrossEntropy })),
     ).toMatch(/batch size/);
+  });
+
+  it("a softmax cross-entropy shifted by the row minimum (overflows) fails 4.SoftmaxCrossEntropy.forward and .backward", () => {
+    class SoftmaxCrossEntropy extends solution.SoftmaxCrossEntropy {
+      private P: Tensor | null = null;
+      override forwardCall(logits: Tensor): Tensor {
+        const shifted = sub(logits, min(logits, 1, true));
+        const logP = sub(shifted, log(sum(exp(shifted), 1, true)));
+        this.P = exp(logP);
+        return scalar(-sum(mul(this.labels, logP)).item() / logits.shape[0]!);
+      }
+      override backwardCall(g: Tensor): Tensor[] {
+        return [mul(sub(this.P!, this.labels), g.item() / this.P!.shape[0]!)];
+      }
+    }
+    failsEverySeed("4.SoftmaxCrossEntropy.forward", planted({ SoftmaxCrossEntropy }));
+    failsEverySeed("4.SoftmaxCrossEntropy.backward", planted({ SoftmaxCrossEntropy }));
+  });
+
+  it("a softmax cross-entropy without any shift (e^x overflows) fails 4.SoftmaxCrossEntropy.forward", () => {
+    class SoftmaxCrossEntropy extends solution.SoftmaxCrossEntropy {
+      override forwardCall(logits: Tensor): Tensor {
+        super.forwardCall(logits);
+        const e = exp(logits);
+        const logP = log(div(e, sum(e, 1, true)));
+        return scalar(-sum(mul(this.labels, logP)).item() / logits.shape[0]!);
+      }
+    }
+    failsEverySeed("4.SoftmaxCrossEntropy.forward", planted({ SoftmaxCrossEntropy }));
   });
 
   it("a Maximum that sends the gradient to every input fails 4.Maximum.backward", () => {

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import * as starter from "../../../../fixtures/starter/src/layers";
 import * as solution from "../../../../reference/solution/layers";
 import {
+  div,
+  log,
   map,
   mul,
   ones,
@@ -275,5 +277,72 @@ describe("problem 3: planted mistakes fail the intended check", () => {
     const forwardLayers = (layers: readonly solution.Layer[], x: Tensor) =>
       layers.slice(0, -1).reduce((v, layer) => layer.forward(v), x);
     failsEverySeed("3.network.forward", planted({ forwardLayers }));
+  });
+});
+
+describe("problem 3: inputs of large magnitude and exact zeros", () => {
+  it("probes that step entry by entry move each entry by at most 6.1e-6 * max(1, |x|)", () => {
+    const x = tensor([750, -0.5, 2, -780]);
+    const probes = makeProbes([x], 3, undefined, true);
+    const [plus, minus] = probeInputs([x], probes.slice(0, 1));
+    for (let i = 0; i < x.size; i++) {
+      const moved = plus![0]!.data[i]! - x.data[i]!;
+      expect(Math.abs(moved)).toBeLessThanOrEqual(6.1e-6 * Math.max(1, Math.abs(x.data[i]!)));
+      expect(moved).toBeCloseTo(x.data[i]! - minus![0]!.data[i]!, 12);
+    }
+  });
+
+  it("a Sigmoid computed as e^x / (1 + e^x), NaN above x = 709.78, fails 3.Sigmoid.forward", () => {
+    class Sigmoid extends solution.Sigmoid {
+      override forward(input: Tensor): Tensor {
+        super.forward(input);
+        return map(input, (x) => Math.exp(x) / (1 + Math.exp(x)));
+      }
+    }
+    failsEverySeed("3.Sigmoid.forward", planted({ Sigmoid }));
+  });
+
+  it("the plain 1 / (1 + e^-x) with s (1 - s) passes every Sigmoid check for 30 seeds", () => {
+    class Sigmoid {
+      private s: Tensor | null = null;
+      forward(input: Tensor): Tensor {
+        this.s = map(input, (x) => 1 / (1 + Math.exp(-x)));
+        return this.s;
+      }
+      backward(g: Tensor): Tensor {
+        return mul(g, mul(this.s!, sub(1, this.s!)));
+      }
+    }
+    for (const c of layersProblem.checks.filter((c) => c.id.startsWith("3.Sigmoid."))) {
+      for (let seed = 1; seed <= 30; seed++) {
+        const result = runCheckInProcess(c, drivers, { layers: planted({ Sigmoid }) }, { seed });
+        expect(result.status, `${c.id}, seed ${seed}: ${result.message}`).toBe("passed");
+      }
+    }
+  }, 30_000);
+
+  it("a cross-entropy computed as -sum(Y * log P) / B (0 * log 0 = NaN) fails 3.CrossEntropy.forward", () => {
+    class CrossEntropy extends solution.CrossEntropy {
+      override forward(P: Tensor): Tensor {
+        super.forward(P);
+        return scalar(-sum(mul(this.labels, log(P))).item() / P.shape[0]!);
+      }
+    }
+    failsEverySeed("3.CrossEntropy.forward", planted({ CrossEntropy }));
+  });
+
+  it("a cross-entropy gradient computed as -Y / (B P) (0 / 0 = NaN) fails 3.CrossEntropy.backward", () => {
+    class CrossEntropy extends solution.CrossEntropy {
+      private P: Tensor | null = null;
+      override forward(P: Tensor): Tensor {
+        this.P = P;
+        return super.forward(P);
+      }
+      override backward(g: Tensor): Tensor {
+        const P = this.P!;
+        return mul(div(this.labels, P), -g.item() / P.shape[0]!);
+      }
+    }
+    failsEverySeed("3.CrossEntropy.backward", planted({ CrossEntropy }));
   });
 });

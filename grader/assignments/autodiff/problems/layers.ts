@@ -63,11 +63,17 @@ export interface Probe {
  * gradmark/checks' directional mode, so no element moves by more than 6e-6 * max(1, max |x|)
  * (2e-5 for values up to 3), far less than the generators' distance from kinks (1e-3) and ties
  * (0.01).
+ *
+ * `stepPerEntry` scales the direction entry by entry instead, so that entry k moves by at most
+ * 6e-6 * max(1, |x_k|): for inputs that mix entries of magnitude 750 with ordinary ones, the one
+ * step for all would move the ordinary entries by 5e-3, where the finite difference's own
+ * error (of order step^2) approaches the tolerance.
  */
 export function makeProbes(
   inputs: readonly Tensor[],
   seed: number,
   which: readonly number[] = inputs.map((_, i) => i),
+  stepPerEntry = false,
 ): Probe[] {
   const rng = new Rng(`probes/${seed}`);
   const probes: Probe[] = [];
@@ -78,6 +84,15 @@ export function makeProbes(
       const maxInput = x.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
       const maxDirection = direction.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
       if (maxDirection === 0) continue;
+      if (stepPerEntry) {
+        const scaled = direction.data.map((v, k) => v * Math.max(1, Math.abs(x.data[k]!)));
+        probes.push({
+          input: i,
+          direction: new Tensor(scaled, x.shape),
+          h: RELATIVE_STEP / maxDirection,
+        });
+        continue;
+      }
       probes.push({
         input: i,
         direction,
@@ -272,7 +287,13 @@ interface LayerCase {
   labels?: Tensor;
   downstream: Tensor;
   probeSeed: number;
+  /** Inputs with entries of very different magnitudes: probes step entry by entry. */
+  stepPerEntry?: boolean;
 }
+
+/** The self-consistency probes of a layer case (the same in the payload and the judge). */
+const layerProbes = (c: LayerCase): Probe[] =>
+  makeProbes(c.inputs, c.probeSeed, undefined, c.stepPerEntry === true);
 
 interface LayerInfo {
   name: LayerName;
@@ -317,15 +338,62 @@ function elementwiseCases(
   layer: LayerName,
   extra: Parameters<typeof tensorArb>[0],
 ): fc.Arbitrary<LayerCase> {
-  return tensorArb({ minRank: 0, maxRank: 3, maxSide: 4, ...extra }).chain((x) =>
+  return elementwiseCasesOf(layer, tensorArb({ minRank: 0, maxRank: 3, maxSide: 4, ...extra }));
+}
+
+function elementwiseCasesOf(
+  layer: LayerName,
+  inputs: fc.Arbitrary<Tensor>,
+  stepPerEntry = false,
+): fc.Arbitrary<LayerCase> {
+  return inputs.chain((x) =>
     fc.record({
       layer: fc.constant(layer),
       inputs: fc.constant([x] as Tensor[]),
       downstream: downstreamArb(x.shape),
       probeSeed: probeSeedArb,
+      stepPerEntry: fc.constant(stepPerEntry),
     }),
   );
 }
+
+/**
+ * Sigmoid takes any real x. Ordinary values (rank 1 to 3) with about half the entries replaced by
+ * ±720 to ±800, and always one positive: there 1 / (1 + e^-x) gives 1 (and 0 for the negative
+ * ones), while e^x / (1 + e^x) overflows to Infinity / Infinity = NaN above x = 709.78. The
+ * derivative there is 0 (e^-720 is below the smallest double), so finite differences stay exact.
+ */
+const largeSigmoidInputs: fc.Arbitrary<Tensor> = tensorArb({
+  minRank: 1,
+  maxRank: 3,
+  maxSide: 4,
+  min: -5,
+  max: 5,
+  specialValues: true,
+}).chain((x) =>
+  fc
+    .tuple(
+      fc.nat({ max: x.size - 1 }),
+      fc.array(
+        fc.tuple(fc.boolean(), fc.double({ min: 720, max: 800, noNaN: true }), fc.boolean()),
+        { minLength: x.size, maxLength: x.size },
+      ),
+    )
+    .map(([alwaysLarge, draws]) => {
+      const data = x.data.slice();
+      draws.forEach(([large, magnitude, negative], k) => {
+        if (k === alwaysLarge) data[k] = magnitude;
+        else if (large) data[k] = negative ? -magnitude : magnitude;
+      });
+      return new Tensor(data, x.shape);
+    }),
+);
+
+/** One Sigmoid case in three has entries of large magnitude (25 runs: all miss 1 time in 25000). */
+const sigmoidCases: fc.Arbitrary<LayerCase> = fc.oneof(
+  { arbitrary: elementwiseCases("Sigmoid", { min: -5, max: 5, specialValues: true }), weight: 2 },
+  { arbitrary: elementwiseCasesOf("Sigmoid", largeSigmoidInputs, true), weight: 1 },
+);
 
 const softmaxCases: fc.Arbitrary<LayerCase> = batchAndWidths(1).chain(({ batch, widths }) => {
   const c = widths[0]!;
@@ -337,17 +405,59 @@ const softmaxCases: fc.Arbitrary<LayerCase> = batchAndWidths(1).chain(({ batch, 
   });
 });
 
-const crossEntropyCases: fc.Arbitrary<LayerCase> = batchAndWidths(1).chain(({ batch, widths }) => {
-  const c = widths[0]!;
-  return fc.record({
-    layer: fc.constant<LayerName>("CrossEntropy"),
-    // Probabilities: softmax of logits in [-2, 2], so every entry is at least about 0.004.
-    inputs: fc.tuple(tensorArb({ shape: [batch, c], min: -2, max: 2 }).map(softmax)),
-    labels: oneHotLabelsArb({ batch, classes: c }),
-    downstream: scalarDownstreamArb,
-    probeSeed: probeSeedArb,
+const positiveCrossEntropyCases: fc.Arbitrary<LayerCase> = batchAndWidths(1).chain(
+  ({ batch, widths }) => {
+    const c = widths[0]!;
+    return fc.record({
+      layer: fc.constant<LayerName>("CrossEntropy"),
+      // Probabilities: softmax of logits in [-2, 2], so every entry is at least about 0.004.
+      inputs: fc.tuple(tensorArb({ shape: [batch, c], min: -2, max: 2 }).map(softmax)),
+      labels: oneHotLabelsArb({ batch, classes: c }),
+      downstream: scalarDownstreamArb,
+      probeSeed: probeSeedArb,
+    });
+  },
+);
+
+/**
+ * P with exact zeros away from the labels (at least one, in row 0), rows still summing to 1: the
+ * softmax of logits in [-2, 2] with some unlabelled logits set to -1000, which underflows to an
+ * exact 0, as a softmax of widely spread logits does. The loss reads only P[b, y_b] (HOMEWORK),
+ * so these are valid inputs, and its gradient is 0 at the zeros; -sum(Y * log P) gives
+ * 0 * log 0 = NaN there, and -Y / (B P) gives 0 / 0 = NaN. The finite differences move a zero to
+ * ±6e-6, which the loss does not read either.
+ */
+const zeroOffLabelCrossEntropyCases: fc.Arbitrary<LayerCase> = fc
+  .tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 2, max: 4 }))
+  .chain(([batch, c]) =>
+    fc.record({
+      layer: fc.constant<LayerName>("CrossEntropy"),
+      labels: oneHotLabelsArb({ batch, classes: c }),
+      logits: tensorArb({ shape: [batch, c], min: -2, max: 2 }),
+      zeroed: fc.array(fc.boolean(), { minLength: batch * c, maxLength: batch * c }),
+      alwaysZeroed: fc.nat({ max: c - 2 }),
+      downstream: scalarDownstreamArb,
+      probeSeed: probeSeedArb,
+    }),
+  )
+  .map(({ layer, labels, logits, zeroed, alwaysZeroed, downstream, probeSeed }) => {
+    const c = labels.shape[1]!;
+    const data = logits.data.slice();
+    // Row 0's unlabelled columns, in order: the alwaysZeroed-th of them is set.
+    const unlabelledInRow0 = [...Array(c).keys()].filter((k) => labels.data[k] === 0);
+    data[unlabelledInRow0[alwaysZeroed]!] = -1000;
+    zeroed.forEach((zero, k) => {
+      if (zero && labels.data[k] === 0) data[k] = -1000;
+    });
+    const P = softmax(new Tensor(data, logits.shape));
+    return { layer, inputs: [P], labels, downstream, probeSeed };
   });
-});
+
+/** One CrossEntropy case in three has exact zeros off the labels (all miss 1 time in 25000). */
+const crossEntropyCases: fc.Arbitrary<LayerCase> = fc.oneof(
+  { arbitrary: positiveCrossEntropyCases, weight: 2 },
+  { arbitrary: zeroOffLabelCrossEntropyCases, weight: 1 },
+);
 
 const LAYERS: LayerInfo[] = [
   {
@@ -376,7 +486,7 @@ const LAYERS: LayerInfo[] = [
     name: "Sigmoid",
     names: ["the gradient returned by Sigmoid.backward"],
     reference: () => sigmoid,
-    cases: elementwiseCases("Sigmoid", { min: -5, max: 5, specialValues: true }),
+    cases: sigmoidCases,
     points: { forward: 0.5, backward: 1.5, consistent: 0.5, shapes: 0.25, immutable: 0.25 },
   },
   {
@@ -402,7 +512,7 @@ function layerPayload(c: LayerCase, mode: "forward" | "full", probes = false): L
     inputs: c.inputs,
     labels: c.labels,
     downstream: mode === "full" ? c.downstream : undefined,
-    probes: probes ? probeInputs(c.inputs, makeProbes(c.inputs, c.probeSeed)) : undefined,
+    probes: probes ? probeInputs(c.inputs, layerProbes(c)) : undefined,
   };
 }
 
@@ -491,7 +601,7 @@ function layerChecks(info: LayerInfo): CheckDefinition<LayerCase>[] {
           inputs: c.inputs,
           downstream: c.downstream,
           grads: layerGrads(c, result),
-          probes: makeProbes(c.inputs, c.probeSeed),
+          probes: layerProbes(c),
           probeOutputs: field(result, "probeOutputs"),
           tolerance: ctx.tolerance,
           forwardMatches: forwardMatches(info, c, field(result, "output"), ctx.tolerance),
