@@ -175,14 +175,14 @@ async function gradeClass(options: BatchOptions, classDir: string): Promise<Batc
     let done = reused;
     try {
       await Promise.all(
-        queue.map(async (entry) => {
+        queue.map(async (entry, index) => {
           const reply = await pool.grade({
             folder: entry.folder,
             path: entry.path,
             kind: entry.kind,
             seed,
             assignmentFile: options.assignmentFile,
-            unpackDir: join(unpackRoot, String(queue.indexOf(entry))),
+            unpackDir: join(unpackRoot, String(index)),
           });
           if (options.signal?.aborted) return;
           const stored = toStored(reply, entry.folder, key, hashes.get(entry.folder)!);
