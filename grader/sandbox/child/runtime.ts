@@ -101,8 +101,23 @@ export function startChild(
   // Student code may start promises or timers that fail later; they must not end the child.
   saved.on("unhandledRejection", () => {});
   saved.on("uncaughtException", () => {});
-  saved.on("message", (message: ParentMessage) => {
-    if (message?.type !== "run") return;
+  // The parent sends a problem's batches ahead. Each one starts only once the previous result
+  // is written out: a batch that never returns (an infinite loop) blocks this event loop, and a
+  // result still waiting to be written would then never reach the parent, which would time out
+  // the wrong check. Plain indices, not Array methods: student code may have replaced those.
+  const pending: ParentMessage[] = [];
+  let head = 0;
+  let tail = 0;
+  let busy = false;
+  const runNext = (): void => {
+    if (head === tail) {
+      busy = false;
+      return;
+    }
+    busy = true;
+    const message = pending[head]!;
+    pending[head] = undefined as never;
+    head++;
     const driver = drivers[message.driver];
     const outcomes: Outcome[] = [];
     message.payloads.forEach((payload, index) => {
@@ -118,7 +133,18 @@ export function startChild(
       }
       outcomes.push(runOne(driver, modules, payload));
     });
-    send({ type: "result", id: message.id, outcomes } satisfies ChildMessage);
+    send(
+      { type: "result", id: message.id, outcomes } satisfies ChildMessage,
+      undefined,
+      undefined,
+      () => runNext(),
+    );
+  };
+  saved.on("message", (message: ParentMessage) => {
+    if (message?.type !== "run") return;
+    pending[tail] = message;
+    tail++;
+    if (!busy) runNext();
   });
   send({ type: "ready", modules: saved.keys(loaders) } satisfies ChildMessage);
 }
