@@ -16,8 +16,7 @@ export function buildFixtureClass(
 ): string[] {
   const sources: { name: string; dir: string; cleanup: () => void }[] = [];
   const solution = packagePath("reference/solution");
-  const solutionCopy = { dir: solution, cleanup: () => {} };
-  sources.push({ name: "solution", ...solutionCopy });
+  sources.push({ name: "solution", dir: solution, cleanup: () => {} });
   sources.push({ name: "starter", dir: packagePath("fixtures/starter"), cleanup: () => {} });
   const samples = packagePath("fixtures/submissions");
   if (existsSync(samples)) {

@@ -8,7 +8,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Assignment } from "../assignment/types.js";
 import { type GradeResult, SCHEMA_VERSION } from "../model/results.js";
 
@@ -82,7 +82,7 @@ export function writeStoredResult(outDir: string, stored: StoredResult): void {
 }
 
 export function writeFileAtomic(file: string, text: string): void {
-  const dir = join(file, "..");
+  const dir = dirname(file);
   mkdirSync(dir, { recursive: true });
   const temporary = join(dir, `.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
   try {

@@ -12,7 +12,7 @@ import {
   writeManifest,
 } from "./batchManifest.js";
 import { buildBatchReport } from "./buildBatchReport.js";
-import { findSubmissions, type SubmissionEntry } from "./findSubmissions.js";
+import { compareNames, findSubmissions, type SubmissionEntry } from "./findSubmissions.js";
 import { formatGradesCsv } from "./gradesCsv.js";
 import { hashSubmission } from "./hashSubmission.js";
 import type { Roster } from "./readRoster.js";
@@ -129,7 +129,7 @@ async function gradeClass(options: BatchOptions, classDir: string): Promise<Batc
   };
   const roster = [...(options.roster ?? new Map())]
     .filter(([folder]) => shard === null || inShard(folder, shard))
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    .sort(([a], [b]) => compareNames(a, b));
   const manifest: BatchManifest = {
     manifestVersion: MANIFEST_VERSION,
     key,

@@ -1,3 +1,4 @@
+import { compareNames } from "./findSubmissions.js";
 import type {
   BatchProblem,
   BatchReport,
@@ -103,7 +104,7 @@ function countFailures(problems: BatchProblem[], graded: BatchRow[]): FailureCou
       problemId: known.get(checkId)?.problemId ?? "",
       students: count,
     }))
-    .sort((a, b) => b.students - a.students || compareIds(a.checkId, b.checkId));
+    .sort((a, b) => b.students - a.students || compareNames(a.checkId, b.checkId));
 }
 
 function checkIndex(problems: BatchProblem[]): Map<string, { title: string; problemId: string }> {
@@ -114,9 +115,4 @@ function checkIndex(problems: BatchProblem[]): Map<string, { title: string; prob
     }
   }
   return index;
-}
-
-/** Code-unit order, so the result never depends on the machine's locale. */
-function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
