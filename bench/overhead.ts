@@ -69,6 +69,8 @@ export interface OverheadResult {
   studentMs: Summary;
   /** Per grading: durationMs / studentMs. */
   ratio: Summary;
+  /** The same with one lane (one problem at a time, one child): no two children compete. */
+  oneLane: { gradings: GradingBreakdown[]; ratio: Summary };
 }
 
 interface Counters {
@@ -145,13 +147,14 @@ export async function gradeInstrumented(
   dir: string,
   seed: number,
   mode: "grade" | "check" = "grade",
+  lanes?: number,
 ): Promise<GradingBreakdown> {
   const counters = newCounters();
   const restore = instrumentSandbox(() => counters);
   try {
     const started = performance.now();
     const cpu = process.cpuUsage();
-    const result = await gradeSubmission({ dir, seed, mode });
+    const result = await gradeSubmission({ dir, seed, mode, lanes });
     const wallMs = performance.now() - started;
     const parentCpu = process.cpuUsage(cpu);
     const childStarts = [...counters.sandboxes].reduce((t, s) => t + s.starts, 0);
@@ -182,8 +185,13 @@ export async function runOverhead(options: BenchOptions): Promise<OverheadResult
   // (imports, esbuild's service, JIT) and is not counted.
   await gradeInstrumented(dir, 1);
   const gradings: GradingBreakdown[] = [];
-  for (let i = 0; i < repetitions; i++) gradings.push(await gradeInstrumented(dir, 1));
-  for (const g of gradings) {
+  const oneLane: GradingBreakdown[] = [];
+  // Alternating, so both see the same machine.
+  for (let i = 0; i < repetitions; i++) {
+    gradings.push(await gradeInstrumented(dir, 1));
+    oneLane.push(await gradeInstrumented(dir, 1, "grade", 1));
+  }
+  for (const g of [...gradings, ...oneLane]) {
     if (g.score !== g.maxScore)
       throw new Error(`the reference solution scored ${g.score}/${g.maxScore}`);
   }
@@ -194,6 +202,10 @@ export async function runOverhead(options: BenchOptions): Promise<OverheadResult
     wallMs: summarize(gradings.map((g) => g.durationMs)),
     studentMs: summarize(gradings.map((g) => g.studentMs)),
     ratio: summarize(gradings.map((g) => g.durationMs / g.studentMs)),
+    oneLane: {
+      gradings: oneLane,
+      ratio: summarize(oneLane.map((g) => g.durationMs / g.studentMs)),
+    },
   };
 }
 
@@ -238,9 +250,25 @@ export function overheadRows(result: OverheadResult): Row[] {
       goal: "",
       verdict: "info",
     },
+    msRow(
+      "one lane: total",
+      summarize(result.oneLane.gradings.map((g) => g.durationMs)),
+    ),
+    msRow(
+      "one lane: in student code",
+      summarize(result.oneLane.gradings.map((g) => g.studentMs)),
+    ),
     {
       bench,
-      figure: "total / student time",
+      figure: "one lane: total / student time",
+      value: formatRatio(result.oneLane.ratio.median),
+      spread: formatSpreadRatio(result.oneLane.ratio),
+      goal: "",
+      verdict: "info",
+    },
+    {
+      bench,
+      figure: "total / student time (default lanes)",
       value: formatRatio(result.ratio.median),
       spread: formatSpreadRatio(result.ratio),
       goal: "< 1.5x",

@@ -77,6 +77,20 @@ describe("gradeSubmission", () => {
     );
   });
 
+  it("gives the same result and output with one lane or two, output in problem order", async () => {
+    const strip = (r: GradeResult) =>
+      JSON.stringify(r, (key, value) => (key === "durationMs" ? 0 : value));
+    const one = await grade("chatty", { lanes: 1 });
+    const two = await grade("chatty", { lanes: 2 });
+    expect(one.score).toBe(20);
+    expect(strip(two)).toBe(strip(one));
+    // Problem 1's output (ops) comes whole before problem 2's (more), in both streams.
+    for (const text of [one.output.stdout, one.output.stderr]) {
+      expect(text.lastIndexOf("ops: ")).toBeLessThan(text.indexOf("more: "));
+      expect(text.indexOf("more: ")).toBeGreaterThan(-1);
+    }
+  });
+
   it("says clearly what is wrong with the call", async () => {
     await expect(grade("nowhere")).rejects.toThrow(UsageError);
     await expect(grade("nowhere")).rejects.toThrow(/no such folder/);

@@ -1,5 +1,5 @@
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Assignment, CheckDefinition, ProblemDefinition } from "./assignment/types.js";
 import {
@@ -9,7 +9,8 @@ import {
   SCHEMA_VERSION,
 } from "./model/results.js";
 import { type CheckRun, runCheck } from "./runCheck.js";
-import { bundleSubmission, findModule } from "./sandbox/bundleSubmission.js";
+import { bundleSubmission, findModule, type SubmissionBundle } from "./sandbox/bundleSubmission.js";
+import { OutputCapture } from "./sandbox/OutputCapture.js";
 import { Sandbox } from "./sandbox/Sandbox.js";
 import { UsageError } from "./UsageError.js";
 import { version } from "./version.js";
@@ -29,8 +30,13 @@ export interface GradeOptions {
   only?: string[];
   /** fast-check path of a counterexample to replay (with `only` naming one check). */
   path?: string;
-  /** Called as each check finishes (for progress output). */
+  /** Called for each check of a problem when the problem is done (problems finish in any order). */
   onCheck?: (problem: ProblemResult, check: CheckResult) => void;
+  /**
+   * Problems graded at once, each lane with its own child (default 2 where there are two cores
+   * or more, else 1). The result is the same for any number of lanes.
+   */
+  lanes?: number;
 }
 
 /** Grades one submission in a sandboxed child and returns the result model. */
@@ -56,126 +62,66 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
   }
 
   const workDir = mkdtempSync(join(tmpdir(), "gradmark-"));
-  const bundle = await bundleSubmission({
-    srcDir,
-    modules: assignment.modules,
-    driversFile: assignment.drivers,
-    outDir: workDir,
-  });
-  const sandbox = new Sandbox(bundle.file, assignment.limits);
-  const deadline = performance.now() + assignment.defaults.budgetMs;
+  const limits = assignment.limits;
   const problems: ProblemResult[] = [];
-  let hiddenSkipped = 0;
-  const willRun = (check: CheckDefinition) =>
-    selected.has(check.id) && !(mode === "check" && check.hidden);
-  const loads = (problem: ProblemDefinition) =>
-    !bundle.problems.some((p) => p.module === problem.module);
-  // Problems that need a child: at least one check to run, and a module that bundled.
-  const needChild = assignment.problems.map((p) => loads(p) && p.checks.some(willRun));
-  const spareFor = (i: number) => needChild.slice(i + 1).includes(true);
+  const outputs = assignment.problems.map(() => ({
+    stdout: new OutputCapture(limits.outputBytes),
+    stderr: new OutputCapture(limits.outputBytes),
+  }));
+  const sandboxes: Sandbox[] = [];
   try {
+    const bundle = await bundleSubmission({
+      srcDir,
+      modules: assignment.modules,
+      driversFile: assignment.drivers,
+      outDir: workDir,
+    });
+    const deadline = performance.now() + assignment.defaults.budgetMs;
+    const willRun = (check: CheckDefinition) =>
+      selected.has(check.id) && !(mode === "check" && check.hidden);
+    const loads = (problem: ProblemDefinition) =>
+      !bundle.problems.some((p) => p.module === problem.module);
+    // Problems that need a child: at least one check to run, and a module that bundled.
+    const needChild = assignment.problems
+      .map((p, i) => (loads(p) && p.checks.some(willRun) ? i : -1))
+      .filter((i) => i >= 0);
+    const laneCount = Math.max(1, Math.min(options.lanes ?? defaultLanes(), needChild.length));
+    const lanes = laneQueues(needChild, laneCount);
+    const context: ProblemContext = {
+      assignment,
+      onCheck: options.onCheck,
+      bundle,
+      seed,
+      deadline,
+      srcDir,
+      path: options.path,
+      willRun,
+    };
     for (const [i, problem] of assignment.problems.entries()) {
-      const result: ProblemResult = {
-        id: problem.id,
-        title: problem.title,
-        module: problem.module,
-        score: 0,
-        maxScore: 0,
-        checks: [],
-      };
-      problems.push(result);
-      if (needChild[i]) {
-        // A fresh child per problem: globals one problem's code overwrites cannot reach
-        // another. The next problem's child boots while this one runs (no student code yet).
-        sandbox.restart({ startNow: true, spare: spareFor(i) });
-      }
-      const moduleProblem = bundle.problems.find((p) => p.module === problem.module);
-      const skipped = (check: CheckDefinition): CheckResult | null => {
-        const base = {
-          id: check.id,
-          title: check.title,
-          maxScore: check.points,
-          hidden: check.hidden ?? false,
-        };
-        const none = { score: 0, counterexample: null, replay: null, runs: 0, durationMs: 0 };
-        if (!willRun(check)) return { ...base, ...none, status: "skipped", message: "" };
-        if (moduleProblem) {
-          return {
-            ...base,
-            ...none,
-            status: "error",
-            message: `src/${problem.module} could not be loaded:\n${moduleProblem.message}`,
-          };
-        }
-        return null;
-      };
-      hiddenSkipped += problem.checks.filter((c) => selected.has(c.id) && !willRun(c)).length;
-      const toRun = problem.checks.filter((c) => skipped(c) === null);
-      const runOptions = { seed, deadline, srcDir, path: options.path };
-      // Checks overlap: each is timed from when the one before it finished.
-      let lastEnd = performance.now();
-      const timed = (check: CheckDefinition, running: Promise<CheckRun | null>) =>
-        running.then((run) => {
-          const end = performance.now();
-          durations.set(check, Math.round(end - lastEnd));
-          lastEnd = end;
-          return run;
-        });
-      const durations = new Map<CheckDefinition, number>();
-      let checkRuns: (CheckRun | null)[] = [];
-      if (options.path === undefined) {
-        // Every check's batch is queued before any is judged, so the child works through them
-        // while the parent draws and judges. This is the sequence of calls the child sees in
-        // any case, unless a check needs shrinking: its extra calls must come right after its
-        // batch, so then the problem is run again, one check after the other, in a new child.
-        checkRuns = await Promise.all(
-          toRun.map((check) =>
-            timed(check, runCheck(check, assignment, sandbox, { ...runOptions, batchOnly: true })),
-          ),
-        );
-      }
-      if (toRun.length > 0 && (checkRuns.length === 0 || checkRuns.includes(null))) {
-        if (checkRuns.length > 0) sandbox.restart({ startNow: true, spare: spareFor(i) });
-        checkRuns = [];
-        lastEnd = performance.now();
-        for (const check of toRun)
-          checkRuns.push(await timed(check, runCheck(check, assignment, sandbox, runOptions)));
-      }
-      for (const check of problem.checks) {
-        const run = checkRuns[toRun.indexOf(check)];
-        if (!run) {
-          result.checks.push(skipped(check)!);
-          continue;
-        }
-        result.checks.push({
-          id: check.id,
-          title: check.title,
-          maxScore: check.points,
-          hidden: check.hidden ?? false,
-          status: run.status,
-          score: run.status === "passed" ? check.points : 0,
-          message: run.message,
-          counterexample: run.counterexample,
-          replay:
-            run.status === "passed"
-              ? null
-              : { seed, only: check.id, ...(run.path ? { path: run.path } : {}) },
-          runs: run.runs,
-          durationMs: durations.get(check) ?? 0,
-        });
-      }
-      applyRequirements(problem, result);
-      for (const c of result.checks) {
-        if (c.status === "skipped") continue;
-        result.score += c.score;
-        result.maxScore += c.maxScore;
-        options.onCheck?.(result, c);
-      }
+      if (!needChild.includes(i)) problems[i] = await gradeProblem(problem, context, null, false);
     }
+    await Promise.all(
+      lanes.map(async (queue) => {
+        const sandbox = new Sandbox(bundle.file, limits);
+        sandboxes.push(sandbox);
+        for (const [k, i] of queue.entries()) {
+          // A fresh child per problem: globals one problem's code overwrites cannot reach
+          // another. The lane's next child boots while this one runs (no student code yet).
+          sandbox.captureInto(outputs[i]!.stdout, outputs[i]!.stderr);
+          sandbox.restart({ startNow: true, spare: k + 1 < queue.length });
+          const more = k + 1 < queue.length;
+          problems[i] = await gradeProblem(assignment.problems[i]!, context, sandbox, more);
+        }
+        await sandbox.close();
+      }),
+    );
   } finally {
-    sandbox.close();
+    await Promise.all(sandboxes.map((sandbox) => sandbox.close()));
     rmSync(workDir, { recursive: true, force: true });
   }
+  const hiddenSkipped = assignment.problems
+    .flatMap((p) => p.checks)
+    .filter((c) => selected.has(c.id) && mode === "check" && c.hidden).length;
   return {
     schemaVersion: SCHEMA_VERSION,
     graderVersion: version,
@@ -185,7 +131,16 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
     score: round(problems.reduce((t, p) => t + p.score, 0)),
     maxScore: round(problems.reduce((t, p) => t + p.maxScore, 0)),
     problems,
-    output: { stdout: sandbox.stdout.text(), stderr: sandbox.stderr.text() },
+    output: {
+      stdout: OutputCapture.joined(
+        outputs.map((o) => o.stdout),
+        limits.outputBytes,
+      ),
+      stderr: OutputCapture.joined(
+        outputs.map((o) => o.stderr),
+        limits.outputBytes,
+      ),
+    },
     hiddenSkipped,
     durationMs: Math.round(performance.now() - started),
   };
@@ -251,4 +206,142 @@ function matchesToken(token: string, problem: ProblemDefinition, check: CheckDef
   const id = check.id.toLowerCase();
   if (token === problem.id || t === id || t === problem.module.toLowerCase()) return true;
   return id.split(".")[1] === t || id.startsWith(`${t}.`);
+}
+
+/** What every problem of one grading shares. */
+interface ProblemContext {
+  assignment: Assignment;
+  bundle: SubmissionBundle;
+  seed: number;
+  deadline: number;
+  srcDir: string;
+  path: string | undefined;
+  willRun: (check: CheckDefinition) => boolean;
+  onCheck: GradeOptions["onCheck"];
+}
+
+/**
+ * Grades one problem, in `sandbox`'s current child (null when none of its checks runs a child:
+ * all skipped, or its module did not bundle). `more` says whether the lane has problems after
+ * this one (a restart here keeps a spare child booting for them).
+ */
+async function gradeProblem(
+  problem: ProblemDefinition,
+  context: ProblemContext,
+  sandbox: Sandbox | null,
+  more: boolean,
+): Promise<ProblemResult> {
+  const { assignment, bundle, seed, willRun } = context;
+  const result: ProblemResult = {
+    id: problem.id,
+    title: problem.title,
+    module: problem.module,
+    score: 0,
+    maxScore: 0,
+    checks: [],
+  };
+  const moduleProblem = bundle.problems.find((p) => p.module === problem.module);
+  const skipped = (check: CheckDefinition): CheckResult | null => {
+    const base = {
+      id: check.id,
+      title: check.title,
+      maxScore: check.points,
+      hidden: check.hidden ?? false,
+    };
+    const none = { score: 0, counterexample: null, replay: null, runs: 0, durationMs: 0 };
+    if (!willRun(check)) return { ...base, ...none, status: "skipped", message: "" };
+    if (moduleProblem) {
+      return {
+        ...base,
+        ...none,
+        status: "error",
+        message: `src/${problem.module} could not be loaded:\n${moduleProblem.message}`,
+      };
+    }
+    return null;
+  };
+  const toRun = sandbox ? problem.checks.filter((c) => skipped(c) === null) : [];
+  const runOptions = {
+    seed,
+    deadline: context.deadline,
+    srcDir: context.srcDir,
+    path: context.path,
+  };
+  // Checks overlap: each is timed from when the one before it finished.
+  let lastEnd = performance.now();
+  const durations = new Map<CheckDefinition, number>();
+  const timed = (check: CheckDefinition, running: Promise<CheckRun | null>) =>
+    running.then((run) => {
+      const end = performance.now();
+      durations.set(check, Math.round(end - lastEnd));
+      lastEnd = end;
+      return run;
+    });
+  let checkRuns: (CheckRun | null)[] = [];
+  if (sandbox && context.path === undefined) {
+    // Every check's batch is queued before any is judged, so the child works through them
+    // while the parent draws and judges. This is the sequence of calls the child sees in
+    // any case, unless a check needs shrinking: its extra calls must come right after its
+    // batch, so then the problem is run again, one check after the other, in a new child.
+    checkRuns = await Promise.all(
+      toRun.map((check) =>
+        timed(check, runCheck(check, assignment, sandbox, { ...runOptions, batchOnly: true })),
+      ),
+    );
+  }
+  if (sandbox && toRun.length > 0 && (checkRuns.length === 0 || checkRuns.includes(null))) {
+    if (checkRuns.length > 0) sandbox.restart({ startNow: true, spare: more });
+    checkRuns = [];
+    lastEnd = performance.now();
+    for (const check of toRun)
+      checkRuns.push(await timed(check, runCheck(check, assignment, sandbox, runOptions)));
+  }
+  for (const check of problem.checks) {
+    const run = checkRuns[toRun.indexOf(check)];
+    if (!run) {
+      result.checks.push(skipped(check)!);
+      continue;
+    }
+    result.checks.push({
+      id: check.id,
+      title: check.title,
+      maxScore: check.points,
+      hidden: check.hidden ?? false,
+      status: run.status,
+      score: run.status === "passed" ? check.points : 0,
+      message: run.message,
+      counterexample: run.counterexample,
+      replay:
+        run.status === "passed"
+          ? null
+          : { seed, only: check.id, ...(run.path ? { path: run.path } : {}) },
+      runs: run.runs,
+      durationMs: durations.get(check) ?? 0,
+    });
+  }
+  applyRequirements(problem, result);
+  for (const c of result.checks) {
+    if (c.status === "skipped") continue;
+    result.score += c.score;
+    result.maxScore += c.maxScore;
+    context.onCheck?.(result, c);
+  }
+  return result;
+}
+
+/** Problems graded at once by default: two where there are two cores or more. */
+function defaultLanes(): number {
+  return availableParallelism() >= 2 ? 2 : 1;
+}
+
+/**
+ * Splits the problems among `count` lanes, in a fixed way (so each problem's output and the
+ * order of everything are the same on every run): problem k goes to lane k mod count, and
+ * every other lane runs its list from the end, so the assignment's last problems (training,
+ * typically the longest child run) start while the first ones are judged.
+ */
+function laneQueues(indices: readonly number[], count: number): number[][] {
+  const lanes = Array.from({ length: count }, () => [] as number[]);
+  for (const [k, index] of indices.entries()) lanes[k % count]!.push(index);
+  return lanes.map((lane, l) => (l % 2 === 1 ? lane.reverse() : lane));
 }

@@ -27,7 +27,14 @@ async function grade(job: GradeJob): Promise<WorkerToParent> {
   try {
     const dir = job.kind === "zip" ? unzipSubmission(job.path, job.unpackDir) : job.path;
     const assignment = await assignmentFor(job.assignmentFile);
-    const result = await gradeSubmission({ dir, assignment, seed: job.seed, mode: "grade" });
+    // One problem at a time: the pool's workers (-j) are what fills the cores in a batch.
+    const result = await gradeSubmission({
+      dir,
+      assignment,
+      seed: job.seed,
+      mode: "grade",
+      lanes: 1,
+    });
     return { type: "graded", folder, result };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -6,6 +6,16 @@ export class OutputCapture {
 
   constructor(readonly limitBytes: number) {}
 
+  /** The text of several captures one after the other, within `limitBytes` in all. */
+  static joined(parts: readonly OutputCapture[], limitBytes: number): string {
+    const all = new OutputCapture(limitBytes);
+    for (const part of parts) {
+      for (const chunk of part.chunks) all.add(chunk);
+      all.dropped += part.dropped;
+    }
+    return all.text();
+  }
+
   add(chunk: Buffer): void {
     const room = this.limitBytes - this.kept;
     if (room > 0) {

@@ -35,6 +35,8 @@ function childEnv(): Record<string, string> {
 
 /** The slowest start-up a child is allowed before its batch counts as crashed. */
 const START_LIMIT_MS = 10_000;
+/** The longest close() waits for killed children's output (SIGKILL follows SIGTERM in 500 ms). */
+const CLOSE_WAIT_MS = 2_000;
 /** How often the memory watchdog looks at the running child. */
 const WATCHDOG_MS = 25;
 
@@ -71,8 +73,9 @@ interface Active {
  * module), so a restart does not wait for a process to boot.
  */
 export class Sandbox {
-  readonly stdout: OutputCapture;
-  readonly stderr: OutputCapture;
+  /** Where the children started from now on write (see captureInto). */
+  stdout: OutputCapture;
+  stderr: OutputCapture;
   /** Child processes started so far. */
   starts = 0;
   private current: SandboxChild | null = null;
@@ -85,6 +88,13 @@ export class Sandbox {
   private latestProgress: { id: number; index: number; at: number } | null = null;
   private nextId = 1;
   private closed = false;
+  /** Each child's output goes where the capture was when it became the current child. */
+  /** Children started and not yet known to be closed. */
+  private readonly children = new Set<SandboxChild>();
+  private readonly captures = new WeakMap<
+    SandboxChild,
+    { stdout: OutputCapture; stderr: OutputCapture }
+  >();
 
   constructor(
     readonly bundleFile: string,
@@ -139,8 +149,21 @@ export class Sandbox {
     this.pump();
   }
 
-  /** Stops the children, if any; batches still queued report a crash. */
-  close(): void {
+  /**
+   * Sends the output of the children that become current from now on (after a restart) to
+   * these captures, so output can be kept per problem whatever else runs at the same time.
+   */
+  captureInto(stdout: OutputCapture, stderr: OutputCapture): void {
+    this.stdout = stdout;
+    this.stderr = stderr;
+  }
+
+  /**
+   * Stops the children, if any; batches still queued report a crash. Settles once every child
+   * this sandbox started has ended and its output has been read to the end (a child's last
+   * lines can arrive after its last result), or after CLOSE_WAIT_MS at most.
+   */
+  close(): Promise<void> {
     this.closed = true;
     this.keepSpare = false;
     this.dropCurrent();
@@ -149,6 +172,15 @@ export class Sandbox {
     for (const request of this.queue.splice(0)) {
       request.resolve({ kind: "crashed", index: 0, detail: "the sandbox was closed", wallMs: 0 });
     }
+    const children = [...this.children];
+    this.children.clear();
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, CLOSE_WAIT_MS);
+    });
+    return Promise.race([Promise.all(children.map((c) => c.closed)), bound]).then(() =>
+      clearTimeout(timer),
+    );
   }
 
   /** Sends what is queued to the current child (starting one if needed) and clocks the head. */
@@ -349,6 +381,7 @@ export class Sandbox {
     const child = this.spare ?? this.fork();
     this.spare = null;
     this.current = child;
+    this.captures.set(child, { stdout: this.stdout, stderr: this.stderr });
     this.latestProgress = null;
     // The spare boots once the current child is up, so the two do not compete for the CPU.
     child.ready.then(
@@ -366,7 +399,13 @@ export class Sandbox {
     this.starts++;
     const child: SandboxChild = new SandboxChild(
       this.bundleFile,
-      { heapMb: this.limits.heapMb, env: childEnv(), stdout: this.stdout, stderr: this.stderr },
+      {
+        heapMb: this.limits.heapMb,
+        env: childEnv(),
+        // A spare has loaded no student module, so it has nothing to say before it is taken.
+        stdout: (chunk) => (this.captures.get(child)?.stdout ?? this.stdout).add(chunk),
+        stderr: (chunk) => (this.captures.get(child)?.stderr ?? this.stderr).add(chunk),
+      },
       {
         message: (message) => {
           if (this.current === child) this.onMessage(message);
@@ -377,6 +416,8 @@ export class Sandbox {
         exit: (detail, signal) => this.onExit(child, detail, signal),
       },
     );
+    this.children.add(child);
+    child.closed.then(() => this.children.delete(child));
     return child;
   }
 

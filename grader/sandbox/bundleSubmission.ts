@@ -16,11 +16,15 @@ export interface SubmissionBundle {
   problems: ModuleProblem[];
   /** Modules bundled and loadable in the child. */
   modules: string[];
+  /** esbuild runs it took: 1 for a submission that bundles cleanly, more when one does not. */
+  builds: number;
 }
 
 const EXTENSIONS = [".ts", ".mts", ".js", ".mjs"];
 const KIT_ENTRY = "reference/tensor/index.ts";
 const RUNTIME_ENTRY = "grader/sandbox/child/runtime.ts";
+/** The generated entry's name; esbuild records it as a file of the folder it resolves from. */
+const ENTRY_NAME = "gradmark-entry.ts";
 
 /** Finds src/<module>.{ts,mts,js,mjs} in a submission folder. */
 export function findModule(srcDir: string, module: string): string | null {
@@ -61,7 +65,7 @@ export async function bundleSubmission(options: {
   // One build for the whole submission: a clean one (the usual case) is bundled in one go.
   // Only when it fails is each module bundled on its own, to learn which ones to leave out.
   if (await writeBundle(outfile, srcDir, options.driversFile, found, missing, true)) {
-    return { file: outfile, problems: missing, modules: found.map((f) => f.module) };
+    return { file: outfile, problems: missing, modules: found.map((f) => f.module), builds: 1 };
   }
   const problems: ModuleProblem[] = [];
   const good: { module: string; file: string }[] = [];
@@ -74,7 +78,8 @@ export async function bundleSubmission(options: {
     else good.push({ module, file: file! });
   }
   await writeBundle(outfile, srcDir, options.driversFile, good, problems, false);
-  return { file: outfile, problems, modules: good.map((g) => g.module) };
+  const builds = 2 + found.length;
+  return { file: outfile, problems, modules: good.map((g) => g.module), builds };
 }
 
 /**
@@ -102,7 +107,7 @@ async function writeBundle(
     `}, ${JSON.stringify(moduleErrors)});`,
   ].join("\n");
   const result = await build({
-    stdin: { contents: entry, resolveDir: srcDir, loader: "ts", sourcefile: "gradmark-entry.ts" },
+    stdin: { contents: entry, resolveDir: srcDir, loader: "ts", sourcefile: ENTRY_NAME },
     bundle: true,
     format: "esm",
     platform: "node",
@@ -135,10 +140,13 @@ function staysInside(metafile: Metafile, srcDir: string, driversFile: string): b
   const kitDir = dirname(packagePath(KIT_ENTRY));
   const graderDirs = [kitDir, dirname(packagePath(RUNTIME_ENTRY)), dirname(resolve(driversFile))];
   const inside = (dir: string, file: string) => !relative(dir, file).startsWith("..");
+  const entry = join(srcDir, ENTRY_NAME);
+  // A student file of that very name could not be told apart: check module by module then.
+  if (existsSync(entry)) return false;
   for (const [path, input] of Object.entries(metafile.inputs)) {
-    // The generated entry (stdin) is the grader's.
-    if (path === "<stdin>") continue;
     const file = resolve(path);
+    // The generated entry is the grader's.
+    if (file === entry) continue;
     if (!inside(srcDir, file) || graderDirs.some((dir) => inside(dir, file))) continue;
     for (const imported of input.imports) {
       const target = resolve(imported.path);

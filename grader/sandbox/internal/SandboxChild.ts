@@ -2,7 +2,6 @@ import { type ChildProcess, fork } from "node:child_process";
 import { endianness } from "node:os";
 import { dirname } from "node:path";
 import type { Readable } from "node:stream";
-import type { OutputCapture } from "../OutputCapture.js";
 import {
   type ChildMessage,
   isChildMessage,
@@ -35,6 +34,8 @@ export interface ChildEvents {
  */
 export class SandboxChild {
   readonly ready: Promise<void>;
+  /** Settles once the process has ended and its output pipes are read to the end. */
+  readonly closed: Promise<void>;
   isReady = false;
   exited = false;
   private readonly process: ChildProcess;
@@ -45,8 +46,8 @@ export class SandboxChild {
     options: {
       heapMb: number;
       env: Record<string, string>;
-      stdout: OutputCapture;
-      stderr: OutputCapture;
+      stdout: (chunk: Buffer) => void;
+      stderr: (chunk: Buffer) => void;
     },
     private readonly events: ChildEvents,
   ) {
@@ -64,8 +65,8 @@ export class SandboxChild {
       stdio: ["ignore", "pipe", "pipe", "ipc", "pipe"],
     });
     this.process = child;
-    child.stdout!.on("data", (chunk: Buffer) => options.stdout.add(chunk));
-    child.stderr!.on("data", (chunk: Buffer) => options.stderr.add(chunk));
+    child.stdout!.on("data", options.stdout);
+    child.stderr!.on("data", options.stderr);
     (child.stdio[PROGRESS_FD] as Readable).on("data", (chunk: Buffer) => this.readProgress(chunk));
     this.ready = new Promise<void>((resolveReady, rejectReady) => {
       child.on("message", (message: unknown) => {
@@ -88,6 +89,7 @@ export class SandboxChild {
       });
     });
     this.ready.catch(() => {});
+    this.closed = new Promise<void>((resolveClosed) => child.once("close", () => resolveClosed()));
   }
 
   /** Sends a run request; `onError` hears of a failed send (the exit event follows). */
