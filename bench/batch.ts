@@ -3,8 +3,9 @@
  * made from the fixtures (the staff solution, the starter and every sample, hostile ones
  * included, taken in turn). Each run grades into a fresh --out folder, so nothing is resumed.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { autodiff } from "../grader/assignments/autodiff/index.js";
 import { buildFixtureClass } from "../grader/batch/buildFixtureClass.js";
@@ -30,6 +31,33 @@ export interface BatchBenchResult {
   twoWorkers: Summary;
   /** Per repetition: -j 1 wall / -j 2 wall (the throughput ratio). */
   speedup: Summary;
+  /**
+   * CPU time of everything a batch ran (workers and their sandbox children, this process's
+   * share too) over its wall time, per repetition: how many cores one batch keeps busy.
+   * Null where /proc is not there (Linux only).
+   */
+  oneWorkerCores: number[] | null;
+  twoWorkersCores: number[] | null;
+  /** The -j 2 / -j 1 ratio the machine allows: its cores over what -j 1 already keeps busy. */
+  ceiling: number | null;
+}
+
+/** CPU seconds of this process and of its reaped children (Linux /proc), or null. */
+function cpuSecondsWithChildren(): number | null {
+  if (!existsSync("/proc/self/stat")) return null;
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const stat = readFileSync("/proc/self/stat", "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // utime, stime, cutime, cstime are fields 14..17 of the whole line (11..14 after the name).
+  const ticks = [11, 12, 13, 14].reduce((t, i) => t + Number(fields[i]), 0);
+  return ticks / clockTicks();
+}
+
+let ticksPerSecond: number | null = null;
+function clockTicks(): number {
+  ticksPerSecond ??=
+    Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  return ticksPerSecond;
 }
 
 async function timeBatch(
@@ -37,8 +65,9 @@ async function timeBatch(
   root: string,
   jobs: number,
   run: number,
-): Promise<number> {
+): Promise<{ ms: number; cores: number | null }> {
   const started = performance.now();
+  const cpuBefore = cpuSecondsWithChildren();
   const outcome = await gradeClass({
     classDir,
     outDir: join(root, `out-${jobs}-${run}`),
@@ -51,7 +80,11 @@ async function timeBatch(
     throw new Error(
       `batch could not grade ${failedToGrade[0]!.folder}: ${failedToGrade[0]!.message}`,
     );
-  return performance.now() - started;
+  const ms = performance.now() - started;
+  const cpuAfter = cpuSecondsWithChildren();
+  const cores =
+    cpuBefore === null || cpuAfter === null ? null : ((cpuAfter - cpuBefore) * 1000) / ms;
+  return { ms, cores };
 }
 
 export async function runBatch(options: BenchOptions): Promise<BatchBenchResult> {
@@ -60,22 +93,29 @@ export async function runBatch(options: BenchOptions): Promise<BatchBenchResult>
   const root = mkdtempSync(join(tmpdir(), "gradmark-bench-batch-"));
   const classDir = join(root, "class");
   buildFixtureClass(classDir, submissions);
-  const oneWorkerMs: number[] = [];
-  const twoWorkersMs: number[] = [];
+  const one: { ms: number; cores: number | null }[] = [];
+  const two: { ms: number; cores: number | null }[] = [];
   try {
     for (let rep = 0; rep < repetitions; rep++) {
       // Alternate which one goes first.
       if (rep % 2 === 0) {
-        oneWorkerMs.push(await timeBatch(classDir, root, 1, rep));
-        twoWorkersMs.push(await timeBatch(classDir, root, 2, rep));
+        one.push(await timeBatch(classDir, root, 1, rep));
+        two.push(await timeBatch(classDir, root, 2, rep));
       } else {
-        twoWorkersMs.push(await timeBatch(classDir, root, 2, rep));
-        oneWorkerMs.push(await timeBatch(classDir, root, 1, rep));
+        two.push(await timeBatch(classDir, root, 2, rep));
+        one.push(await timeBatch(classDir, root, 1, rep));
       }
     }
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+  const oneWorkerMs = one.map((r) => r.ms);
+  const twoWorkersMs = two.map((r) => r.ms);
+  const coresOf = (runs: typeof one) =>
+    runs.every((r) => r.cores !== null) ? runs.map((r) => r.cores!) : null;
+  const oneWorkerCores = coresOf(one);
+  const twoWorkersCores = coresOf(two);
+  const cores = availableParallelism();
   return {
     submissions,
     repetitions,
@@ -84,6 +124,9 @@ export async function runBatch(options: BenchOptions): Promise<BatchBenchResult>
     oneWorker: summarize(oneWorkerMs),
     twoWorkers: summarize(twoWorkersMs),
     speedup: pairedRatios(oneWorkerMs, twoWorkersMs),
+    oneWorkerCores,
+    twoWorkersCores,
+    ceiling: oneWorkerCores ? Math.min(2, cores) / summarize(oneWorkerCores).median : null,
   };
 }
 
@@ -108,6 +151,26 @@ export function batchRows(result: BatchBenchResult): Row[] {
       goal: "",
       verdict: perMinute(result.twoWorkers.median),
     },
+    ...(result.oneWorkerCores && result.twoWorkersCores
+      ? [
+          {
+            bench,
+            figure: "cores kept busy (CPU time / wall): -j 1, -j 2",
+            value: `${summarize(result.oneWorkerCores).median.toFixed(2)}, ${summarize(result.twoWorkersCores).median.toFixed(2)}`,
+            spread: "",
+            goal: "",
+            verdict: "info",
+          },
+          {
+            bench,
+            figure: "ceiling for -j 2 / -j 1 here: min(2, cores) / cores busy at -j 1",
+            value: formatRatio(result.ceiling!),
+            spread: "",
+            goal: "",
+            verdict: "info",
+          },
+        ]
+      : []),
     {
       bench,
       figure: "batch throughput -j 2 / -j 1",

@@ -250,14 +250,8 @@ export function overheadRows(result: OverheadResult): Row[] {
       goal: "",
       verdict: "info",
     },
-    msRow(
-      "one lane: total",
-      summarize(result.oneLane.gradings.map((g) => g.durationMs)),
-    ),
-    msRow(
-      "one lane: in student code",
-      summarize(result.oneLane.gradings.map((g) => g.studentMs)),
-    ),
+    msRow("one lane: total", summarize(result.oneLane.gradings.map((g) => g.durationMs))),
+    msRow("one lane: in student code", summarize(result.oneLane.gradings.map((g) => g.studentMs))),
     {
       bench,
       figure: "one lane: total / student time",

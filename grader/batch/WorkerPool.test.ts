@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,7 +10,11 @@ const FAKE_WORKER = `
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 process.on("disconnect", () => process.exit(0));
-process.on("message", ({ job }) => {
+process.on("message", ({ type, job }) => {
+  if (type === "stop") {
+    writeFileSync(new URL("stopped-" + process.pid, import.meta.url), "");
+    process.exit(0);
+  }
   const folder = job.folder;
   if (folder === "exit") process.exit(3);
   if (folder === "sigkill") process.kill(process.pid, "SIGKILL");
@@ -108,5 +112,12 @@ describe("WorkerPool", () => {
     } finally {
       pool.close();
     }
+  });
+
+  it("lets idle workers exit on their own at shutdown", async () => {
+    const pool = new WorkerPool(2, 20_000, spec());
+    await Promise.all(["a", "bb"].map((f) => pool.grade(job(f))));
+    await pool.shutdown(5_000);
+    expect(readdirSync(dir).filter((f) => f.startsWith("stopped-"))).toHaveLength(2);
   });
 });

@@ -67,6 +67,28 @@ export class WorkerPool {
     }
   }
 
+  /**
+   * Asks every worker to exit (they are idle once every job is answered), waits for them at
+   * most `graceMs`, then stops the rest as close() does.
+   */
+  async shutdown(graceMs = 2_000): Promise<void> {
+    const exits = this.slots.flatMap((slot) => {
+      if (!slot || slot.child.exitCode !== null || slot.child.signalCode !== null) return [];
+      const exited = new Promise<void>((resolve) => slot.child.once("exit", () => resolve()));
+      slot.child.send({ type: "stop" }, () => {});
+      return [exited];
+    });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(exits),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    this.close();
+  }
+
   /** Stops every worker and the sandboxes they run. */
   close(): void {
     this.closed = true;

@@ -58,9 +58,16 @@ process.on("disconnect", () => {
   }
 });
 
+let grading = 0;
 process.on("message", (message: ParentToWorker) => {
+  // Exiting on its own, the worker waits for its children, so their CPU time is accounted for
+  // and nothing is left behind; the pool kills whatever does not stop soon enough.
+  if (message?.type === "stop" && grading === 0) process.exit(0);
   if (message?.type !== "grade") return;
-  void grade(message.job).then(send);
+  grading++;
+  void grade(message.job)
+    .then(send)
+    .finally(() => grading--);
 });
 
 send({ type: "ready" });

@@ -200,7 +200,8 @@ async function gradeClass(options: BatchOptions, classDir: string): Promise<Batc
       );
     } finally {
       options.signal?.removeEventListener("abort", onAbort);
-      pool.close();
+      if (options.signal?.aborted) pool.close();
+      else await pool.shutdown();
       rmSync(unpackRoot, { recursive: true, force: true });
     }
     if (options.signal?.aborted)

@@ -13,7 +13,8 @@ export interface GradeJob {
   unpackDir: string;
 }
 
-export type ParentToWorker = { type: "grade"; job: GradeJob };
+/** "stop": the batch is done; exit once nothing runs (the worker's sandboxes are closed). */
+export type ParentToWorker = { type: "grade"; job: GradeJob } | { type: "stop" };
 
 /**
  * What a worker answers. "unusable": the submission cannot be graded as it is (unsafe zip, no
