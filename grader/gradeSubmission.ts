@@ -86,7 +86,6 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
       .map((p, i) => (loads(p) && p.checks.some(willRun) ? i : -1))
       .filter((i) => i >= 0);
     const laneCount = Math.max(1, Math.min(options.lanes ?? defaultLanes(), needChild.length));
-    const lanes = laneQueues(needChild, laneCount);
     const context: ProblemContext = {
       assignment,
       onCheck: options.onCheck,
@@ -100,16 +99,20 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
     for (const [i, problem] of assignment.problems.entries()) {
       if (!needChild.includes(i)) problems[i] = await gradeProblem(problem, context, null, false);
     }
+    // Each lane takes the next problem when it is free, heaviest first, so a long one (training)
+    // overlaps the rest instead of running alone at the end. Results and output do not depend
+    // on which lane graded what.
+    const queue = heaviestFirst(assignment, needChild);
     await Promise.all(
-      lanes.map(async (queue) => {
+      Array.from({ length: laneCount }, async () => {
         const sandbox = new Sandbox(bundle.file, limits);
         sandboxes.push(sandbox);
-        for (const [k, i] of queue.entries()) {
+        for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
           // A fresh child per problem: globals one problem's code overwrites cannot reach
           // another. The lane's next child boots while this one runs (no student code yet).
+          const more = queue.length > 0;
           sandbox.captureInto(outputs[i]!.stdout, outputs[i]!.stderr);
-          sandbox.restart({ startNow: true, spare: k + 1 < queue.length });
-          const more = k + 1 < queue.length;
+          sandbox.restart({ startNow: true, spare: more });
           problems[i] = await gradeProblem(assignment.problems[i]!, context, sandbox, more);
         }
         await sandbox.close();
@@ -279,15 +282,24 @@ async function gradeProblem(
     });
   let checkRuns: (CheckRun | null)[] = [];
   if (sandbox && context.path === undefined) {
-    // Every check's batch is queued before any is judged, so the child works through them
+    // Every check's batch is queued as soon as it is drawn, so the child works through them
     // while the parent draws and judges. This is the sequence of calls the child sees in
     // any case, unless a check needs shrinking: its extra calls must come right after its
     // batch, so then the problem is run again, one check after the other, in a new child.
-    checkRuns = await Promise.all(
-      toRun.map((check) =>
-        timed(check, runCheck(check, assignment, sandbox, { ...runOptions, batchOnly: true })),
-      ),
-    );
+    const running: Promise<CheckRun | null>[] = [];
+    for (const check of toRun) {
+      const run = timed(
+        check,
+        runCheck(check, assignment, sandbox, { ...runOptions, batchOnly: true }),
+      );
+      // Handled by Promise.all below; until then a failure must not count as unhandled.
+      run.catch(() => {});
+      running.push(run);
+      // Between two draws, the child's messages are heard (its start, a result to judge, a
+      // batch to send) and the other lane gets its turn.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    checkRuns = await Promise.all(running);
   }
   if (sandbox && toRun.length > 0 && (checkRuns.length === 0 || checkRuns.includes(null))) {
     if (checkRuns.length > 0) sandbox.restart({ startNow: true, spare: more });
@@ -335,13 +347,15 @@ function defaultLanes(): number {
 }
 
 /**
- * Splits the problems among `count` lanes, in a fixed way (so each problem's output and the
- * order of everything are the same on every run): problem k goes to lane k mod count, and
- * every other lane runs its list from the end, so the assignment's last problems (training,
- * typically the longest child run) start while the first ones are judged.
+ * The problems at `indices`, heaviest first (ties in the assignment's order): a problem's
+ * weight, or else the number of runs of its checks.
  */
-function laneQueues(indices: readonly number[], count: number): number[][] {
-  const lanes = Array.from({ length: count }, () => [] as number[]);
-  for (const [k, index] of indices.entries()) lanes[k % count]!.push(index);
-  return lanes.map((lane, l) => (l % 2 === 1 ? lane.reverse() : lane));
+function heaviestFirst(assignment: Assignment, indices: readonly number[]): number[] {
+  const weight = (i: number) => {
+    const problem = assignment.problems[i]!;
+    return (
+      problem.weight ?? problem.checks.reduce((t, c) => t + (c.runs ?? assignment.defaults.runs), 0)
+    );
+  };
+  return [...indices].sort((a, b) => weight(b) - weight(a) || a - b);
 }

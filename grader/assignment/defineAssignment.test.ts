@@ -77,6 +77,11 @@ describe("defineAssignment", () => {
       /points must be a non-negative number, got -1/,
     ],
     [
+      "a zero weight",
+      (d: AssignmentDefinition) => Object.assign(d.problems[0]!, { weight: 0 }),
+      /problem "1": weight must be a positive number, got 0/,
+    ],
+    [
       "zero runs",
       (d: AssignmentDefinition) => Object.assign(d.problems[0]!.checks[0]!, { runs: 0 }),
       /runs must be a positive integer/,

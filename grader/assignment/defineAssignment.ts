@@ -54,6 +54,12 @@ export function defineAssignment(definition: AssignmentDefinition): Assignment {
     if (!definition.modules.includes(problem.module)) {
       fail(`${at}: module ${JSON.stringify(problem.module)} is not in modules`);
     }
+    if (
+      problem.weight !== undefined &&
+      !(typeof problem.weight === "number" && problem.weight > 0 && Number.isFinite(problem.weight))
+    ) {
+      fail(`${at}: weight must be a positive number, got ${problem.weight}`);
+    }
     let points = 0;
     const inProblem = new Set(problem.checks.map((c) => c.id));
     for (const check of problem.checks) {

@@ -53,6 +53,12 @@ export interface ProblemDefinition {
   module: string;
   /** If set, the checks' points must add up to it. */
   points?: number;
+  /**
+   * How long this problem takes to grade, relative to the others (a hint for scheduling: when
+   * problems are graded two at a time, the heaviest start first). Default: the number of runs
+   * of its checks. Give more to a problem whose few runs are long, such as a training run.
+   */
+  weight?: number;
   checks: CheckDefinition[];
 }
 

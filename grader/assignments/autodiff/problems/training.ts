@@ -300,5 +300,8 @@ export const trainingProblem: ProblemDefinition = {
   title: "Training a classifier",
   module: "training",
   points: 5,
+  // Few runs, but the training run alone takes about as long as a thousand ordinary runs
+  // (weights count runs): started first, it overlaps the other problems.
+  weight: 1000,
   checks: [...sgdChecks, accuracyCheck, trainingCheck],
 };
