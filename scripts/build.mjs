@@ -14,6 +14,28 @@ const entries = {
   "checks-vitest": "checks/vitest.ts",
 };
 
+/**
+ * npm packages stay external (installed beside gradmark: one fast-check shared with assignment
+ * files, esbuild's and tsx's own files) except `names`, bundled in with what they import: yargs
+ * loaded as its own ES modules cost about 20 ms of every start. Its help texts then stay in
+ * English (its locale files are not read), like gradmark's own.
+ */
+function bundleOnly(names) {
+  return {
+    name: "bundle-only",
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, (args) => {
+        const name = args.path.startsWith("@")
+          ? args.path.split("/").slice(0, 2).join("/")
+          : args.path.split("/")[0];
+        const fromBundled = args.importer.includes("/node_modules/");
+        if (names.includes(name) || fromBundled) return undefined;
+        return { path: args.path, external: true };
+      });
+    },
+  };
+}
+
 rmSync("dist", { recursive: true, force: true });
 await build({
   entryPoints: Object.fromEntries(Object.entries(entries).filter(([, path]) => existsSync(path))),
@@ -23,7 +45,7 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  packages: "external",
+  plugins: [bundleOnly(["yargs"])],
   sourcemap: true,
   logLevel: "warning",
 });
