@@ -101,6 +101,9 @@ describe("gradeSubmission", () => {
       /--only nothing names no problem/,
     );
     await expect(grade("good", { path: "1:0" })).rejects.toThrow(/name exactly one check/);
+    await expect(grade("good", { lanes: 0 })).rejects.toThrow(
+      /lanes must be a positive integer, got 0/,
+    );
   });
 
   it("selects by problem id, export name or check id", async () => {

@@ -56,6 +56,8 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
       `${options.dir} has no src/ folder; a submission keeps its modules in src/`,
     );
   }
+  if (options.lanes !== undefined && !(Number.isSafeInteger(options.lanes) && options.lanes >= 1))
+    throw new UsageError(`lanes must be a positive integer, got ${options.lanes}`);
   const selected = selectChecks(assignment, options.only);
   if (options.path !== undefined && selected.size !== 1) {
     throw new UsageError("--path replays one counterexample: name exactly one check with --only");
