@@ -34,10 +34,11 @@ export interface KernelCase {
   kit: (operands: Tensor[]) => Tensor;
   naive: (operands: Tensor[]) => Float64Array;
   /** What numpy runs on the same shapes. */
-  numpy: { einsum?: string; tensordot?: number[][]; matmul?: boolean };
+  /** `copy`: also time np.einsum(...).copy(), where numpy's einsum returns a view. */
+  numpy: { einsum?: string; tensordot?: number[][]; matmul?: boolean; copy?: boolean };
 }
 
-export type NumpyFunction = "einsum" | "tensordot" | "matmul";
+export type NumpyFunction = "einsum" | "einsumCopy" | "tensordot" | "matmul";
 
 export interface KernelPoint {
   kernel: string;
@@ -236,7 +237,9 @@ export function kernelCases(sizes: readonly number[]): KernelCase[] {
         for (let i = 0; i < s; i++) out[i] = ad[i * s + i]!;
         return out;
       },
-      numpy: { einsum: "ii->i" },
+      // np.einsum returns a view of the diagonal (no work at all); the kit returns a new
+      // tensor, so the same work in numpy is the view copied.
+      numpy: { einsum: "ii->i", copy: true },
     });
   }
   for (const s of sizes) {
@@ -308,6 +311,8 @@ for index, case in enumerate(cfg["cases"]):
     fns = []
     if spec.get("einsum"):
         fns.append(("einsum", lambda ops=ops, s=spec["einsum"]: np.einsum(s, *ops)))
+    if spec.get("einsum") and spec.get("copy"):
+        fns.append(("einsumCopy", lambda ops=ops, s=spec["einsum"]: np.einsum(s, *ops).copy()))
     if spec.get("tensordot"):
         fns.append(("tensordot", lambda ops=ops, axes=spec["tensordot"]: np.tensordot(ops[0], ops[1], axes=axes)))
     if spec.get("matmul"):
@@ -545,6 +550,10 @@ export function kernelsRows(result: KernelsResult): Row[] {
   const rows: Row[] = [];
   for (const p of result.points) {
     const versus = [`naive ${formatRatio(p.kitOverNaive.median)}`];
+    if (p.numpyMs?.einsumCopy) {
+      const copied = pairedRatios(p.kitMs, p.numpyMs.einsumCopy);
+      versus.push(`np.einsum+copy ${formatRatio(copied.median)}`);
+    }
     if (p.kitOverNumpyBlas) {
       versus.push(
         `np.${p.kitOverNumpyBlas.function} ${formatRatio(p.kitOverNumpyBlas.ratio.median)}`,
