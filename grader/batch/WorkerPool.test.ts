@@ -9,6 +9,7 @@ import type { GradeJob } from "./workerProtocol.js";
 const FAKE_WORKER = `
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 process.on("disconnect", () => process.exit(0));
 process.on("message", ({ type, job }) => {
   if (type === "stop") {
@@ -24,6 +25,7 @@ process.on("message", ({ type, job }) => {
     return;
   }
   if (folder === "hang") return;
+  if (folder === "tmpdir") return process.send({ type: "graded", folder, result: { tmp: tmpdir() } });
   if (folder === "lies") return process.send({ type: "graded", folder: "someone-else", result: {} });
   process.send({ type: "graded", folder, result: { score: folder.length } });
 });
@@ -119,5 +121,15 @@ describe("WorkerPool", () => {
     await Promise.all(["a", "bb"].map((f) => pool.grade(job(f))));
     await pool.shutdown(5_000);
     expect(readdirSync(dir).filter((f) => f.startsWith("stopped-"))).toHaveLength(2);
+  });
+
+  it("gives its workers the scratch folder it is told, as TMPDIR", async () => {
+    const scratch = join(dir, "scratch");
+    const pool = new WorkerPool(1, 20_000, spec(), scratch);
+    try {
+      expect(await pool.grade(job("tmpdir"))).toMatchObject({ result: { tmp: scratch } });
+    } finally {
+      pool.close();
+    }
   });
 });

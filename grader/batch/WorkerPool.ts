@@ -48,10 +48,15 @@ export class WorkerPool {
   private readonly waiting: ((slot: number) => void)[] = [];
   private closed = false;
 
+  /**
+   * `tempDir`, when given, is the workers' TMPDIR: the scratch folders of a grading that is
+   * killed (its worker stopped mid-way) stay there, for the owner to remove with it.
+   */
   constructor(
     readonly size: number,
     readonly jobTimeoutMs: number,
     private readonly spec: WorkerSpec = defaultWorkerSpec(),
+    private readonly tempDir?: string,
   ) {
     this.slots = Array.from({ length: size }, () => null);
     for (let i = 0; i < size; i++) this.idle.push(i);
@@ -156,6 +161,7 @@ export class WorkerPool {
     // detached: the worker leads a process group holding its sandboxes, stopped as one.
     const child = fork(this.spec.file, [], {
       execArgv: this.spec.execArgv,
+      env: this.tempDir === undefined ? process.env : { ...process.env, TMPDIR: this.tempDir },
       detached: true,
       stdio: ["ignore", "ignore", "pipe", "ipc"],
       serialization: "advanced",

@@ -165,10 +165,14 @@ async function gradeClass(options: BatchOptions, classDir: string): Promise<Batc
 
   if (queue.length > 0) {
     const unpackRoot = mkdtempSync(join(tmpdir(), "gradmark-batch-"));
+    // The workers' scratch space too, so a grading stopped mid-way leaves nothing behind.
+    const workerTemp = join(unpackRoot, "tmp");
+    mkdirSync(workerTemp);
     const pool = new WorkerPool(
       workers,
       assignment.defaults.budgetMs * 2 + 60_000,
       options.workerSpec,
+      workerTemp,
     );
     const onAbort = () => pool.close();
     options.signal?.addEventListener("abort", onAbort);
