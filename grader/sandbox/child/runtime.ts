@@ -12,6 +12,7 @@ const saved = {
   send: process.send?.bind(process),
   on: process.on.bind(process),
   now: performance.now.bind(performance),
+  cpuUsage: process.cpuUsage.bind(process),
   keys: Object.keys,
   String,
   apply: Reflect.apply,
@@ -155,10 +156,12 @@ function runOne(
   payload: unknown,
 ): Outcome {
   try {
+    const cpu = saved.cpuUsage();
     const started = saved.now();
     const value = driver(modules, fromWire(payload));
     const ms = saved.now() - started;
-    return { kind: "ok", value: toWire(value, 0), ms };
+    const used = saved.cpuUsage(cpu);
+    return { kind: "ok", value: toWire(value, 0), ms, cpuMs: (used.user + used.system) / 1000 };
   } catch (error) {
     if (error instanceof LoadError)
       return { kind: "load-error", module: error.module, message: error.message };
