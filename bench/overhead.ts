@@ -121,7 +121,7 @@ type RunFn = Sandbox["run"];
 export function instrumentSandbox(counters: () => Counters | null): () => void {
   const original: RunFn = Sandbox.prototype.run;
   const wrapped: RunFn = async function (this: Sandbox, ...args) {
-    const [driver, payloads] = args;
+    const [driver, { payloads }] = args;
     const started = performance.now();
     const result: BatchResult = await original.apply(this, args);
     const c = counters();

@@ -3,6 +3,7 @@ import { showValue } from "./assignment/judge.js";
 import type { Assignment, CheckDefinition, JudgeContext } from "./assignment/types.js";
 import { checkSeed } from "./checkSeed.js";
 import type { CheckStatus } from "./model/results.js";
+import { FloatPack } from "./sandbox/child/FloatPack.js";
 import type { Outcome } from "./sandbox/protocol.js";
 import type { BatchResult, Sandbox } from "./sandbox/Sandbox.js";
 import { fromWireResult, toWirePayload } from "./sandbox/wireValues.js";
@@ -79,6 +80,7 @@ export async function runCheck(
       check,
       testCase,
       batch.outcomes[i]!,
+      batch.floats,
       { seed, tolerance, wallMs: batch.wallMs },
       options.srcDir,
     );
@@ -90,9 +92,11 @@ export async function runCheck(
     // The whole batch gets at most its runs' share of time, so a child that fakes progress
     // cannot keep one batch alive until the budget is gone; a batch still queued when the
     // budget runs out is not run.
+    const pack = new FloatPack();
+    const payloads = cases.map((c) => toWirePayload(check.payload(c), pack));
     return sandbox.run(
       check.driver,
-      cases.map((c) => toWirePayload(check.payload(c))),
+      { payloads, floats: pack.finish() },
       perCallMs,
       perCallMs * cases.length + 1000,
       options.deadline,
@@ -222,6 +226,7 @@ function judgeOutcome(
   check: CheckDefinition,
   testCase: unknown,
   outcome: Outcome,
+  floats: Float64Array,
   context: JudgeContext,
   srcDir: string,
 ): Judged {
@@ -240,7 +245,7 @@ function judgeOutcome(
       };
     case "ok": {
       try {
-        const verdict = check.judge(testCase, fromWireResult(outcome.value), context);
+        const verdict = check.judge(testCase, fromWireResult(outcome.value, floats), context);
         return verdict.pass ? PASSED : { status: "failed", message: verdict.message };
       } catch (error) {
         // A judge that throws is the grader's bug, not the student's: say so plainly.

@@ -14,9 +14,16 @@ export interface SandboxLimits {
 
 export const DEFAULT_LIMITS: SandboxLimits = { heapMb: 512, rssMb: 1024, outputBytes: 64 * 1024 };
 
+/** A batch's payloads (wire values) and the packed numbers of their tensors (see FloatPack). */
+export interface PayloadBatch {
+  payloads: unknown[];
+  floats: Float64Array;
+}
+
 /** How one batch of runs ended. A failure names the run that was in progress. */
 export type BatchResult =
-  | { kind: "outcomes"; outcomes: Outcome[]; wallMs: number }
+  /** `floats`: the packed numbers of the outcomes' tensors. */
+  | { kind: "outcomes"; outcomes: Outcome[]; floats: Float64Array; wallMs: number }
   | { kind: "timeout"; index: number; wallMs: number }
   /** Not run: the submission's time budget was already spent. */
   | { kind: "budget"; index: number; wallMs: number }
@@ -43,6 +50,7 @@ const WATCHDOG_MS = 25;
 interface Queued {
   driver: string;
   payloads: unknown[];
+  floats: Float64Array;
   perCallMs: number;
   batchMs: number;
   deadline: number;
@@ -105,14 +113,14 @@ export class Sandbox {
   }
 
   /**
-   * Runs `driver` over every payload in the child. Each run gets `perCallMs` (the clock restarts
+   * Runs `driver` over every payload of `batch` in the child. Each run gets `perCallMs` (the clock restarts
    * as the child reports the next run), and the batch as a whole at most `batchMs`, and none of
    * it after `deadline` (a performance.now() time: the submission's budget). Calls made while a
    * batch is running queue behind it, in order; their clocks start when the child starts on them.
    */
   run(
     driver: string,
-    payloads: unknown[],
+    batch: PayloadBatch,
     perCallMs: number,
     batchMs = Number.POSITIVE_INFINITY,
     deadline = Number.POSITIVE_INFINITY,
@@ -124,7 +132,8 @@ export class Sandbox {
       }
       this.queue.push({
         driver,
-        payloads,
+        payloads: batch.payloads,
+        floats: batch.floats,
         perCallMs,
         batchMs,
         deadline,
@@ -206,8 +215,8 @@ export class Sandbox {
       if (request.sentTo === child) continue;
       request.sentTo = child;
       request.id = this.nextId++;
-      const { id, driver, payloads } = request;
-      child.send({ type: "run", id, driver, payloads }, (error) => {
+      const { id, driver, payloads, floats } = request;
+      child.send({ type: "run", id, driver, payloads, floats }, (error) => {
         if (this.active?.request === request) {
           this.finish(
             {
@@ -324,8 +333,10 @@ export class Sandbox {
     const active = this.active;
     if (message.type !== "result" || !active || message.id !== active.request.id) return;
     const outcomes = message.outcomes as unknown;
+    const floats = message.floats as unknown;
     const wallMs = performance.now() - active.started;
     if (
+      !(floats instanceof Float64Array) ||
       !Array.isArray(outcomes) ||
       outcomes.length !== active.request.payloads.length ||
       !outcomes.every(isOutcome)
@@ -340,7 +351,7 @@ export class Sandbox {
         true,
       );
     } else {
-      this.finish({ kind: "outcomes", outcomes, wallMs }, false);
+      this.finish({ kind: "outcomes", outcomes, floats, wallMs }, false);
     }
   }
 

@@ -5,12 +5,16 @@
  */
 import type { Wire } from "./wire.js";
 
-/** Parent -> child: run one driver over a batch of payloads (one per property run). */
+/**
+ * Parent -> child: run one driver over a batch of payloads (one per property run). The numbers
+ * of the payloads' tensors travel packed in `floats` (see FloatPack).
+ */
 export interface RunRequest {
   type: "run";
   id: number;
   driver: string;
   payloads: unknown[];
+  floats: Float64Array;
 }
 
 export type ParentMessage = RunRequest;
@@ -27,7 +31,8 @@ export type Outcome =
 
 export type ChildMessage =
   | { type: "ready"; modules: string[] }
-  | { type: "result"; id: number; outcomes: Outcome[] };
+  /** The numbers of the outcomes' tensors travel packed in `floats`. */
+  | { type: "result"; id: number; outcomes: Outcome[]; floats: Float64Array };
 
 export function isChildMessage(value: unknown): value is ChildMessage {
   if (typeof value !== "object" || value === null) return false;

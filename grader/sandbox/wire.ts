@@ -1,11 +1,14 @@
 /**
- * The values that cross the process boundary. Tensors travel as shape plus Float64Array; anything
- * that is not plain data is described in words, never passed through.
+ * The values that cross the process boundary. A tensor travels as its shape and the place of its
+ * numbers in the message's one packed Float64Array (see FloatPack); anything that is not plain
+ * data is described in words, never passed through.
  */
 export interface WireTensor {
   __wire: "tensor";
   shape: number[];
-  data: Float64Array;
+  /** Where its numbers start in the message's packed floats, and how many there are. */
+  at: number;
+  size: number;
 }
 
 export interface WireOpaque {
@@ -29,7 +32,8 @@ export function isWireTensor(value: unknown): value is WireTensor {
     value !== null &&
     (value as { __wire?: unknown }).__wire === "tensor" &&
     Array.isArray((value as WireTensor).shape) &&
-    (value as WireTensor).data instanceof Float64Array
+    typeof (value as WireTensor).at === "number" &&
+    typeof (value as WireTensor).size === "number"
   );
 }
 

@@ -2,8 +2,7 @@ import fc from "fast-check";
 import { DEFAULT_TOLERANCE } from "../../checks/index.js";
 import type { CheckDefinition, JudgeContext } from "../assignment/types.js";
 import type { Driver } from "../sandbox/child/driver.js";
-import { fromWire, toWire } from "../sandbox/child/wireCodec.js";
-import { fromWireResult, toWirePayload } from "../sandbox/wireValues.js";
+import { throughWire } from "./throughWire.js";
 
 export interface InProcessRun {
   /** "passed" when every run passed; otherwise how the first bad run ended. */
@@ -38,8 +37,7 @@ export function runCheckInProcess(
   for (const testCase of cases) {
     let result: unknown;
     try {
-      const payload = fromWire(toWirePayload(check.payload(testCase)));
-      result = fromWireResult(toWire(driver(modules, payload), 0));
+      result = throughWire((payload) => driver(modules, payload), check.payload(testCase));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const status =

@@ -6,6 +6,7 @@
 import { writeSync } from "node:fs";
 import { type ChildMessage, type Outcome, type ParentMessage, PROGRESS_FD } from "../protocol.js";
 import type { Driver } from "./driver.js";
+import { FloatPack } from "./FloatPack.js";
 import { fromWire, toWire } from "./wireCodec.js";
 
 const saved = {
@@ -121,6 +122,7 @@ export function startChild(
     head++;
     const driver = drivers[message.driver];
     const outcomes: Outcome[] = [];
+    const pack = new FloatPack();
     message.payloads.forEach((payload, index) => {
       reportProgress(message.id, index);
       if (!driver) {
@@ -132,10 +134,10 @@ export function startChild(
         });
         return;
       }
-      outcomes.push(runOne(driver, modules, payload));
+      outcomes.push(runOne(driver, modules, payload, message.floats, pack));
     });
     send(
-      { type: "result", id: message.id, outcomes } satisfies ChildMessage,
+      { type: "result", id: message.id, outcomes, floats: pack.finish() } satisfies ChildMessage,
       undefined,
       undefined,
       () => runNext(),
@@ -154,14 +156,17 @@ function runOne(
   driver: Driver,
   modules: Record<string, Record<string, unknown>>,
   payload: unknown,
+  floats: Float64Array,
+  pack: FloatPack,
 ): Outcome {
   try {
     const cpu = saved.cpuUsage();
     const started = saved.now();
-    const value = driver(modules, fromWire(payload));
+    const value = driver(modules, fromWire(payload, floats));
     const ms = saved.now() - started;
     const used = saved.cpuUsage(cpu);
-    return { kind: "ok", value: toWire(value, 0), ms, cpuMs: (used.user + used.system) / 1000 };
+    const cpuMs = (used.user + used.system) / 1000;
+    return { kind: "ok", value: toWire(value, 0, pack), ms, cpuMs };
   } catch (error) {
     if (error instanceof LoadError)
       return { kind: "load-error", module: error.module, message: error.message };

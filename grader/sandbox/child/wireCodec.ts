@@ -4,6 +4,7 @@
  */
 import { Tensor } from "../../../reference/tensor/index.js";
 import type { Wire } from "../wire.js";
+import { type FloatPack, unpackFloats } from "./FloatPack.js";
 
 const saved = {
   Float64Array,
@@ -28,8 +29,11 @@ function cap(text: string, length: number): string {
 
 const MAX_ITEMS = 10_000;
 
-/** Copies a student's result into plain data; anything else is described, never passed on. */
-export function toWire(value: unknown, depth: number): Wire {
+/**
+ * Copies a student's result into plain data (the numbers of its tensors into `pack`); anything
+ * else is described, never passed on.
+ */
+export function toWire(value: unknown, depth: number, pack: FloatPack): Wire {
   try {
     if (value === null || value === undefined) return null;
     if (typeof value === "number" || typeof value === "boolean") return value;
@@ -45,17 +49,18 @@ export function toWire(value: unknown, depth: number): Wire {
       return {
         __wire: "tensor",
         shape: [...shape].map(Number),
-        data: new saved.Float64Array(data),
+        at: pack.push(data),
+        size: data.length,
       };
     }
     if (saved.isArray(value)) {
-      return value.slice(0, MAX_ITEMS).map((item) => toWire(item, depth + 1));
+      return value.slice(0, MAX_ITEMS).map((item) => toWire(item, depth + 1, pack));
     }
     const proto = saved.getPrototypeOf(value);
     if (proto === saved.objectPrototype || proto === null) {
       const out: Record<string, Wire> = {};
       for (const key of saved.keys(value).slice(0, 100)) {
-        out[key] = toWire((value as Record<string, unknown>)[key], depth + 1);
+        out[key] = toWire((value as Record<string, unknown>)[key], depth + 1, pack);
       }
       return out;
     }
@@ -72,15 +77,19 @@ export function toWire(value: unknown, depth: number): Wire {
   }
 }
 
-/** Revives payload tensors as kit Tensors; everything else is plain data already. */
-export function fromWire(value: unknown): unknown {
+/**
+ * Revives payload tensors as kit Tensors, their numbers copied from `floats` (the request's
+ * packed floats); everything else is plain data already.
+ */
+export function fromWire(value: unknown, floats: Float64Array): unknown {
   if (value === null || typeof value !== "object") return value;
   if ((value as { __wire?: unknown }).__wire === "tensor") {
-    const t = value as { shape: number[]; data: Float64Array };
-    return new Tensor(t.data, t.shape);
+    const t = value as { shape: number[]; at: number; size: number };
+    return new Tensor(unpackFloats(floats, t.at, t.size) ?? new saved.Float64Array(0), t.shape);
   }
-  if (saved.isArray(value)) return value.map(fromWire);
+  if (saved.isArray(value)) return value.map((item) => fromWire(item, floats));
   const out: Record<string, unknown> = {};
-  for (const key of saved.keys(value)) out[key] = fromWire((value as Record<string, unknown>)[key]);
+  for (const key of saved.keys(value))
+    out[key] = fromWire((value as Record<string, unknown>)[key], floats);
   return out;
 }

@@ -19,9 +19,8 @@ import {
 } from "../../../../reference/tensor/index.js";
 import type { CheckDefinition } from "../../../assignment/types.js";
 import { checkSeed } from "../../../checkSeed.js";
-import { fromWire, toWire } from "../../../sandbox/child/wireCodec.js";
-import { fromWireResult, toWirePayload } from "../../../sandbox/wireValues.js";
 import { type InProcessRun, runCheckInProcess } from "../../../testing/runCheckInProcess.js";
+import { throughWire } from "../../../testing/throughWire.js";
 import type { GraphPayload } from "../drivers/autograd.js";
 import { drivers } from "../drivers.js";
 import { autogradProblem, LONG_CHAIN_LIMIT_MS } from "./autograd.js";
@@ -504,12 +503,9 @@ describe("problem 4: planted mistakes fail the intended check", () => {
       downstream: tensor([1, 2]),
     };
     const call = (module: Module) =>
-      fromWireResult(
-        toWire(
-          drivers["autograd.graph"]!({ autograd: module }, fromWire(toWirePayload(payload))),
-          0,
-        ),
-      ) as { grads: Tensor[] };
+      throughWire((p) => drivers["autograd.graph"]!({ autograd: module }, p), payload) as {
+        grads: Tensor[];
+      };
     recursiveCalls = 0;
     const slow = call(engineWith(RecursiveVariable));
     expect(recursiveCalls).toBe(2 ** (steps + 1) - 1);
@@ -520,14 +516,9 @@ describe("problem 4: planted mistakes fail the intended check", () => {
     // the judge fails it on the measured wall time.
     const chain = check("4.engine.longChain");
     const [testCase] = fcSample(chain, 1);
-    const result = fromWireResult(
-      toWire(
-        drivers["autograd.graph"]!(
-          { autograd: solution },
-          fromWire(toWirePayload(chain.payload(testCase))),
-        ),
-        0,
-      ),
+    const result = throughWire(
+      (p) => drivers["autograd.graph"]!({ autograd: solution }, p),
+      chain.payload(testCase),
     );
     const context = { seed: 1, tolerance: { atol: 1e-6, rtol: 1e-5 } };
     expect(chain.judge(testCase, result, { ...context, wallMs: 20 })).toEqual({ pass: true });

@@ -5,9 +5,8 @@ import * as layers from "../../../../reference/solution/layers";
 import * as training from "../../../../reference/solution/training";
 import { add, mul, type Tensor } from "../../../../reference/tensor/index.js";
 import type { CheckDefinition } from "../../../assignment/types.js";
-import { fromWire, toWire } from "../../../sandbox/child/wireCodec.js";
-import { fromWireResult, toWirePayload } from "../../../sandbox/wireValues.js";
 import { type InProcessRun, runCheckInProcess } from "../../../testing/runCheckInProcess.js";
+import { throughWire } from "../../../testing/throughWire.js";
 import { drivers } from "../drivers.js";
 import {
   ACCURACY_MARGIN,
@@ -85,8 +84,9 @@ describe("problem 6: the staff solution", () => {
     const context = { seed: 1, tolerance: { atol: 1e-6, rtol: 1e-5 }, wallMs: 0 };
     let lowest = 1;
     for (const seed of TRAINING_SEEDS) {
-      const result = fromWireResult(
-        toWire(drivers["training.train"]!(solution, fromWire(toWirePayload(c.payload(seed)))), 0),
+      const result = throughWire(
+        (payload) => drivers["training.train"]!(solution, payload),
+        c.payload(seed),
       ) as { driverAccuracy: number; accuracy: number };
       lowest = Math.min(lowest, result.driverAccuracy);
       expect(result.accuracy).toBe(result.driverAccuracy);
