@@ -29,11 +29,6 @@ export interface GradingBreakdown {
   maxScore: number;
   /** Sum of Outcome.ms: the child's clock around each driver call (student code). */
   studentMs: number;
-  /**
-   * Sum of Outcome.cpuMs: the child's CPU time in those calls. Unlike the wall time it does not
-   * grow while the child waits for a core (two lanes and the parent share the cores).
-   */
-  studentCpuMs: number;
   /** Outcomes with a time (kind "ok"). */
   timedRuns: number;
   /** Payloads sent to children in all. */
@@ -72,7 +67,6 @@ export interface OverheadResult {
   gradings: GradingBreakdown[];
   wallMs: Summary;
   studentMs: Summary;
-  studentCpuMs: Summary;
   /**
    * The goal's figure, paired per repetition: durationMs with the default lanes over the
    * student wall time of the one-lane grading next to it. With one lane no two children share
@@ -88,7 +82,6 @@ export interface OverheadResult {
 
 interface Counters {
   studentMs: number;
-  studentCpuMs: number;
   timedRuns: number;
   payloads: number;
   batches: number;
@@ -101,7 +94,6 @@ interface Counters {
 function newCounters(): Counters {
   return {
     studentMs: 0,
-    studentCpuMs: 0,
     timedRuns: 0,
     payloads: 0,
     batches: 0,
@@ -143,7 +135,6 @@ export function instrumentSandbox(counters: () => Counters | null): () => void {
         for (const outcome of result.outcomes) {
           if (outcome.kind === "ok") {
             c.studentMs += outcome.ms;
-            c.studentCpuMs += outcome.cpuMs;
             d.studentMs += outcome.ms;
             c.timedRuns++;
           }
@@ -180,7 +171,6 @@ export async function gradeInstrumented(
       score: result.score,
       maxScore: result.maxScore,
       studentMs: counters.studentMs,
-      studentCpuMs: counters.studentCpuMs,
       timedRuns: counters.timedRuns,
       payloads: counters.payloads,
       batches: counters.batches,
@@ -218,7 +208,6 @@ export async function runOverhead(options: BenchOptions): Promise<OverheadResult
     gradings,
     wallMs: summarize(gradings.map((g) => g.durationMs)),
     studentMs: summarize(gradings.map((g) => g.studentMs)),
-    studentCpuMs: summarize(gradings.map((g) => g.studentCpuMs)),
     ratio: summarize(gradings.map((g, i) => g.durationMs / oneLane[i]!.studentMs)),
     ratioWall: summarize(gradings.map((g) => g.durationMs / g.studentMs)),
     oneLane: {
@@ -277,10 +266,6 @@ export function overheadRows(result: OverheadResult): Row[] {
       goal: "",
       verdict: "info",
     },
-    msRow(
-      "  in student code, CPU (sum of Outcome.cpuMs; the child's JIT and GC threads too)",
-      result.studentCpuMs,
-    ),
     ratioRow(
       "total / its own student wall time (two children share the cores)",
       result.ratioWall,

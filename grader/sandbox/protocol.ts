@@ -21,8 +21,8 @@ export type ParentMessage = RunRequest;
 
 /** What one call of a driver came to. */
 export type Outcome =
-  /** `ms`: wall time of the call; `cpuMs`: the child's CPU time during it (user + system). */
-  | { kind: "ok"; value: Wire; ms: number; cpuMs: number }
+  /** `ms`: wall time of the call. */
+  | { kind: "ok"; value: Wire; ms: number }
   /** Student code threw `new Error("not implemented")`. */
   | { kind: "not-implemented"; message: string }
   /** A module of the submission failed to load (threw at its top level). */

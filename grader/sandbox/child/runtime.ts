@@ -13,7 +13,6 @@ const saved = {
   send: process.send?.bind(process),
   on: process.on.bind(process),
   now: performance.now.bind(performance),
-  cpuUsage: process.cpuUsage.bind(process),
   keys: Object.keys,
   String,
   apply: Reflect.apply,
@@ -160,13 +159,10 @@ function runOne(
   pack: FloatPack,
 ): Outcome {
   try {
-    const cpu = saved.cpuUsage();
     const started = saved.now();
     const value = driver(modules, fromWire(payload, floats));
     const ms = saved.now() - started;
-    const used = saved.cpuUsage(cpu);
-    const cpuMs = (used.user + used.system) / 1000;
-    return { kind: "ok", value: toWire(value, 0, pack), ms, cpuMs };
+    return { kind: "ok", value: toWire(value, 0, pack), ms };
   } catch (error) {
     if (error instanceof LoadError)
       return { kind: "load-error", module: error.module, message: error.message };

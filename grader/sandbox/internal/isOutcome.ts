@@ -6,7 +6,7 @@ export function isOutcome(value: unknown): value is Outcome {
   const o = value as Record<string, unknown>;
   switch (o.kind) {
     case "ok":
-      return typeof o.ms === "number" && typeof o.cpuMs === "number" && "value" in o;
+      return typeof o.ms === "number" && "value" in o;
     case "not-implemented":
       return typeof o.message === "string";
     case "load-error":
