@@ -62,6 +62,15 @@ describe("gradeSubmission", () => {
     expect(result.output.stdout).toContain('{"score": 100');
   });
 
+  it("names the lines of src/ a thrown error came from, as in the student's own files", async () => {
+    const add = check(await grade("thrower"), "1.add.values");
+    expect(add.status).toBe("error");
+    expect(add.message).toContain("threw RangeError: a helper of add failed");
+    expect(add.message).toMatch(/\n {4}at check \(src\/ops\.ts:4:26\)/);
+    // esbuild may rename a function to keep bundle names apart (add2); the place is exact.
+    expect(add.message).toMatch(/\n {4}at add\d* \(src\/ops\.ts:9:3\)/);
+  });
+
   it("skips hidden checks in check mode and says how many", async () => {
     const result = await grade("good", { mode: "check" });
     expect(check(result, "1.mul.values").status).toBe("skipped");

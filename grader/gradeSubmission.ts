@@ -9,6 +9,7 @@ import {
   SCHEMA_VERSION,
 } from "./model/results.js";
 import { type CheckRun, runCheck } from "./runCheck.js";
+import { BundleStackMapper } from "./sandbox/BundleStackMapper.js";
 import { bundleSubmission, findModule, type SubmissionBundle } from "./sandbox/bundleSubmission.js";
 import { OutputCapture } from "./sandbox/OutputCapture.js";
 import { Sandbox } from "./sandbox/Sandbox.js";
@@ -79,6 +80,7 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
       outDir: workDir,
     });
     const deadline = performance.now() + assignment.defaults.budgetMs;
+    const stackMapper = new BundleStackMapper(bundle.file, bundle.mapFile);
     const willRun = (check: CheckDefinition) =>
       selected.has(check.id) && !(mode === "check" && check.hidden);
     const loads = (problem: ProblemDefinition) =>
@@ -97,6 +99,7 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
       srcDir,
       path: options.path,
       willRun,
+      mapStack: (stack) => stackMapper.map(stack),
     };
     for (const [i, problem] of assignment.problems.entries()) {
       if (!needChild.includes(i)) problems[i] = await gradeProblem(problem, context, null, false);
@@ -223,6 +226,7 @@ interface ProblemContext {
   path: string | undefined;
   willRun: (check: CheckDefinition) => boolean;
   onCheck: GradeOptions["onCheck"];
+  mapStack: (stack: string) => string;
 }
 
 /**
@@ -270,6 +274,7 @@ async function gradeProblem(
     seed,
     deadline: context.deadline,
     srcDir: context.srcDir,
+    mapStack: context.mapStack,
     path: context.path,
   };
   // Checks overlap: each is timed from when the one before it finished.

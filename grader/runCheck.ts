@@ -29,6 +29,8 @@ export interface RunCheckOptions {
   /** performance.now() time at which the submission's budget runs out. */
   deadline: number;
   srcDir: string;
+  /** Maps positions in a stack from the child to the submission's files (default: none). */
+  mapStack?: (stack: string) => string;
   /** fast-check path of a counterexample to replay. */
   path?: string;
   /** Run the batch and no more (see runCheck). */
@@ -83,6 +85,7 @@ export async function runCheck(
       batch.floats,
       { seed, tolerance, wallMs: batch.wallMs },
       options.srcDir,
+      options.mapStack,
     );
   };
   // Not async: the batch is queued the moment runCheck is called.
@@ -229,6 +232,7 @@ function judgeOutcome(
   floats: Float64Array,
   context: JudgeContext,
   srcDir: string,
+  mapStack: ((stack: string) => string) | undefined,
 ): Judged {
   switch (outcome.kind) {
     case "not-implemented":
@@ -241,7 +245,7 @@ function judgeOutcome(
     case "threw":
       return {
         status: "error",
-        message: `threw ${outcome.name}: ${outcome.message}${studentFrames(outcome.stack, srcDir)}`,
+        message: `threw ${outcome.name}: ${outcome.message}${studentFrames(mapStack ? mapStack(outcome.stack) : outcome.stack, srcDir)}`,
       };
     case "ok": {
       try {

@@ -12,6 +12,8 @@ export interface ModuleProblem {
 export interface SubmissionBundle {
   /** Absolute path of the one file the child runs and may read. */
   file: string;
+  /** Its source map, beside it (the child may not read it; the parent maps stacks with it). */
+  mapFile: string;
   /** Modules that could not be bundled (syntax error, forbidden import, missing file). */
   problems: ModuleProblem[];
   /** Modules bundled and loadable in the child. */
@@ -65,7 +67,13 @@ export async function bundleSubmission(options: {
   // One build for the whole submission: a clean one (the usual case) is bundled in one go.
   // Only when it fails is each module bundled on its own, to learn which ones to leave out.
   if (await writeBundle(outfile, srcDir, options.driversFile, found, missing, true)) {
-    return { file: outfile, problems: missing, modules: found.map((f) => f.module), builds: 1 };
+    return {
+      file: outfile,
+      mapFile: `${outfile}.map`,
+      problems: missing,
+      modules: found.map((f) => f.module),
+      builds: 1,
+    };
   }
   const problems: ModuleProblem[] = [];
   const good: { module: string; file: string }[] = [];
@@ -79,7 +87,13 @@ export async function bundleSubmission(options: {
   }
   await writeBundle(outfile, srcDir, options.driversFile, good, problems, false);
   const builds = 2 + found.length;
-  return { file: outfile, problems, modules: good.map((g) => g.module), builds };
+  return {
+    file: outfile,
+    mapFile: `${outfile}.map`,
+    problems,
+    modules: good.map((g) => g.module),
+    builds,
+  };
 }
 
 /**
@@ -114,7 +128,9 @@ async function writeBundle(
     target: "node20",
     outfile,
     write: !confine,
-    sourcemap: "inline",
+    // A map file beside the bundle, no comment pointing to it: the child runs without source
+    // maps, and the parent maps the stacks it reports (BundleStackMapper).
+    sourcemap: "external",
     logLevel: "silent",
     metafile: confine,
     // No error is thrown when confining: the per-module checks report them.

@@ -59,7 +59,6 @@ export class SandboxChild {
         `--allow-fs-read=${bundleFile}`,
         `--max-old-space-size=${options.heapMb}`,
         "--no-warnings",
-        "--enable-source-maps",
       ],
       serialization: "advanced",
       stdio: ["ignore", "pipe", "pipe", "ipc", "pipe"],
