@@ -23,8 +23,8 @@ export class Tensor {
   readonly data: Float64Array;
   readonly size: number;
   readonly ndim: number;
-  /** Row-major strides in elements: `data[sum(index[i] * strides[i])]`. */
-  readonly strides: readonly number[];
+  // Worked out on first use: most tensors (every intermediate result) never need them.
+  #strides: readonly number[] | undefined = undefined;
 
   /**
    * Takes ownership of `data` (no copy). Prefer `tensor(...)`, which copies its input.
@@ -43,7 +43,12 @@ export class Tensor {
     }
     this.data = data;
     this.ndim = this.shape.length;
-    this.strides = Object.freeze(stridesOf(this.shape));
+  }
+
+  /** Row-major strides in elements: `data[sum(index[i] * strides[i])]`. */
+  get strides(): readonly number[] {
+    this.#strides ??= Object.freeze(stridesOf(this.shape));
+    return this.#strides;
   }
 
   /** The element at a full multi-index; negative indices count from the end. */
