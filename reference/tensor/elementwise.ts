@@ -25,8 +25,23 @@ function binary(
   where: string,
   fn: (a: number, b: number) => number,
 ): Tensor {
-  const a = asTensor(x, `${where} (first operand)`);
-  const b = asTensor(y, `${where} (second operand)`);
+  // A tensor and a plain number (mul(x, 2)): the number is a 0-d tensor, which broadcasts to
+  // the tensor's shape; done directly, without making that tensor.
+  if (typeof y === "number" && x instanceof Tensor) {
+    const xd = x.data;
+    const out = new Float64Array(xd.length);
+    for (let i = 0; i < xd.length; i++) out[i] = fn(xd[i]!, y);
+    return new Tensor(out, x.shape);
+  }
+  if (typeof x === "number" && y instanceof Tensor) {
+    const yd = y.data;
+    const out = new Float64Array(yd.length);
+    for (let i = 0; i < yd.length; i++) out[i] = fn(x, yd[i]!);
+    return new Tensor(out, y.shape);
+  }
+  // The messages are built only when an operand is wrong.
+  const a = x instanceof Tensor ? x : asTensor(x, `${where} (first operand)`);
+  const b = y instanceof Tensor ? y : asTensor(y, `${where} (second operand)`);
   const ad = a.data;
   const bd = b.data;
   if (sameShape(a.shape, b.shape)) {

@@ -26,7 +26,11 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return true;
 }
 
-/** Throws unless `shape` is an array of non-negative safe integers; returns a frozen copy. */
+/**
+ * Throws unless `shape` is an array of non-negative safe integers; returns it frozen: a copy,
+ * or the array itself when it is frozen already (no one can change it; every kit result's shape
+ * is, so results pass theirs on without a copy).
+ */
 export function checkShape(shape: unknown, where: string): readonly number[] {
   if (!Array.isArray(shape)) {
     throw new Error(
@@ -41,6 +45,7 @@ export function checkShape(shape: unknown, where: string): readonly number[] {
       );
     }
   }
+  if (Object.isFrozen(shape)) return shape as readonly number[];
   return Object.freeze([...(shape as number[])]);
 }
 
