@@ -110,8 +110,10 @@ export class Tensor {
       );
     }
     const axes = order.map((axis) => normalizeAxis(axis, this.ndim, "transpose"));
-    if (new Set(axes).size !== axes.length) {
-      throw new Error(`transpose: perm ${formatShape(order)} repeats an axis`);
+    const seen = new Array<boolean>(this.ndim).fill(false);
+    for (const axis of axes) {
+      if (seen[axis]) throw new Error(`transpose: perm ${formatShape(order)} repeats an axis`);
+      seen[axis] = true;
     }
     return new Tensor(
       permuteData(this.data, this.shape, axes),

@@ -16,6 +16,12 @@ interface Reduction {
 function reduce(t: Tensor, axes: Axes, keepDims: boolean, how: Reduction): Tensor {
   if (!(t instanceof Tensor))
     throw new Error(`${how.where}: expected a Tensor, got ${describe(t)}`);
+  if ((axes === undefined || axes === null) && (t.size > 0 || !how.needsElements)) {
+    // Everything at once (a loss, a total): the data is one block already.
+    const out = new Float64Array(1);
+    out[0] = how.fold(t.data, 0, t.size);
+    return new Tensor(out, keepDims ? t.shape.map(() => 1) : []);
+  }
   const reduced = resolveAxes(axes, t.ndim, how.where);
   const kept: number[] = [];
   for (let axis = 0; axis < t.ndim; axis++) if (!reduced.includes(axis)) kept.push(axis);
@@ -45,15 +51,18 @@ function sizeOf(shape: readonly number[]): number {
 
 function resolveAxes(axes: Axes, ndim: number, where: string): number[] {
   if (axes === undefined || axes === null) return Array.from({ length: ndim }, (_, i) => i);
-  const list = typeof axes === "number" ? [axes] : axes;
+  if (typeof axes === "number") return [normalizeAxis(axes, ndim, where)];
+  const list = axes;
   if (!Array.isArray(list)) {
     throw new Error(
       `${where}: axes must be a number, an array of numbers or null, got ${describe(axes)}`,
     );
   }
   const resolved = list.map((axis) => normalizeAxis(axis, ndim, where));
-  if (new Set(resolved).size !== resolved.length) {
-    throw new Error(`${where}: axes ${formatShape(list)} name the same axis twice`);
+  const seen = new Array<boolean>(ndim).fill(false);
+  for (const axis of resolved) {
+    if (seen[axis]) throw new Error(`${where}: axes ${formatShape(list)} name the same axis twice`);
+    seen[axis] = true;
   }
   return resolved.sort((a, b) => a - b);
 }

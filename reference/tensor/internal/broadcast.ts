@@ -2,7 +2,9 @@ import { formatShape } from "./shape.js";
 
 /** numpy's rule: align shapes on the right; each pair of sides must be equal or contain a 1. */
 export function broadcastShapes(shapes: readonly (readonly number[])[], where: string): number[] {
-  const ndim = Math.max(0, ...shapes.map((shape) => shape.length));
+  // Plain loops: this runs on every element-wise call with shapes that differ.
+  let ndim = 0;
+  for (const shape of shapes) if (shape.length > ndim) ndim = shape.length;
   const out = new Array<number>(ndim).fill(1);
   for (let fromRight = 1; fromRight <= ndim; fromRight++) {
     let side = 1;
