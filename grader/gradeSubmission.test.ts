@@ -66,9 +66,17 @@ describe("gradeSubmission", () => {
     const add = check(await grade("thrower"), "1.add.values");
     expect(add.status).toBe("error");
     expect(add.message).toContain("threw RangeError: a helper of add failed");
-    expect(add.message).toMatch(/\n {4}at check \(src\/ops\.ts:4:26\)/);
+    expect(add.message).toMatch(/\n {4}at check \(src\/ops\.ts:5:26\)/);
     // esbuild may rename a function to keep bundle names apart (add2); the place is exact.
-    expect(add.message).toMatch(/\n {4}at add\d* \(src\/ops\.ts:9:3\)/);
+    expect(add.message).toMatch(/\n {4}at add\d* \(src\/ops\.ts:10:3\)/);
+  });
+
+  it("shows a stack the submission printed with its src/ lines too", async () => {
+    const { output } = await grade("thrower");
+    expect(output.stderr).toMatch(
+      /Error: printed on the way\n {4}at check \(\S*thrower\/src\/ops\.ts:4:17\)/,
+    );
+    expect(output.stderr).not.toContain("submission.mjs");
   });
 
   it("skips hidden checks in check mode and says how many", async () => {

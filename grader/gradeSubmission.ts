@@ -72,6 +72,10 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
     stderr: new OutputCapture(limits.outputBytes),
   }));
   const sandboxes: Sandbox[] = [];
+  // Output the student printed may hold stack traces too (console.error(error)): shown with
+  // their src/ lines, like the reported errors. Display only: output is never read for results.
+  let showOutput = (text: string) => text;
+  let output = { stdout: "", stderr: "" };
   try {
     const bundle = await bundleSubmission({
       srcDir,
@@ -81,6 +85,7 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
     });
     const deadline = performance.now() + assignment.defaults.budgetMs;
     const stackMapper = new BundleStackMapper(bundle.file, bundle.mapFile);
+    showOutput = (text) => stackMapper.map(text);
     const willRun = (check: CheckDefinition) =>
       selected.has(check.id) && !(mode === "check" && check.hidden);
     const loads = (problem: ProblemDefinition) =>
@@ -123,6 +128,20 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
         await sandbox.close();
       }),
     );
+    output = {
+      stdout: showOutput(
+        OutputCapture.joined(
+          outputs.map((o) => o.stdout),
+          limits.outputBytes,
+        ),
+      ),
+      stderr: showOutput(
+        OutputCapture.joined(
+          outputs.map((o) => o.stderr),
+          limits.outputBytes,
+        ),
+      ),
+    };
   } finally {
     await Promise.all(sandboxes.map((sandbox) => sandbox.close()));
     rmSync(workDir, { recursive: true, force: true });
@@ -139,16 +158,7 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
     score: round(problems.reduce((t, p) => t + p.score, 0)),
     maxScore: round(problems.reduce((t, p) => t + p.maxScore, 0)),
     problems,
-    output: {
-      stdout: OutputCapture.joined(
-        outputs.map((o) => o.stdout),
-        limits.outputBytes,
-      ),
-      stderr: OutputCapture.joined(
-        outputs.map((o) => o.stderr),
-        limits.outputBytes,
-      ),
-    },
+    output,
     hiddenSkipped,
     durationMs: Math.round(performance.now() - started),
   };
