@@ -91,10 +91,52 @@ function binary(
   return new Tensor(out, shape);
 }
 
-export const add = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, "add", (x, y) => x + y);
-export const sub = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, "sub", (x, y) => x - y);
-export const mul = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, "mul", (x, y) => x * y);
-export const div = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, "div", (x, y) => x / y);
+const ADD = 0;
+const SUB = 1;
+const MUL = 2;
+const DIV = 3;
+
+/**
+ * The four arithmetic operations between tensors of one shape, or a tensor and a number, each
+ * in a loop of its own: `binary` calls its `fn` once per element from one shared loop, and that
+ * call costs more than the arithmetic. Anything else (broadcasting) goes to `binary`.
+ */
+function arithmetic(
+  op: number,
+  x: TensorLike,
+  y: TensorLike,
+  where: string,
+  fn: (a: number, b: number) => number,
+): Tensor {
+  if (!(x instanceof Tensor)) return binary(x, y, where, fn);
+  const xd = x.data;
+  const n = xd.length;
+  if (typeof y === "number") {
+    const out = new Float64Array(n);
+    if (op === ADD) for (let i = 0; i < n; i++) out[i] = xd[i]! + y;
+    else if (op === SUB) for (let i = 0; i < n; i++) out[i] = xd[i]! - y;
+    else if (op === MUL) for (let i = 0; i < n; i++) out[i] = xd[i]! * y;
+    else for (let i = 0; i < n; i++) out[i] = xd[i]! / y;
+    return new Tensor(out, x.shape);
+  }
+  if (!(y instanceof Tensor) || !sameShape(x.shape, y.shape)) return binary(x, y, where, fn);
+  const yd = y.data;
+  const out = new Float64Array(n);
+  if (op === ADD) for (let i = 0; i < n; i++) out[i] = xd[i]! + yd[i]!;
+  else if (op === SUB) for (let i = 0; i < n; i++) out[i] = xd[i]! - yd[i]!;
+  else if (op === MUL) for (let i = 0; i < n; i++) out[i] = xd[i]! * yd[i]!;
+  else for (let i = 0; i < n; i++) out[i] = xd[i]! / yd[i]!;
+  return new Tensor(out, x.shape);
+}
+
+export const add = (a: TensorLike, b: TensorLike): Tensor =>
+  arithmetic(ADD, a, b, "add", (x, y) => x + y);
+export const sub = (a: TensorLike, b: TensorLike): Tensor =>
+  arithmetic(SUB, a, b, "sub", (x, y) => x - y);
+export const mul = (a: TensorLike, b: TensorLike): Tensor =>
+  arithmetic(MUL, a, b, "mul", (x, y) => x * y);
+export const div = (a: TensorLike, b: TensorLike): Tensor =>
+  arithmetic(DIV, a, b, "div", (x, y) => x / y);
 /** a ** b element-wise (numpy's power). */
 export const pow = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, "pow", (x, y) => x ** y);
 /** Element-wise larger value; NaN if either is NaN (numpy's maximum). */
