@@ -72,9 +72,6 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
     stderr: new OutputCapture(limits.outputBytes),
   }));
   const sandboxes: Sandbox[] = [];
-  // Output the student printed may hold stack traces too (console.error(error)): shown with
-  // their src/ lines, like the reported errors. Display only: output is never read for results.
-  let showOutput = (text: string) => text;
   let output = { stdout: "", stderr: "" };
   try {
     const bundle = await bundleSubmission({
@@ -85,7 +82,6 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
     });
     const deadline = performance.now() + assignment.defaults.budgetMs;
     const stackMapper = new BundleStackMapper(bundle.file, bundle.mapFile);
-    showOutput = (text) => stackMapper.map(text);
     const willRun = (check: CheckDefinition) =>
       selected.has(check.id) && !(mode === "check" && check.hidden);
     const loads = (problem: ProblemDefinition) =>
@@ -128,19 +124,13 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
         await sandbox.close();
       }),
     );
+    // Output the student printed may hold stack traces too (console.error(error)): shown with
+    // their src/ lines, like the reported errors. Display only: output is never read for results.
+    const shown = (captures: OutputCapture[]) =>
+      stackMapper.map(OutputCapture.joined(captures, limits.outputBytes));
     output = {
-      stdout: showOutput(
-        OutputCapture.joined(
-          outputs.map((o) => o.stdout),
-          limits.outputBytes,
-        ),
-      ),
-      stderr: showOutput(
-        OutputCapture.joined(
-          outputs.map((o) => o.stderr),
-          limits.outputBytes,
-        ),
-      ),
+      stdout: shown(outputs.map((o) => o.stdout)),
+      stderr: shown(outputs.map((o) => o.stderr)),
     };
   } finally {
     await Promise.all(sandboxes.map((sandbox) => sandbox.close()));

@@ -2,6 +2,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { waitAtMost } from "../waitAtMost.js";
 import { type GradeJob, isWorkerMessage, type WorkerToParent } from "./workerProtocol.js";
 
 /** How to start a worker process; tests may point at a fake worker. */
@@ -83,14 +84,7 @@ export class WorkerPool {
       slot.child.send({ type: "stop" }, () => {});
       return [exited];
     });
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.all(exits),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, graceMs);
-      }),
-    ]);
-    clearTimeout(timer);
+    await waitAtMost(Promise.all(exits), graceMs);
     this.close();
   }
 

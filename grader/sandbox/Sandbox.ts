@@ -1,3 +1,4 @@
+import { waitAtMost } from "../waitAtMost.js";
 import { isOutcome } from "./internal/isOutcome.js";
 import { SandboxChild } from "./internal/SandboxChild.js";
 import { OutputCapture } from "./OutputCapture.js";
@@ -49,8 +50,7 @@ const WATCHDOG_MS = 25;
 
 interface Queued {
   driver: string;
-  payloads: unknown[];
-  floats: Float64Array;
+  batch: PayloadBatch;
   perCallMs: number;
   batchMs: number;
   deadline: number;
@@ -96,9 +96,9 @@ export class Sandbox {
   private latestProgress: { id: number; index: number; at: number } | null = null;
   private nextId = 1;
   private closed = false;
-  /** Each child's output goes where the capture was when it became the current child. */
   /** Children started and not yet known to be closed. */
   private readonly children = new Set<SandboxChild>();
+  /** Each child's output goes where the capture was when it became the current child. */
   private readonly captures = new WeakMap<
     SandboxChild,
     { stdout: OutputCapture; stderr: OutputCapture }
@@ -113,10 +113,11 @@ export class Sandbox {
   }
 
   /**
-   * Runs `driver` over every payload of `batch` in the child. Each run gets `perCallMs` (the clock restarts
-   * as the child reports the next run), and the batch as a whole at most `batchMs`, and none of
-   * it after `deadline` (a performance.now() time: the submission's budget). Calls made while a
-   * batch is running queue behind it, in order; their clocks start when the child starts on them.
+   * Runs `driver` over every payload of `batch` in the child. Each run gets `perCallMs` (the
+   * clock restarts as the child reports the next run), and the batch as a whole at most
+   * `batchMs`, and none of it after `deadline` (a performance.now() time: the submission's
+   * budget). Calls made while a batch is running queue behind it, in order; their clocks start
+   * when the child starts on them.
    */
   run(
     driver: string,
@@ -132,8 +133,7 @@ export class Sandbox {
       }
       this.queue.push({
         driver,
-        payloads: batch.payloads,
-        floats: batch.floats,
+        batch,
         perCallMs,
         batchMs,
         deadline,
@@ -183,13 +183,7 @@ export class Sandbox {
     }
     const children = [...this.children];
     this.children.clear();
-    let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, CLOSE_WAIT_MS);
-    });
-    return Promise.race([Promise.all(children.map((c) => c.closed)), bound]).then(() =>
-      clearTimeout(timer),
-    );
+    return waitAtMost(Promise.all(children.map((c) => c.closed)), CLOSE_WAIT_MS);
   }
 
   /** Sends what is queued to the current child (starting one if needed) and clocks the head. */
@@ -215,8 +209,8 @@ export class Sandbox {
       if (request.sentTo === child) continue;
       request.sentTo = child;
       request.id = this.nextId++;
-      const { id, driver, payloads, floats } = request;
-      child.send({ type: "run", id, driver, payloads, floats }, (error) => {
+      const { id, driver, batch } = request;
+      child.send({ type: "run", id, driver, ...batch }, (error) => {
         if (this.active?.request === request) {
           this.finish(
             {
@@ -322,7 +316,7 @@ export class Sandbox {
     if (
       Number.isSafeInteger(index) &&
       index > active.index &&
-      index < active.request.payloads.length
+      index < active.request.batch.payloads.length
     ) {
       active.index = index;
       active.lastProgress = at;
@@ -338,7 +332,7 @@ export class Sandbox {
     if (
       !(floats instanceof Float64Array) ||
       !Array.isArray(outcomes) ||
-      outcomes.length !== active.request.payloads.length ||
+      outcomes.length !== active.request.batch.payloads.length ||
       !outcomes.every(isOutcome)
     ) {
       this.finish(

@@ -17,7 +17,7 @@ export function toWirePayload(value: unknown, pack: FloatPack): unknown {
       __wire: "tensor",
       shape: [...value.shape],
       at: pack.push(value.data),
-      size: value.size,
+      size: value.data.length,
     };
   }
   if (Array.isArray(value)) return value.map((item) => toWirePayload(item, pack));

@@ -5,6 +5,7 @@ import {
   describe,
   formatShape,
   normalizeAxis,
+  repeatsAxis,
   shapeSize,
   stridesOf,
 } from "./internal/shape.js";
@@ -110,10 +111,8 @@ export class Tensor {
       );
     }
     const axes = order.map((axis) => normalizeAxis(axis, this.ndim, "transpose"));
-    const seen = new Array<boolean>(this.ndim).fill(false);
-    for (const axis of axes) {
-      if (seen[axis]) throw new Error(`transpose: perm ${formatShape(order)} repeats an axis`);
-      seen[axis] = true;
+    if (repeatsAxis(axes, this.ndim)) {
+      throw new Error(`transpose: perm ${formatShape(order)} repeats an axis`);
     }
     return new Tensor(
       permuteData(this.data, this.shape, axes),

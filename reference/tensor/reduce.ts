@@ -1,5 +1,5 @@
 import { isIdentity, permuteData } from "./internal/permute.js";
-import { describe, formatShape, normalizeAxis } from "./internal/shape.js";
+import { describe, formatShape, normalizeAxis, repeatsAxis } from "./internal/shape.js";
 import { Tensor } from "./Tensor.js";
 
 /** Which axes to reduce: all of them (undefined or null), one axis, or a list. */
@@ -59,10 +59,8 @@ function resolveAxes(axes: Axes, ndim: number, where: string): number[] {
     );
   }
   const resolved = list.map((axis) => normalizeAxis(axis, ndim, where));
-  const seen = new Array<boolean>(ndim).fill(false);
-  for (const axis of resolved) {
-    if (seen[axis]) throw new Error(`${where}: axes ${formatShape(list)} name the same axis twice`);
-    seen[axis] = true;
+  if (repeatsAxis(resolved, ndim)) {
+    throw new Error(`${where}: axes ${formatShape(list)} name the same axis twice`);
   }
   return resolved.sort((a, b) => a - b);
 }

@@ -49,6 +49,16 @@ export function checkShape(shape: unknown, where: string): readonly number[] {
   return Object.freeze([...(shape as number[])]);
 }
 
+/** Whether an axis appears twice among `axes` (each already in 0..ndim-1). */
+export function repeatsAxis(axes: readonly number[], ndim: number): boolean {
+  const seen = new Array<boolean>(ndim).fill(false);
+  for (const axis of axes) {
+    if (seen[axis]) return true;
+    seen[axis] = true;
+  }
+  return false;
+}
+
 /** Resolves a possibly negative axis against `ndim`, naming the caller on failure. */
 export function normalizeAxis(axis: unknown, ndim: number, where: string): number {
   if (typeof axis !== "number" || !Number.isInteger(axis)) {
