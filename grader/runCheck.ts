@@ -3,8 +3,8 @@ import { showValue } from "./assignment/judge.js";
 import type { Assignment, CheckDefinition, JudgeContext } from "./assignment/types.js";
 import { checkSeed } from "./checkSeed.js";
 import type { CheckStatus } from "./model/results.js";
-import { FloatPack } from "./sandbox/child/FloatPack.js";
-import type { Outcome } from "./sandbox/protocol.js";
+import { FloatPack } from "./sandbox/protocol/FloatPack.js";
+import type { Outcome } from "./sandbox/protocol/messages.js";
 import type { BatchResult, Sandbox } from "./sandbox/Sandbox.js";
 import { fromWireResult, toWirePayload } from "./sandbox/wireValues.js";
 

@@ -1,8 +1,11 @@
+import { chmodSync, statSync } from "node:fs";
+import { dirname } from "node:path";
 import { waitAtMost } from "../waitAtMost.js";
-import { isOutcome } from "./internal/isOutcome.js";
 import { SandboxChild } from "./internal/SandboxChild.js";
+import { detectIsolation, type Isolation } from "./isolation/detectIsolation.js";
+import type { SandboxReport } from "./isolation/SandboxReport.js";
 import { OutputCapture } from "./OutputCapture.js";
-import type { ChildMessage, Outcome } from "./protocol.js";
+import type { ChildMessage, Outcome } from "./protocol/messages.js";
 
 export interface SandboxLimits {
   /** V8 heap limit of the child, in MiB. */
@@ -43,7 +46,7 @@ function childEnv(): Record<string, string> {
 
 /** The slowest start-up a child is allowed before its batch counts as crashed. */
 const START_LIMIT_MS = 10_000;
-/** The longest close() waits for killed children's output (SIGKILL follows SIGTERM in 500 ms). */
+/** The longest close() waits for killed children's output to be read to the end. */
 const CLOSE_WAIT_MS = 2_000;
 /** How often the memory watchdog looks at the running child. */
 const WATCHDOG_MS = 25;
@@ -58,6 +61,21 @@ interface Queued {
   /** The child this request was sent to, under which id (requests are resent to a fresh child). */
   sentTo: SandboxChild | null;
   id: number;
+}
+
+/**
+ * The child may run as an unprivileged user: it must be able to pass through the bundle's
+ * folder (not list it) and read the bundle. The source map beside it stays the grader's.
+ */
+function openToTheChild(bundleFile: string): void {
+  try {
+    const dir = dirname(bundleFile);
+    if ((statSync(dir).mode & 0o001) === 0) chmodSync(dir, statSync(dir).mode | 0o111);
+    if ((statSync(bundleFile).mode & 0o004) === 0)
+      chmodSync(bundleFile, statSync(bundleFile).mode | 0o444);
+  } catch {
+    // Not ours to change: a child as another user then fails to start, and says so.
+  }
 }
 
 /** The batch the current child is working on, with its clocks. */
@@ -76,7 +94,7 @@ interface Active {
  * Sandboxed children for one submission bundle, one at a time. Batches are queued and sent
  * ahead, so the child goes from one to the next without waiting for the parent; each batch's
  * clocks start when the child starts on it. A child that times out, crashes or grows too large
- * is killed (SIGTERM, then SIGKILL), that batch reports it, and the batches behind it go to a
+ * is killed (SIGKILL, with its process group), that batch reports it, and the batches behind it go to a
  * fresh child. A spare child can be kept started ahead (it has loaded the bundle but no student
  * module), so a restart does not wait for a process to boot.
  */
@@ -104,12 +122,22 @@ export class Sandbox {
     { stdout: OutputCapture; stderr: OutputCapture }
   >();
 
+  private readonly isolation: Isolation;
+
   constructor(
     readonly bundleFile: string,
     readonly limits: SandboxLimits = DEFAULT_LIMITS,
+    isolation?: Isolation,
   ) {
     this.stdout = new OutputCapture(limits.outputBytes);
     this.stderr = new OutputCapture(limits.outputBytes);
+    this.isolation = isolation ?? detectIsolation();
+    openToTheChild(bundleFile);
+  }
+
+  /** What protects this sandbox's children. */
+  get report(): SandboxReport {
+    return this.isolation.report(dirname(this.bundleFile));
   }
 
   /**
@@ -326,27 +354,40 @@ export class Sandbox {
   private onMessage(message: ChildMessage): void {
     const active = this.active;
     if (message.type !== "result" || !active || message.id !== active.request.id) return;
-    const outcomes = message.outcomes as unknown;
-    const floats = message.floats as unknown;
     const wallMs = performance.now() - active.started;
-    if (
-      !(floats instanceof Float64Array) ||
-      !Array.isArray(outcomes) ||
-      outcomes.length !== active.request.batch.payloads.length ||
-      !outcomes.every(isOutcome)
-    ) {
+    if (message.outcomes.length !== active.request.batch.payloads.length) {
       this.finish(
         {
           kind: "crashed",
           index: active.index,
-          detail: "the child sent a malformed result",
+          detail: `the child sent ${message.outcomes.length} outcomes for ${active.request.batch.payloads.length} runs`,
           wallMs,
         },
         true,
       );
     } else {
-      this.finish({ kind: "outcomes", outcomes, floats, wallMs }, false);
+      this.finish({ kind: "outcomes", ...message, wallMs }, false);
     }
+  }
+
+  /** A bad frame or message: the batch it interrupted is crashed, naming what was wrong. */
+  private onProtocolError(child: SandboxChild, detail: string): void {
+    if (this.current !== child) return;
+    const active = this.active;
+    if (!active) {
+      this.dropCurrent();
+      this.pump();
+      return;
+    }
+    this.finish(
+      {
+        kind: "crashed",
+        index: active.index,
+        detail,
+        wallMs: performance.now() - active.started,
+      },
+      true,
+    );
   }
 
   private onExit(child: SandboxChild, detail: string, signal: NodeJS.Signals | null): void {
@@ -404,6 +445,7 @@ export class Sandbox {
     this.starts++;
     const child: SandboxChild = new SandboxChild(
       this.bundleFile,
+      this.isolation,
       {
         heapMb: this.limits.heapMb,
         env: childEnv(),
@@ -415,6 +457,7 @@ export class Sandbox {
         message: (message) => {
           if (this.current === child) this.onMessage(message);
         },
+        protocolError: (detail) => this.onProtocolError(child, detail),
         progress: (id, index) => {
           if (this.current === child) this.onProgress(id, index);
         },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Tensor, tensor } from "../../reference/tensor/index.js";
-import { FloatPack } from "./child/FloatPack.js";
+import { FloatPack } from "./protocol/FloatPack.js";
 import { fromWireResult, Opaque, toWirePayload } from "./wireValues.js";
 
 describe("the wire, parent side", () => {

@@ -1,6 +1,6 @@
 import { Tensor } from "../../reference/tensor/index.js";
-import { type FloatPack, unpackFloats } from "./child/FloatPack.js";
-import { isWireOpaque, isWireTensor, type Wire } from "./wire.js";
+import { type FloatPack, unpackFloats } from "./protocol/FloatPack.js";
+import { isWireOpaque, isWireTensor, type Wire } from "./protocol/wire.js";
 
 /** A result that was not plain data (a class instance, a fake tensor, a function...). */
 export class Opaque {

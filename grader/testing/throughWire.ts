@@ -1,5 +1,5 @@
-import { FloatPack } from "../sandbox/child/FloatPack.js";
 import { fromWire, toWire } from "../sandbox/child/wireCodec.js";
+import { FloatPack } from "../sandbox/protocol/FloatPack.js";
 import { fromWireResult, toWirePayload } from "../sandbox/wireValues.js";
 
 /**

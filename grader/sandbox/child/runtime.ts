@@ -4,20 +4,34 @@
  * loaded lazily, one by one), so it saves everything it relies on first.
  */
 import { writeSync } from "node:fs";
-import { type ChildMessage, type Outcome, type ParentMessage, PROGRESS_FD } from "../protocol.js";
+import { Socket } from "node:net";
+import { MAX_PARENT_FRAME_BYTES, MESSAGE_FD, PROGRESS_FD } from "../protocol/channel.js";
+import { FloatPack } from "../protocol/FloatPack.js";
+import { encodeFrame, FrameReader } from "../protocol/framing.js";
+import type { ChildMessage, Outcome, ParentMessage } from "../protocol/messages.js";
 import type { Driver } from "./driver.js";
-import { FloatPack } from "./FloatPack.js";
+import { lockDown } from "./lockDown.js";
 import { fromWire, toWire } from "./wireCodec.js";
 
 const saved = {
-  send: process.send?.bind(process),
   on: process.on.bind(process),
+  exit: process.exit.bind(process),
   now: performance.now.bind(performance),
   keys: Object.keys,
   String,
   apply: Reflect.apply,
   Error,
   writeSync,
+};
+
+/**
+ * The private channel to the parent (see protocol/channel.ts), opened before student code can
+ * reach the `net` module. Node's own IPC channel is not used: it accepts handles and internal
+ * commands from anyone holding `process.send`.
+ */
+const channel = new Socket({ fd: MESSAGE_FD, readable: true, writable: true });
+const write = (message: ChildMessage, then?: () => void): void => {
+  channel.write(encodeFrame(message), then && (() => then()));
 };
 
 // One progress record, reused: two uint32 (request id, run index), written whole or not at all.
@@ -35,27 +49,8 @@ function reportProgress(id: number, index: number): void {
   }
 }
 
-// The permission model is the fence; these only remove shortcuts around it.
-// kill/_kill: the permission model does not restrict signals, so without them a submission
-// could kill the grader (process.ppid) or, as root, every process it can see.
-for (const name of [
-  "binding",
-  "_linkedBinding",
-  "dlopen",
-  "getBuiltinModule",
-  "kill",
-  "_kill",
-] as const) {
-  try {
-    Object.defineProperty(process, name, {
-      value: undefined,
-      configurable: false,
-      writable: false,
-    });
-  } catch {
-    // Already gone on this Node version.
-  }
-}
+// Everything above is saved: from here on, what the walls leave reachable is refused.
+lockDown();
 
 /** A submission's module, loaded on first use. */
 export type ModuleLoader = () => Record<string, unknown>;
@@ -74,8 +69,6 @@ export function startChild(
   loaders: Record<string, ModuleLoader>,
   moduleErrors: Record<string, string>,
 ): void {
-  const send = saved.send;
-  if (!send) throw new saved.Error("the sandbox child must be started with an IPC channel");
   const cache = new Map<string, Record<string, unknown>>();
   const failed = new Map<string, string>();
   const modules = new Proxy({} as Record<string, Record<string, unknown>>, {
@@ -135,20 +128,27 @@ export function startChild(
       }
       outcomes.push(runOne(driver, modules, payload, message.floats, pack));
     });
-    send(
-      { type: "result", id: message.id, outcomes, floats: pack.finish() } satisfies ChildMessage,
-      undefined,
-      undefined,
-      () => runNext(),
-    );
+    write({ type: "result", id: message.id, outcomes, floats: pack.finish() }, runNext);
   };
-  saved.on("message", (message: ParentMessage) => {
-    if (message?.type !== "run") return;
-    pending[tail] = message;
-    tail++;
+  const reader = new FrameReader(MAX_PARENT_FRAME_BYTES);
+  channel.on("data", (chunk: Buffer) => {
+    let messages: unknown[] = [];
+    try {
+      messages = reader.push(chunk);
+    } catch {
+      saved.exit(70); // the parent's frames are not to be misread: end, and let it see why
+    }
+    for (const message of messages) {
+      if ((message as ParentMessage | null)?.type !== "run") continue;
+      pending[tail] = message as ParentMessage;
+      tail++;
+    }
     if (!busy) runNext();
   });
-  send({ type: "ready", modules: saved.keys(loaders) } satisfies ChildMessage);
+  // The parent is gone or done with this child.
+  channel.on("end", () => saved.exit(0));
+  channel.on("error", () => saved.exit(0));
+  write({ type: "ready", modules: saved.keys(loaders) });
 }
 
 function runOne(

@@ -3,8 +3,8 @@
  * so the built-ins it uses are captured first.
  */
 import { Tensor } from "../../../reference/tensor/index.js";
-import type { Wire } from "../wire.js";
-import { type FloatPack, unpackFloats } from "./FloatPack.js";
+import { type FloatPack, unpackFloats } from "../protocol/FloatPack.js";
+import type { Wire } from "../protocol/wire.js";
 
 const saved = {
   Float64Array,

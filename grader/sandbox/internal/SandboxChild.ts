@@ -1,25 +1,48 @@
-import { type ChildProcess, fork } from "node:child_process";
-import { endianness } from "node:os";
+import { type ChildProcess, spawn } from "node:child_process";
+import { constants } from "node:os";
 import { dirname } from "node:path";
-import type { Readable } from "node:stream";
-import {
-  type ChildMessage,
-  isChildMessage,
-  PROGRESS_FD,
-  PROGRESS_RECORD_BYTES,
-  type RunRequest,
-} from "../protocol.js";
-import { residentMb } from "./residentMb.js";
+import type { Readable, Writable } from "node:stream";
+import type { Isolation } from "../isolation/detectIsolation.js";
+import { treeResidentMb } from "../isolation/processTree.js";
+import { MAX_CHILD_FRAME_BYTES, MESSAGE_FD, PROGRESS_FD } from "../protocol/channel.js";
+import { encodeFrame, FrameReader } from "../protocol/framing.js";
+import type { ChildMessage, RunRequest } from "../protocol/messages.js";
+import { ProgressReader } from "../protocol/ProgressReader.js";
+import { parseChildMessage } from "../protocol/validate.js";
 
 const permissionFlag =
   Number(process.versions.node.split(".")[0]) >= 22 ? "--permission" : "--experimental-permission";
 
-const littleEndian = endianness() === "LE";
+/** Process groups of children still alive, killed when the grader exits however it exits. */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
+    for (const pid of liveGroups) killGroup(pid);
+  });
+}
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+}
 
 /** What the owner of a child hears from it. */
 export interface ChildEvents {
-  /** A message other than "ready" (the child is untrusted: it may be anything well-typed). */
+  /** A valid message other than "ready". */
   message: (message: ChildMessage) => void;
+  /** The child broke the protocol (a bad frame or message); it is killed, `exit` follows. */
+  protocolError: (detail: string) => void;
   /** The latest progress record read from the child's progress pipe. */
   progress: (id: number, index: number) => void;
   /** The process ended; `detail` says how, in words. */
@@ -27,10 +50,12 @@ export interface ChildEvents {
 }
 
 /**
- * One sandboxed child process running a submission bundle, from fork to exit. It may read its
- * bundle and nothing else, and write, spawn, start workers or load addons not at all (Node's
- * permission model). `ready` settles when the child has loaded the bundle (before any student
- * module: those load on first use) or has ended before that.
+ * One sandboxed child process running a submission bundle, from start to exit, inside the OS
+ * walls `isolation` gives (namespaces, an unprivileged user) and Node's permission model: it
+ * may read its bundle and nothing else, and write, spawn, start workers or load addons not at
+ * all. It talks to the parent only through framed messages on a private socket (MESSAGE_FD),
+ * validated here before anyone uses them. `ready` settles when the child has loaded the bundle
+ * (before any student module: those load on first use) or has ended before that.
  */
 export class SandboxChild {
   readonly ready: Promise<void>;
@@ -39,10 +64,14 @@ export class SandboxChild {
   isReady = false;
   exited = false;
   private readonly process: ChildProcess;
-  private rest = Buffer.alloc(0);
+  private readonly channel: Writable & Readable;
+  private readonly frames = new FrameReader(MAX_CHILD_FRAME_BYTES);
+  private readonly progress = new ProgressReader();
+  private broken = false;
 
   constructor(
     bundleFile: string,
+    isolation: Isolation,
     options: {
       heapMb: number;
       env: Record<string, string>;
@@ -51,37 +80,63 @@ export class SandboxChild {
     },
     private readonly events: ChildEvents,
   ) {
-    const child = fork(bundleFile, [], {
+    const nodeArgs = [
+      permissionFlag,
+      `--allow-fs-read=${bundleFile}`,
+      `--max-old-space-size=${options.heapMb}`,
+      // eval and new Function: no way to build code the bundler never saw.
+      "--disallow-code-generation-from-strings",
+      "--no-warnings",
+      bundleFile,
+    ];
+    const { file, args } = isolation.command(process.execPath, nodeArgs, dirname(bundleFile));
+    installExitHook();
+    const child = spawn(file, args, {
       cwd: dirname(bundleFile),
       env: options.env,
-      execArgv: [
-        permissionFlag,
-        `--allow-fs-read=${bundleFile}`,
-        `--max-old-space-size=${options.heapMb}`,
-        "--no-warnings",
-      ],
-      serialization: "advanced",
-      stdio: ["ignore", "pipe", "pipe", "ipc", "pipe"],
+      // Its own process group, so it and anything under it are killed together.
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"],
     });
     this.process = child;
+    if (child.pid !== undefined) liveGroups.add(child.pid);
+    this.channel = child.stdio[MESSAGE_FD] as Writable & Readable;
     child.stdout!.on("data", options.stdout);
     child.stderr!.on("data", options.stderr);
-    (child.stdio[PROGRESS_FD] as Readable).on("data", (chunk: Buffer) => this.readProgress(chunk));
+    (child.stdio[PROGRESS_FD] as Readable).on("data", (chunk: Buffer) => {
+      const record = this.progress.push(chunk);
+      if (record) this.events.progress(record.id, record.index);
+    });
+    // A write to a child that is gone fails here; its exit is reported on its own.
+    this.channel.on("error", () => {});
     this.ready = new Promise<void>((resolveReady, rejectReady) => {
-      child.on("message", (message: unknown) => {
-        if (!isChildMessage(message)) return;
-        if (message.type === "ready") {
-          this.isReady = true;
-          resolveReady();
-        } else this.events.message(message);
+      this.channel.on("data", (chunk: Buffer) => {
+        if (this.broken) return;
+        try {
+          for (const decoded of this.frames.push(chunk)) {
+            const message = parseChildMessage(decoded);
+            if (message.type === "ready") {
+              this.isReady = true;
+              resolveReady();
+            } else this.events.message(message);
+          }
+        } catch (error) {
+          this.broken = true;
+          this.kill();
+          this.events.protocolError(`the child sent ${(error as Error).message}`);
+        }
       });
       child.on("exit", (code, signal) => {
         this.exited = true;
-        const detail = signal
-          ? `the child was killed by ${signal}`
+        if (child.pid !== undefined) liveGroups.delete(child.pid);
+        // Whatever the child left under it (nothing should be) goes with it.
+        if (child.pid !== undefined) killGroup(child.pid);
+        const ended = signal ?? signalOfWrapperCode(code);
+        const detail = ended
+          ? `the child was killed by ${ended}`
           : `the child exited with code ${code}`;
         rejectReady(new Error(`${detail} before it was ready`));
-        this.events.exit(detail, signal);
+        this.events.exit(detail, ended);
       });
       child.on("error", () => {
         // 'exit' follows and reports it.
@@ -93,38 +148,33 @@ export class SandboxChild {
 
   /** Sends a run request; `onError` hears of a failed send (the exit event follows). */
   send(request: RunRequest, onError: (error: Error) => void): void {
-    if (this.exited || !this.process.connected) {
+    if (this.exited || this.broken || this.channel.destroyed) {
       onError(new Error("the child is gone"));
       return;
     }
-    this.process.send(request, (error) => {
+    this.channel.write(encodeFrame(request), (error) => {
       if (error) onError(error);
     });
   }
 
   residentMb(): number | null {
-    return residentMb(this.process.pid);
+    return treeResidentMb(this.process.pid);
   }
 
-  /** SIGTERM, then SIGKILL if it is still there half a second later. */
+  /** Kills the child and everything in its process group at once. */
   kill(): void {
-    if (this.exited) return;
-    const child = this.process;
-    child.kill("SIGTERM");
-    const hard = setTimeout(() => child.kill("SIGKILL"), 500);
-    hard.unref();
-    child.once("exit", () => clearTimeout(hard));
+    if (this.exited || this.process.pid === undefined) return;
+    killGroup(this.process.pid);
   }
+}
 
-  /** Keeps the last whole record of what arrived (records may be split across chunks). */
-  private readProgress(chunk: Buffer): void {
-    const data = this.rest.length > 0 ? Buffer.concat([this.rest, chunk]) : chunk;
-    const whole = data.length - (data.length % PROGRESS_RECORD_BYTES);
-    this.rest = Buffer.from(data.subarray(whole));
-    if (whole === 0) return;
-    const at = whole - PROGRESS_RECORD_BYTES;
-    const id = littleEndian ? data.readUInt32LE(at) : data.readUInt32BE(at);
-    const index = littleEndian ? data.readUInt32LE(at + 4) : data.readUInt32BE(at + 4);
-    this.events.progress(id, index);
-  }
+/**
+ * The wrappers (bubblewrap, the shell under unshare) report a child that a signal ended as an
+ * exit code of 128 + the signal's number.
+ */
+function signalOfWrapperCode(code: number | null): NodeJS.Signals | null {
+  if (code === null || code <= 128 || code > 128 + 64) return null;
+  const number = code - 128;
+  const name = Object.entries(constants.signals).find(([, n]) => n === number)?.[0];
+  return (name as NodeJS.Signals | undefined) ?? null;
 }

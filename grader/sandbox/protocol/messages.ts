@@ -1,7 +1,8 @@
 /**
- * Messages between the grader (parent) and the sandboxed child, over Node's IPC channel with
- * structured-clone ("advanced") serialization. The child only ever reports what student code
- * returned or threw; all judging happens in the parent.
+ * Messages between the grader (parent) and the sandboxed child. They travel as frames of
+ * gradmark's own (see framing.ts) over a private pipe, never over Node's IPC channel, and the
+ * parent validates each one (validate.ts) before using it. The child only ever reports what
+ * student code returned or threw; all judging happens in the parent.
  */
 import type { Wire } from "./wire.js";
 
@@ -33,18 +34,3 @@ export type ChildMessage =
   | { type: "ready"; modules: string[] }
   /** The numbers of the outcomes' tensors travel packed in `floats`. */
   | { type: "result"; id: number; outcomes: Outcome[]; floats: Float64Array };
-
-export function isChildMessage(value: unknown): value is ChildMessage {
-  if (typeof value !== "object" || value === null) return false;
-  const type = (value as { type?: unknown }).type;
-  return type === "ready" || type === "result";
-}
-
-/**
- * Progress does not travel as IPC messages (one per run would cost a serialized message each
- * way) but on a pipe of its own, the child's file descriptor PROGRESS_FD: before each run the
- * child writes one record, the request id and the run's index as two native-endian uint32, so a
- * timeout or crash can be pinned on one run. The parent keeps only the latest record.
- */
-export const PROGRESS_FD = 4;
-export const PROGRESS_RECORD_BYTES = 8;

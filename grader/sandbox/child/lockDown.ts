@@ -1,0 +1,155 @@
+/**
+ * Run-time refusals inside the sandboxed child, applied after the runtime has saved what it
+ * needs and before any student module loads. The walls are the OS namespaces and Node's
+ * permission model; this removes what they leave reachable from JavaScript, so a submission
+ * that tries gets an error naming what it reached for.
+ */
+import { createRequire, syncBuiltinESMExports } from "node:module";
+
+/** Built-in modules a submission has no use for, each a way out or a way to change the runtime. */
+export const REFUSED_MODULES = [
+  "child_process",
+  "cluster",
+  "dgram",
+  "dns",
+  "dns/promises",
+  "fs",
+  "fs/promises",
+  "http",
+  "http2",
+  "https",
+  "inspector",
+  "module",
+  "net",
+  "repl",
+  "tls",
+  "trace_events",
+  "v8",
+  "vm",
+  "wasi",
+  "worker_threads",
+] as const;
+
+/** process members that reach the operating system, the runtime's internals or the grader. */
+const REFUSED_PROCESS_MEMBERS = [
+  "_debugEnd",
+  "_debugProcess",
+  "_getActiveHandles",
+  "_getActiveRequests",
+  "_kill",
+  "_linkedBinding",
+  "_send",
+  "_startProfilerIdleNotifier",
+  "_stopProfilerIdleNotifier",
+  "abort",
+  "binding",
+  "channel",
+  "disconnect",
+  "dlopen",
+  "getBuiltinModule",
+  "initgroups",
+  "kill",
+  "loadEnvFile",
+  "report",
+  "send",
+  "setegid",
+  "seteuid",
+  "setgid",
+  "setgroups",
+  "setuid",
+  "umask",
+] as const;
+
+/** Globals that open connections. */
+const REFUSED_GLOBALS = ["fetch", "WebSocket", "EventSource"] as const;
+
+function refusal(what: string): Error {
+  const error = new Error(
+    `${what} is not available to a submission (gradmark's sandbox refuses it; a submission may use only 'gradmark/tensor' and its own files)`,
+  );
+  (error as { code?: string }).code = "ERR_ACCESS_DENIED";
+  return error;
+}
+
+/** A stand-in that throws when called, constructed or looked into. */
+function refused(what: string): unknown {
+  const thrower = function refusedByGradmark() {
+    throw refusal(what);
+  };
+  return new Proxy(thrower, {
+    apply: () => {
+      throw refusal(what);
+    },
+    construct: () => {
+      throw refusal(what);
+    },
+    get: (target, key) => {
+      if (key === "prototype") return target.prototype;
+      throw refusal(what);
+    },
+  });
+}
+
+export function lockDown(): void {
+  // The runtime's own output streams are made now: Node builds process.stdout from `net` the
+  // first time it is read, and `net` is about to be refused.
+  void process.stdout;
+  void process.stderr;
+  const require = createRequire(import.meta.url);
+  // The classes stay reachable without their modules (process.stdout.constructor is net's
+  // Socket): what would open a connection or a port is refused on their prototypes.
+  const net = require("node:net") as typeof import("node:net");
+  const dgram = require("node:dgram") as typeof import("node:dgram");
+  for (const [proto, name, members] of [
+    [net.Socket.prototype, "net.Socket", ["connect"]],
+    [net.Server.prototype, "net.Server", ["listen"]],
+    [dgram.Socket.prototype, "dgram.Socket", ["bind", "connect", "send"]],
+  ] as const) {
+    for (const member of members) replace(proto, member, `${name}.${member}`);
+  }
+  for (const name of REFUSED_MODULES) {
+    let exports: Record<string, unknown>;
+    try {
+      exports = require(`node:${name}`) as Record<string, unknown>;
+    } catch {
+      continue; // not in this Node version
+    }
+    for (const key of Object.getOwnPropertyNames(exports)) {
+      const value = exports[key];
+      if (typeof value !== "function" && (typeof value !== "object" || value === null)) continue;
+      replace(exports, key, `node:${name} (${key})`);
+    }
+  }
+  // ESM imports of built-ins (`import { connect } from "node:net"`, dynamic import() too) read
+  // these exports objects' members from now on.
+  syncBuiltinESMExports();
+  for (const name of REFUSED_PROCESS_MEMBERS) remove(process, name, `process.${name}`);
+  for (const name of REFUSED_GLOBALS) remove(globalThis, name, name);
+}
+
+function replace(target: object, key: string, what: string): void {
+  try {
+    Object.defineProperty(target, key, {
+      value: refused(what),
+      writable: false,
+      configurable: false,
+      enumerable: true,
+    });
+  } catch {
+    // A member that cannot be replaced is left to the other walls.
+  }
+}
+
+function remove(target: object, name: string, what: string): void {
+  try {
+    Object.defineProperty(target, name, {
+      get: () => {
+        throw refusal(what);
+      },
+      configurable: false,
+      enumerable: false,
+    });
+  } catch {
+    // Not configurable on this Node version: the permission model and the namespaces remain.
+  }
+}

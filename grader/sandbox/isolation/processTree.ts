@@ -1,0 +1,46 @@
+import { readFileSync } from "node:fs";
+
+/**
+ * Resident memory of a process and all its descendants, in MiB, from /proc (Linux); null
+ * elsewhere. A sandboxed child runs under wrapper processes (bubblewrap, unshare), so the
+ * process the grader started is not the one that grows.
+ */
+export function treeResidentMb(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  let total = 0;
+  let seen = 0;
+  const queue = [pid];
+  while (queue.length > 0 && seen < 64) {
+    const next = queue.shift()!;
+    seen++;
+    const rss = residentKb(next);
+    if (rss === null) {
+      if (next === pid) return null;
+      continue;
+    }
+    total += rss;
+    queue.push(...childrenOf(next));
+  }
+  return total / 1024;
+}
+
+function residentKb(pid: number): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const match = /VmRSS:\s+(\d+) kB/.exec(status);
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return null;
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+      .split(" ")
+      .filter((s) => s !== "")
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
