@@ -11,6 +11,11 @@ import {
 import { type CheckRun, runCheck } from "./runCheck.js";
 import { BundleStackMapper } from "./sandbox/BundleStackMapper.js";
 import { bundleSubmission, findModule, type SubmissionBundle } from "./sandbox/bundleSubmission.js";
+import {
+  checkIsolation,
+  type IsolationLevel,
+  isolationLevel,
+} from "./sandbox/isolation/requireIsolation.js";
 import { OutputCapture } from "./sandbox/OutputCapture.js";
 import { Sandbox } from "./sandbox/Sandbox.js";
 import { UsageError } from "./UsageError.js";
@@ -38,6 +43,19 @@ export interface GradeOptions {
    * or more, else 1). The result is the same for any number of lanes.
    */
   lanes?: number;
+  /**
+   * Keep the details of hidden checks (message, counterexample, replay) and what the submission
+   * printed while they ran, for staff regrading locally. Default false: a hidden check reports
+   * its status and a generic message only, and its output is withheld (counted, never kept), so
+   * no report can show a student the inputs of a hidden check. Never set it where students see
+   * the report (an autograder, a student's CI).
+   */
+  revealHidden?: boolean;
+  /**
+   * `strict` refuses to grade (IsolationError) where children would have no network namespace;
+   * default GRADMARK_ISOLATION, else `best` (grade with the layers there are, and say which).
+   */
+  isolation?: IsolationLevel;
 }
 
 /** Grades one submission in a sandboxed child and returns the result model. */
@@ -64,15 +82,21 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
     throw new UsageError("--path replays one counterexample: name exactly one check with --only");
   }
 
+  const sandboxReport = checkIsolation(isolationLevel(options.isolation));
   const workDir = mkdtempSync(join(tmpdir(), "gradmark-"));
   const limits = assignment.limits;
   const problems: ProblemResult[] = [];
-  const outputs = assignment.problems.map(() => ({
-    stdout: new OutputCapture(limits.outputBytes),
-    stderr: new OutputCapture(limits.outputBytes),
-  }));
+  const revealHidden = options.revealHidden ?? false;
+  const captures = (limitBytes: number): Captures => ({
+    stdout: new OutputCapture(limitBytes),
+    stderr: new OutputCapture(limitBytes),
+  });
+  const outputs = assignment.problems.map(() => captures(limits.outputBytes));
+  // What children print once they have run a hidden check: a capture of 0 bytes keeps nothing
+  // and counts everything, unless staff asked to see it.
+  const withheld = assignment.problems.map(() => captures(revealHidden ? limits.outputBytes : 0));
   const sandboxes: Sandbox[] = [];
-  let output = { stdout: "", stderr: "" };
+  let output: GradeResult["output"] = { stdout: "", stderr: "" };
   try {
     const bundle = await bundleSubmission({
       srcDir,
@@ -100,10 +124,11 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
       srcDir,
       path: options.path,
       willRun,
+      revealHidden,
       mapStack: (stack) => stackMapper.map(stack),
     };
     for (const [i, problem] of assignment.problems.entries()) {
-      if (!needChild.includes(i)) problems[i] = await gradeProblem(problem, context, null, false);
+      if (!needChild.includes(i)) problems[i] = await gradeProblem(problem, context, null);
     }
     // Each lane takes the next problem when it is free, heaviest first, so a long one (training)
     // overlaps the rest instead of running alone at the end. Results and output do not depend
@@ -114,24 +139,35 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
         const sandbox = new Sandbox(bundle.file, limits);
         sandboxes.push(sandbox);
         for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
-          // A fresh child per problem: globals one problem's code overwrites cannot reach
-          // another. The lane's next child boots while this one runs (no student code yet).
-          const more = queue.length > 0;
-          sandbox.captureInto(outputs[i]!.stdout, outputs[i]!.stderr);
-          sandbox.restart({ startNow: true, spare: more });
-          problems[i] = await gradeProblem(assignment.problems[i]!, context, sandbox, more);
+          // Fresh children per problem (see gradeProblem): globals one problem's code
+          // overwrites cannot reach another.
+          problems[i] = await gradeProblem(assignment.problems[i]!, context, {
+            sandbox,
+            more: queue.length > 0,
+            visible: outputs[i]!,
+            hidden: withheld[i]!,
+          });
         }
         await sandbox.close();
       }),
     );
+    // The output of the children that ran hidden checks only when revealed, after the problem's
+    // own; else only its size is known (see Lane.hidden).
+    const kept = revealHidden ? outputs.flatMap((o, i) => [o, withheld[i]!]) : outputs;
     // Output the student printed may hold stack traces too (console.error(error)): shown with
     // their src/ lines, like the reported errors. Display only: output is never read for results.
     const shown = (captures: OutputCapture[]) =>
       stackMapper.map(OutputCapture.joined(captures, limits.outputBytes));
     output = {
-      stdout: shown(outputs.map((o) => o.stdout)),
-      stderr: shown(outputs.map((o) => o.stderr)),
+      stdout: shown(kept.map((o) => o.stdout)),
+      stderr: shown(kept.map((o) => o.stderr)),
     };
+    const hiddenRan = problems.some((p) =>
+      p.checks.some((c) => c.hidden && c.status !== "skipped"),
+    );
+    if (hiddenRan && !revealHidden) {
+      output.withheldBytes = withheld.reduce((t, w) => t + w.stdout.dropped + w.stderr.dropped, 0);
+    }
   } finally {
     await Promise.all(sandboxes.map((sandbox) => sandbox.close()));
     rmSync(workDir, { recursive: true, force: true });
@@ -150,6 +186,7 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
     problems,
     output,
     hiddenSkipped,
+    sandbox: sandboxReport,
     durationMs: Math.round(performance.now() - started),
   };
 }
@@ -225,22 +262,57 @@ interface ProblemContext {
   srcDir: string;
   path: string | undefined;
   willRun: (check: CheckDefinition) => boolean;
+  revealHidden: boolean;
   onCheck: GradeOptions["onCheck"];
   mapStack: (stack: string) => string;
 }
 
+/** Where one child's stdout and stderr go. */
+interface Captures {
+  stdout: OutputCapture;
+  stderr: OutputCapture;
+}
+
+/** The lane a problem is graded in: its sandbox, and where the problem's output goes. */
+interface Lane {
+  sandbox: Sandbox;
+  /** Whether the lane has problems after this one (a restart keeps a spare child for them). */
+  more: boolean;
+  /** For the children that run the problem's visible checks. */
+  visible: Captures;
+  /** For the children that run its hidden checks (withheld from reports; see gradeSubmission). */
+  hidden: Captures;
+}
+
+/** The generic message of a hidden check that did not pass: its status, nothing of its case. */
+function hiddenCheckMessage(status: CheckResult["status"]): string {
+  const words: Record<CheckResult["status"], string> = {
+    passed: "passed",
+    failed: "failed",
+    "not-implemented": "not implemented",
+    error: "error (the code threw)",
+    timeout: "timeout",
+    "memory-limit": "memory limit exceeded",
+    crashed: "crashed",
+    skipped: "skipped",
+  };
+  return `${words[status]} (hidden check: its inputs, output and details are not shown; course staff can see them by regrading locally)`;
+}
+
 /**
- * Grades one problem, in `sandbox`'s current child (null when none of its checks runs a child:
- * all skipped, or its module did not bundle). `more` says whether the lane has problems after
- * this one (a restart here keeps a spare child booting for them).
+ * Grades one problem in `lane` (null when none of its checks runs a child: all skipped, or its
+ * module did not bundle). The visible checks run first, in a fresh child whose output is the
+ * problem's; then, if any hidden check runs, a second fresh child runs them with its output
+ * withheld. A child that has run a hidden check may print its inputs at any moment afterwards
+ * (a timer, a later call), so no visible check ever runs in such a child. A problem without
+ * hidden checks to run uses one child, as before. Results are listed in the assignment's order.
  */
 async function gradeProblem(
   problem: ProblemDefinition,
   context: ProblemContext,
-  sandbox: Sandbox | null,
-  more: boolean,
+  lane: Lane | null,
 ): Promise<ProblemResult> {
-  const { assignment, bundle, seed, willRun } = context;
+  const { bundle, seed, willRun } = context;
   const result: ProblemResult = {
     id: problem.id,
     title: problem.title,
@@ -269,54 +341,24 @@ async function gradeProblem(
     }
     return null;
   };
-  const toRun = sandbox ? problem.checks.filter((c) => skipped(c) === null) : [];
-  const runOptions = {
-    seed,
-    deadline: context.deadline,
-    srcDir: context.srcDir,
-    mapStack: context.mapStack,
-    path: context.path,
-  };
-  // Checks overlap: each is timed from when the one before it finished.
-  let lastEnd = performance.now();
+  const toRun = lane ? problem.checks.filter((c) => skipped(c) === null) : [];
+  const groups = [toRun.filter((c) => !c.hidden), toRun.filter((c) => c.hidden)].filter(
+    (group) => group.length > 0,
+  );
+  const runs = new Map<CheckDefinition, CheckRun>();
   const durations = new Map<CheckDefinition, number>();
-  const timed = (check: CheckDefinition, running: Promise<CheckRun | null>) =>
-    running.then((run) => {
-      const end = performance.now();
-      durations.set(check, Math.round(end - lastEnd));
-      lastEnd = end;
-      return run;
-    });
-  let checkRuns: (CheckRun | null)[] = [];
-  if (sandbox && context.path === undefined) {
-    // Every check's batch is queued as soon as it is drawn, so the child works through them
-    // while the parent draws and judges. This is the sequence of calls the child sees in
-    // any case, unless a check needs shrinking: its extra calls must come right after its
-    // batch, so then the problem is run again, one check after the other, in a new child.
-    const running: Promise<CheckRun | null>[] = [];
-    for (const check of toRun) {
-      const run = timed(
-        check,
-        runCheck(check, assignment, sandbox, { ...runOptions, batchOnly: true }),
-      );
-      // Handled by Promise.all below; until then a failure must not count as unhandled.
-      run.catch(() => {});
-      running.push(run);
-      // Between two draws, the child's messages are heard (its start, a result to judge, a
-      // batch to send) and the other lane gets its turn.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    checkRuns = await Promise.all(running);
-  }
-  if (sandbox && toRun.length > 0 && (checkRuns.length === 0 || checkRuns.includes(null))) {
-    if (checkRuns.length > 0) sandbox.restart({ startNow: true, spare: more });
-    checkRuns = [];
-    lastEnd = performance.now();
-    for (const check of toRun)
-      checkRuns.push(await timed(check, runCheck(check, assignment, sandbox, runOptions)));
+  for (const [g, group] of groups.entries()) {
+    const { sandbox } = lane!;
+    const captures = group[0]!.hidden ? lane!.hidden : lane!.visible;
+    // A spare child boots while this one runs (no student code yet) when a restart follows:
+    // the hidden group's, or the lane's next problem's.
+    const spare = lane!.more || g < groups.length - 1;
+    sandbox.captureInto(captures.stdout, captures.stderr);
+    sandbox.restart({ startNow: true, spare });
+    await runGroup(group, context, sandbox, spare, runs, durations);
   }
   for (const check of problem.checks) {
-    const run = checkRuns[toRun.indexOf(check)];
+    const run = runs.get(check);
     if (!run) {
       result.checks.push(skipped(check)!);
       continue;
@@ -339,6 +381,14 @@ async function gradeProblem(
     });
   }
   applyRequirements(problem, result);
+  if (!context.revealHidden) {
+    for (const c of result.checks) {
+      if (!c.hidden || c.status === "skipped") continue;
+      c.message = c.status === "passed" ? "" : hiddenCheckMessage(c.status);
+      c.counterexample = null;
+      c.replay = null;
+    }
+  }
   for (const c of result.checks) {
     if (c.status === "skipped") continue;
     result.score += c.score;
@@ -346,6 +396,66 @@ async function gradeProblem(
     context.onCheck?.(result, c);
   }
   return result;
+}
+
+/**
+ * Runs `group` (checks of one problem, in the assignment's order) in `sandbox`'s current child,
+ * recording each check's run and duration. `spare` is passed on to a restart.
+ */
+async function runGroup(
+  group: CheckDefinition[],
+  context: ProblemContext,
+  sandbox: Sandbox,
+  spare: boolean,
+  runs: Map<CheckDefinition, CheckRun>,
+  durations: Map<CheckDefinition, number>,
+): Promise<void> {
+  const { assignment } = context;
+  const runOptions = {
+    seed: context.seed,
+    deadline: context.deadline,
+    srcDir: context.srcDir,
+    mapStack: context.mapStack,
+    path: context.path,
+  };
+  // Checks overlap: each is timed from when the one before it finished.
+  let lastEnd = performance.now();
+  const timed = (check: CheckDefinition, running: Promise<CheckRun | null>) =>
+    running.then((run) => {
+      const end = performance.now();
+      durations.set(check, Math.round(end - lastEnd));
+      lastEnd = end;
+      return run;
+    });
+  let checkRuns: (CheckRun | null)[] = [];
+  if (context.path === undefined) {
+    // Every check's batch is queued as soon as it is drawn, so the child works through them
+    // while the parent draws and judges. This is the sequence of calls the child sees in
+    // any case, unless a check needs shrinking: its extra calls must come right after its
+    // batch, so then the group is run again, one check after the other, in a new child.
+    const running: Promise<CheckRun | null>[] = [];
+    for (const check of group) {
+      const run = timed(
+        check,
+        runCheck(check, assignment, sandbox, { ...runOptions, batchOnly: true }),
+      );
+      // Handled by Promise.all below; until then a failure must not count as unhandled.
+      run.catch(() => {});
+      running.push(run);
+      // Between two draws, the child's messages are heard (its start, a result to judge, a
+      // batch to send) and the other lane gets its turn.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    checkRuns = await Promise.all(running);
+  }
+  if (checkRuns.length === 0 || checkRuns.includes(null)) {
+    if (checkRuns.length > 0) sandbox.restart({ startNow: true, spare });
+    checkRuns = [];
+    lastEnd = performance.now();
+    for (const check of group)
+      checkRuns.push(await timed(check, runCheck(check, assignment, sandbox, runOptions)));
+  }
+  for (const [i, check] of group.entries()) runs.set(check, checkRuns[i]!);
 }
 
 /** Problems graded at once by default: two where there are two cores or more. */

@@ -8,6 +8,7 @@ import {
 } from "../integrations/githubActions.js";
 import { getReporter } from "../reporters/index.js";
 import { formatPoints } from "../reporters/text.js";
+import { isolationLevel } from "../sandbox/isolation/requireIsolation.js";
 import { UsageError } from "../UsageError.js";
 import { type CliIO, decideColor } from "./io.js";
 import {
@@ -31,6 +32,7 @@ export interface GradeCommandArgs {
   assignment?: string;
   format: string;
   out?: string;
+  isolation?: string;
 }
 
 /**
@@ -78,6 +80,7 @@ export function runGradeFlow(
         assignment,
         seed,
         mode,
+        isolation: isolationLevel(args.isolation, io.env),
         ...(only.length > 0 ? { only } : {}),
         ...(args.path !== undefined ? { path: args.path } : {}),
       })

@@ -2,6 +2,8 @@
  * The result model every reporter reads. JSON reports serialise exactly this (schemaVersion 1);
  * change it only together with the schema version and the README's schema section.
  */
+import type { SandboxReport } from "../sandbox/isolation/SandboxReport.js";
+
 export const SCHEMA_VERSION = 1;
 
 export type CheckStatus =
@@ -31,10 +33,17 @@ export interface CheckResult {
   score: number;
   maxScore: number;
   hidden: boolean;
-  /** Empty when passed; otherwise what went wrong, for the student. */
+  /**
+   * Empty when passed; otherwise what went wrong, for the student. For a hidden check only the
+   * status and a generic sentence (unless the details were revealed for staff).
+   */
   message: string;
-  /** The (shrunk) failing case, printed readably; null when passed or not applicable. */
+  /**
+   * The (shrunk) failing case, printed readably; null when passed or not applicable, and for a
+   * hidden check (unless revealed).
+   */
   counterexample: string | null;
+  /** How to replay the failure; null when passed, and for a hidden check (unless revealed). */
   replay: Replay | null;
   /** Property runs executed (including shrinking). */
   runs: number;
@@ -60,9 +69,20 @@ export interface GradeResult {
   score: number;
   maxScore: number;
   problems: ProblemResult[];
-  /** What the submission printed, size-capped; never parsed. */
-  output: { stdout: string; stderr: string };
+  /**
+   * What the submission printed, size-capped; never parsed. Nothing printed while hidden checks
+   * ran is kept (they run in children of their own, see gradeSubmission): `withheldBytes` counts
+   * it (stdout and stderr together), and is absent when no hidden check ran or when the hidden
+   * details were revealed (`revealHidden`, for staff; then that output is in stdout and stderr).
+   * The count is for staff: student-visible reports must never show it (it is a channel).
+   */
+  output: { stdout: string; stderr: string; withheldBytes?: number };
   /** Hidden checks not run in this mode. */
   hiddenSkipped: number;
+  /**
+   * The layers that protected the grading (see SandboxReport and the README's security model);
+   * absent only in results written before gradmark recorded it.
+   */
+  sandbox?: SandboxReport;
   durationMs: number;
 }

@@ -1,7 +1,7 @@
 import type { CheckResult, GradeResult, ProblemResult } from "../model/results.js";
 import type { Reporter, ReportOptions } from "./Reporter.js";
 import { replayCommand } from "./terminalReporter.js";
-import { formatPoints, sanitize } from "./text.js";
+import { detailsWithheld, formatPoints, sanitize, shownDurationMs } from "./text.js";
 
 /**
  * The runner result GitHub Classroom's `autograding-grading-reporter` reads: the JSON that the
@@ -51,7 +51,7 @@ function message(result: GradeResult, check: CheckResult, options: ReportOptions
   if (check.counterexample !== null && check.counterexample.trim() !== "") {
     parts.push(`counterexample:\n${safe(check.counterexample).trimEnd()}`);
   }
-  if (check.status !== "not-implemented") {
+  if (check.status !== "not-implemented" && !detailsWithheld(check)) {
     parts.push(`replay: ${safe(replayCommand(result, check, options))}`);
   }
   return parts.join("\n");
@@ -69,10 +69,12 @@ function toTest(
     status: check.status === "passed" ? "pass" : "fail",
     score: check.score,
     message: message(result, check, options),
-    test_code: safe(replayCommand(result, check, options)),
+    test_code: safe(
+      detailsWithheld(check) ? `hidden check ${check.id}` : replayCommand(result, check, options),
+    ),
     filename: safe(`src/${problem.module}.ts`),
     line_no: 0,
-    duration: check.durationMs,
+    duration: shownDurationMs(check),
   };
 }
 

@@ -1,7 +1,14 @@
 import type { CheckResult, CheckStatus, GradeResult, ProblemResult } from "../model/results.js";
 import type { Reporter, ReportOptions } from "./Reporter.js";
 import { replayCommand } from "./terminalReporter.js";
-import { formatPoints, plural, sanitize } from "./text.js";
+import {
+  detailsWithheld,
+  formatPoints,
+  outputWithheld,
+  plural,
+  sanitize,
+  WITHHELD_OUTPUT_NOTE,
+} from "./text.js";
 
 /**
  * Gradescope's `results.json` ("Autograder Specifications", gradescope-autograders.readthedocs.io
@@ -83,7 +90,7 @@ function testOutput(result: GradeResult, check: CheckResult, options: ReportOpti
   if (check.counterexample !== null && check.counterexample.trim() !== "") {
     parts.push(`Counterexample:\n${indent(sanitize(check.counterexample).trimEnd())}`);
   }
-  if (check.status !== "not-implemented") {
+  if (check.status !== "not-implemented" && !detailsWithheld(check)) {
     parts.push(`Replay: ${sanitize(replayCommand(result, check, options))}`);
   }
   return parts.join("\n\n");
@@ -218,6 +225,7 @@ function summary(
       if (result.output[name] !== "")
         lines.push("", ...submissionOutput(name, result.output[name]));
     }
+    if (outputWithheld(result)) lines.push("", WITHHELD_OUTPUT_NOTE);
   }
   return lines.join("\n");
 }

@@ -49,7 +49,13 @@ export function toJsonReport(result: GradeResult) {
     score: result.score,
     maxScore: result.maxScore,
     problems: result.problems.map(problem),
-    output: { stdout: result.output.stdout, stderr: result.output.stderr },
+    output: {
+      stdout: result.output.stdout,
+      stderr: result.output.stderr,
+      ...(result.output.withheldBytes === undefined
+        ? {}
+        : { withheldBytes: result.output.withheldBytes }),
+    },
     hiddenSkipped: result.hiddenSkipped,
     durationMs: result.durationMs,
   };

@@ -1,7 +1,14 @@
 import type { CheckResult, CheckStatus, GradeResult, ProblemResult } from "../model/results.js";
 import type { Reporter, ReportOptions } from "./Reporter.js";
 import { replayCommand } from "./terminalReporter.js";
-import { formatPoints, sanitize } from "./text.js";
+import {
+  detailsWithheld,
+  formatPoints,
+  outputWithheld,
+  sanitize,
+  shownDurationMs,
+  WITHHELD_OUTPUT_NOTE,
+} from "./text.js";
 
 /**
  * Characters XML 1.0 does not allow even as character references, left after `sanitize` (which
@@ -92,7 +99,7 @@ function details(result: GradeResult, check: CheckResult, options: ReportOptions
     if (check.counterexample !== null && check.counterexample.trim() !== "") {
       parts.push(`counterexample:\n${check.counterexample.replace(/\n+$/, "")}`);
     }
-    parts.push(`replay: ${replayCommand(result, check, options)}`);
+    if (!detailsWithheld(check)) parts.push(`replay: ${replayCommand(result, check, options)}`);
   }
   return parts.filter((part) => part !== "").join("\n\n");
 }
@@ -106,7 +113,7 @@ function testcase(
   const head = `    <testcase${attrs({
     name: `${check.id}: ${check.title}`,
     classname: `${result.assignment.id}.${problem.module}`,
-    time: seconds(check.durationMs),
+    time: seconds(shownDurationMs(check)),
   })}`;
   const kind = KIND[check.status];
   if (kind === "passed") return `${head}/>`;
@@ -141,7 +148,7 @@ function testsuite(
   output: boolean,
 ): string[] {
   const counts = count(problem.checks);
-  const time = problem.checks.reduce((sum, c) => sum + Math.max(0, c.durationMs), 0);
+  const time = problem.checks.reduce((sum, c) => sum + Math.max(0, shownDurationMs(c)), 0);
   const lines = [
     `  <testsuite${attrs({
       name: `${problem.id}: ${problem.title}`,
@@ -164,8 +171,9 @@ function testsuite(
     ...problem.checks.map((check) => testcase(result, problem, check, options)),
   ];
   if (output) {
-    const label =
-      "[gradmark] what the submission printed while graded (all problems), not part of the grade";
+    const label = `[gradmark] what the submission printed while graded (all problems), not part of the grade${
+      outputWithheld(result) ? `\n[gradmark] ${WITHHELD_OUTPUT_NOTE}` : ""
+    }`;
     for (const [element, text] of [
       ["system-out", result.output.stdout],
       ["system-err", result.output.stderr],

@@ -1,7 +1,14 @@
 import type { CheckResult, CheckStatus, GradeResult, ProblemResult } from "../model/results.js";
 import type { Reporter, ReportOptions } from "./Reporter.js";
 import { replayCommand } from "./terminalReporter.js";
-import { formatPoints, plural, sanitize } from "./text.js";
+import {
+  detailsWithheld,
+  formatPoints,
+  outputWithheld,
+  plural,
+  sanitize,
+  WITHHELD_OUTPUT_NOTE,
+} from "./text.js";
 
 interface StatusStyle {
   emoji: string;
@@ -158,7 +165,10 @@ function detailsBlock(result: GradeResult, check: CheckResult, options: ReportOp
   if (check.counterexample !== null && check.counterexample.trim() !== "") {
     lines.push("Counterexample:", "", mdFence(check.counterexample), "");
   }
-  lines.push("Replay:", "", mdFence(replayCommand(result, check, options), "sh"), "", "</details>");
+  if (!detailsWithheld(check)) {
+    lines.push("Replay:", "", mdFence(replayCommand(result, check, options), "sh"), "");
+  }
+  lines.push("</details>");
   return lines;
 }
 
@@ -236,6 +246,7 @@ export const markdownReporter: Reporter = {
       for (const name of ["stdout", "stderr"] as const) {
         if (result.output[name] !== "") lines.push("", ...outputBlock(name, result.output[name]));
       }
+      if (outputWithheld(result)) lines.push("", mdInline(WITHHELD_OUTPUT_NOTE));
     }
     return `${lines.join("\n")}\n`;
   },

@@ -1,13 +1,16 @@
 import type { CheckResult, CheckStatus, GradeResult, ProblemResult } from "../model/results.js";
 import type { Reporter, ReportOptions } from "./Reporter.js";
 import {
+  detailsWithheld,
   formatPoints,
+  outputWithheld,
   type Paint,
   type Palette,
   palette,
   plural,
   sanitize,
   shellQuote,
+  WITHHELD_OUTPUT_NOTE,
 } from "./text.js";
 
 const BAR_WIDTH = 10;
@@ -60,12 +63,16 @@ function indent(text: string, spaces: number): string[] {
     .map((line) => (line.trim() === "" ? "" : pad + line.trimEnd()));
 }
 
-/** The exact command that runs this one check again with the same cases. */
+/**
+ * The exact command that runs this one check again with the same cases. A hidden check whose
+ * details were withheld has none (reports leave the line out): the words say so, naming no seed.
+ */
 export function replayCommand(
   result: GradeResult,
   check: CheckResult,
   options: Pick<ReportOptions, "command" | "redactSeed">,
 ): string {
+  if (detailsWithheld(check)) return "none (hidden check)";
   const replay = check.replay ?? { seed: result.seed, only: check.id };
   const seed = options.redactSeed
     ? `--seed "$GRADMARK_SEED"`
@@ -114,7 +121,9 @@ function detailLines(
   if (check.counterexample !== null && check.counterexample.trim() !== "") {
     lines.push(`    ${p.cyan("counterexample:")}`, ...indent(check.counterexample, 6));
   }
-  lines.push(`    ${p.cyan("replay:")} ${replayCommand(result, check, options)}`);
+  if (!detailsWithheld(check)) {
+    lines.push(`    ${p.cyan("replay:")} ${replayCommand(result, check, options)}`);
+  }
   return lines;
 }
 
@@ -275,6 +284,7 @@ export const terminalReporter: Reporter = {
         if (result.output[name] !== "")
           lines.push("", ...outputBlock(name, result.output[name], p));
       }
+      if (outputWithheld(result)) lines.push("", p.dim(WITHHELD_OUTPUT_NOTE));
     }
 
     lines.push(
@@ -286,6 +296,14 @@ export const terminalReporter: Reporter = {
       )}  ${p.bold(total.padStart(header.score))}`,
       countsLine(result, p),
     );
+    const missing = result.sandbox?.missing ?? [];
+    if (missing.length > 0) {
+      lines.push(
+        p.dim(
+          `  sandbox: graded without ${missing.map((m) => m.replace(/ \(.*$/, "")).join(", ")}`,
+        ),
+      );
+    }
     return `${lines.join("\n")}\n`;
   },
 };

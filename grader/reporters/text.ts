@@ -1,4 +1,35 @@
+import type { CheckResult, GradeResult } from "../model/results.js";
+
 /** Small text helpers shared by the human-readable reporters (terminal, later markdown). */
+
+/**
+ * A hidden check whose details gradeSubmission withheld (it keeps only the status and a generic
+ * message): there is no counterexample and nothing to replay, so reports print no replay line.
+ * With the details revealed for staff (`revealHidden`), a failed hidden check has its replay.
+ */
+export function detailsWithheld(check: CheckResult): boolean {
+  return check.hidden && check.replay === null;
+}
+
+/**
+ * Whether what the submission printed while hidden checks ran was withheld from the result.
+ * Reports that show the submission's output say so (never how much: a count is a channel).
+ */
+export function outputWithheld(result: GradeResult): boolean {
+  return result.output.withheldBytes !== undefined;
+}
+
+/** The sentence reports print where the submission's output would be, when outputWithheld. */
+export const WITHHELD_OUTPUT_NOTE =
+  "What the submission printed while hidden checks ran is not shown (it is not kept).";
+
+/**
+ * The time of a check as student-visible reports give it: none for a hidden check, whose
+ * duration could be made to carry its inputs (a submission can wait longer for larger values).
+ */
+export function shownDurationMs(check: CheckResult): number {
+  return check.hidden ? 0 : check.durationMs;
+}
 
 /**
  * Makes text that came from a result safe to print: escapes control characters (ANSI escapes,

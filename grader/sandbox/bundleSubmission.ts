@@ -1,7 +1,14 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
-import { build, type Message, type Metafile, type Plugin } from "esbuild";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { build, type Message, type Metafile, type OutputFile, type Plugin } from "esbuild";
 import { packagePath } from "../packagePath.js";
+import {
+  DEFAULT_STAGE_LIMITS,
+  MODULE_EXTENSIONS,
+  type StagedSources,
+  type StageLimits,
+  stageSources,
+} from "./bundle/stageSources.js";
 
 export interface ModuleProblem {
   module: string;
@@ -22,13 +29,16 @@ export interface SubmissionBundle {
   builds: number;
 }
 
-const EXTENSIONS = [".ts", ".mts", ".js", ".mjs"];
+const EXTENSIONS = MODULE_EXTENSIONS;
 const KIT_ENTRY = "reference/tensor/index.ts";
 const RUNTIME_ENTRY = "grader/sandbox/child/runtime.ts";
 /** The generated entry's name; esbuild records it as a file of the folder it resolves from. */
 const ENTRY_NAME = "gradmark-entry.ts";
 
-/** Finds src/<module>.{ts,mts,js,mjs} in a submission folder. */
+/**
+ * Finds src/<module>.{ts,mts,js,mjs} in a submission folder: only to tell which folder holds the
+ * modules (nothing is read through it; bundleSubmission vets every file it bundles).
+ */
 export function findModule(srcDir: string, module: string): string | null {
   for (const ext of EXTENSIONS) {
     const file = join(srcDir, `${module}${ext}`);
@@ -42,6 +52,13 @@ export function findModule(srcDir: string, module: string): string | null {
  * assignment's drivers and every module that bundles cleanly (each loaded lazily in the child).
  * A module with a syntax error or a forbidden import is left out and reported with the
  * compiler's message; the other modules are still bundled.
+ *
+ * Only regular files inside src/ are read: src/ is first copied, file by file after checking
+ * each, into a staging folder inside `outDir` (stageSources), and esbuild bundles that copy, so
+ * it never sees a symbolic link, a hard link, a FIFO or a file outside src/. A module that is
+ * such a file, or imports one, or imports anything but a module (`./data.json`), is reported
+ * with the reason. The staging folder is removed once the bundle is written; the bundle's source
+ * map names the submission's own files (`<srcDir>/layers.ts`), as if it had been built from them.
  */
 export async function bundleSubmission(options: {
   /** The folder holding the modules (a submission's src/). */
@@ -49,24 +66,39 @@ export async function bundleSubmission(options: {
   modules: readonly string[];
   driversFile: string;
   outDir: string;
+  /** How much of src/ is copied at most (default: 1,000 module files, 10 MB). */
+  limits?: Partial<StageLimits>;
 }): Promise<SubmissionBundle> {
   const srcDir = resolve(options.srcDir);
+  const outDir = resolve(options.outDir);
+  mkdirSync(outDir, { recursive: true });
+  const staged = stageSources(srcDir, outDir, { ...DEFAULT_STAGE_LIMITS, ...options.limits });
+  try {
+    return await bundleStaged(staged, srcDir, outDir, options.modules, options.driversFile);
+  } finally {
+    rmSync(staged.root, { recursive: true, force: true });
+  }
+}
+
+async function bundleStaged(
+  staged: StagedSources,
+  srcDir: string,
+  outDir: string,
+  modules: readonly string[],
+  driversFile: string,
+): Promise<SubmissionBundle> {
   const missing: ModuleProblem[] = [];
   const found: { module: string; file: string }[] = [];
-  for (const module of options.modules) {
-    const file = findModule(srcDir, module);
-    if (file) found.push({ module, file });
-    else
-      missing.push({
-        module,
-        message: `src/${module}.ts is missing (no .ts, .mts, .js or .mjs file)`,
-      });
+  for (const module of modules) {
+    const where = moduleFile(staged, module);
+    if (typeof where === "object") found.push({ module, file: where.file });
+    else missing.push({ module, message: where });
   }
-  mkdirSync(options.outDir, { recursive: true });
-  const outfile = join(options.outDir, "submission.mjs");
+  const outfile = join(outDir, "submission.mjs");
+  const target = { outfile, staged, srcDir, driversFile };
   // One build for the whole submission: a clean one (the usual case) is bundled in one go.
   // Only when it fails is each module bundled on its own, to learn which ones to leave out.
-  if (await writeBundle(outfile, srcDir, options.driversFile, found, missing, true)) {
+  if (await writeBundle(target, found, missing, true)) {
     return {
       file: outfile,
       mapFile: `${outfile}.map`,
@@ -77,15 +109,15 @@ export async function bundleSubmission(options: {
   }
   const problems: ModuleProblem[] = [];
   const good: { module: string; file: string }[] = [];
-  for (const module of options.modules) {
+  for (const module of modules) {
     const file = found.find((f) => f.module === module)?.file;
     const errors = file
-      ? await checkModule(file, srcDir)
+      ? await checkModule(file, staged)
       : missing.find((m) => m.module === module)!.message;
     if (errors) problems.push({ module, message: errors });
     else good.push({ module, file: file! });
   }
-  await writeBundle(outfile, srcDir, options.driversFile, good, problems, false);
+  await writeBundle(target, good, problems, false);
   const builds = 2 + found.length;
   return {
     file: outfile,
@@ -97,19 +129,42 @@ export async function bundleSubmission(options: {
 }
 
 /**
+ * The staged copy of src/<module>.{ts,mts,js,mjs} (the first extension present wins, as in
+ * findModule), or why the module cannot be loaded.
+ */
+function moduleFile(staged: StagedSources, module: string): { file: string } | string {
+  if (staged.whole !== null) return staged.whole;
+  for (const ext of EXTENSIONS) {
+    const file = `${module}${ext}`;
+    const found = staged.file(file);
+    if (found.kind === "refused") return found.message;
+    if (found.kind === "module") return { file: join(staged.dir, file) };
+  }
+  return `src/${module}.ts is missing (no .ts, .mts, .js or .mjs file)`;
+}
+
+/** Where a bundle goes and what it is built from. */
+interface BundleTarget {
+  outfile: string;
+  staged: StagedSources;
+  /** The submission's src/, which the source map names in place of the staged copy. */
+  srcDir: string;
+  driversFile: string;
+}
+
+/**
  * Writes the child's bundle: the runtime, the kit, the drivers and `modules` (each loaded
  * lazily in the child), with student files confined to src/ and the kit when `confine` is set
  * (the modules were not checked one by one): false when esbuild reports an error then. Without
  * `confine` an error is thrown.
  */
 async function writeBundle(
-  outfile: string,
-  srcDir: string,
-  driversFile: string,
+  target: BundleTarget,
   modules: readonly { module: string; file: string }[],
   problems: readonly ModuleProblem[],
   confine: boolean,
 ): Promise<boolean> {
+  const { outfile, staged, driversFile } = target;
   const moduleErrors = Object.fromEntries(problems.map((p) => [p.module, p.message]));
   const entry = [
     `import { startChild } from ${JSON.stringify(packagePath(RUNTIME_ENTRY))};`,
@@ -121,13 +176,14 @@ async function writeBundle(
     `}, ${JSON.stringify(moduleErrors)});`,
   ].join("\n");
   const result = await build({
-    stdin: { contents: entry, resolveDir: srcDir, loader: "ts", sourcefile: ENTRY_NAME },
+    stdin: { contents: entry, resolveDir: staged.dir, loader: "ts", sourcefile: ENTRY_NAME },
+    absWorkingDir: staged.root,
     bundle: true,
     format: "esm",
     platform: "node",
     target: "node20",
     outfile,
-    write: !confine,
+    write: false,
     // A map file beside the bundle, no comment pointing to it: the child runs without source
     // maps, and the parent maps the stacks it reports (BundleStackMapper).
     sourcemap: "external",
@@ -140,40 +196,67 @@ async function writeBundle(
     throw error;
   });
   if (!result) return false;
-  if (confine) {
-    if (!result.metafile || !staysInside(result.metafile, srcDir, driversFile)) return false;
-    for (const file of result.outputFiles ?? []) writeFileSync(file.path, file.contents);
+  if (confine && (!result.metafile || !staysInside(result.metafile, staged, driversFile)))
+    return false;
+  for (const file of result.outputFiles) {
+    writeFileSync(
+      file.path,
+      file.path.endsWith(".map") ? mapToSource(file, target) : file.contents,
+    );
   }
   return true;
 }
 
 /**
+ * The source map with every staged file named by its original in the submission's src/, so
+ * stacks mapped with it (BundleStackMapper) show `<srcDir>/layers.ts`, which reports turn into
+ * `src/layers.ts`, exactly as if the bundle had been built from src/ itself.
+ */
+function mapToSource(file: OutputFile, target: BundleTarget): string {
+  const map = JSON.parse(file.text) as { sources: string[] };
+  const mapDir = dirname(file.path);
+  map.sources = map.sources.map((source) => {
+    const rel = relative(target.staged.dir, resolve(mapDir, source));
+    if (rel.startsWith("..") || isAbsolute(rel)) return source;
+    return relative(mapDir, join(target.srcDir, rel)).split("\\").join("/");
+  });
+  return JSON.stringify(map);
+}
+
+/**
  * Whether every import made by a student file (in src/, not the grader's own files bundled
  * around it) stays inside src/ or the kit: read from esbuild's record of the finished build, so
- * resolving costs no call into JavaScript per import.
+ * resolving costs no call into JavaScript per import. (Node's built-ins are external imports:
+ * refused here, and named by the per-module check.)
  */
-function staysInside(metafile: Metafile, srcDir: string, driversFile: string): boolean {
+function staysInside(metafile: Metafile, staged: StagedSources, driversFile: string): boolean {
+  const srcDir = staged.dir;
   const kitDir = dirname(packagePath(KIT_ENTRY));
   const graderDirs = [kitDir, dirname(packagePath(RUNTIME_ENTRY)), dirname(resolve(driversFile))];
-  const inside = (dir: string, file: string) => !relative(dir, file).startsWith("..");
+  const inside = (dir: string, file: string) => {
+    const rel = relative(dir, file);
+    return !(rel.startsWith("..") || isAbsolute(rel));
+  };
   const entry = join(srcDir, ENTRY_NAME);
   // A student file of that very name could not be told apart: check module by module then.
   if (existsSync(entry)) return false;
   for (const [path, input] of Object.entries(metafile.inputs)) {
-    const file = resolve(path);
+    // Paths are relative to esbuild's working folder, the staging folder.
+    const file = resolve(staged.root, path);
     // The generated entry is the grader's.
     if (file === entry) continue;
     if (!inside(srcDir, file) || graderDirs.some((dir) => inside(dir, file))) continue;
     for (const imported of input.imports) {
-      const target = resolve(imported.path);
-      if (imported.external || !(inside(srcDir, target) || inside(kitDir, target))) return false;
+      if (imported.external) return false;
+      const target = resolve(staged.root, imported.path);
+      if (!(inside(srcDir, target) || inside(kitDir, target))) return false;
     }
   }
   return true;
 }
 
 /** Bundles one module on its own to find its errors; returns them as text, or null. */
-async function checkModule(file: string, srcDir: string): Promise<string | null> {
+async function checkModule(file: string, staged: StagedSources): Promise<string | null> {
   try {
     const result = await build({
       entryPoints: [file],
@@ -182,8 +265,8 @@ async function checkModule(file: string, srcDir: string): Promise<string | null>
       format: "esm",
       platform: "neutral",
       logLevel: "silent",
-      absWorkingDir: srcDir,
-      plugins: [kitAlias(), confineTo(srcDir)],
+      absWorkingDir: staged.root,
+      plugins: [kitAlias(), confineTo(staged)],
     });
     return result.errors.length > 0 ? formatMessages(result.errors) : null;
   } catch (error) {
@@ -193,12 +276,13 @@ async function checkModule(file: string, srcDir: string): Promise<string | null>
   }
 }
 
+/** Messages with their place: a staged file is `src/...` relative to the staging folder. */
 function formatMessages(messages: readonly Message[]): string {
   return messages
     .slice(0, 5)
     .map((m) => {
       const where = m.location
-        ? `${join("src", m.location.file)}:${m.location.line}:${m.location.column + 1}: `
+        ? `${m.location.file}:${m.location.line}:${m.location.column + 1}: `
         : "";
       return `${where}${m.text}`;
     })
@@ -215,9 +299,14 @@ function kitAlias(): Plugin {
   };
 }
 
-/** Only the kit and files inside the submission's src/ may be imported. */
-function confineTo(srcDir: string): Plugin {
+/**
+ * Only the kit and the module files inside the submission's src/ may be imported: no built-in
+ * (`node:fs`, `fs`, `require("net")`, `import("node:vm")`), no package, nothing outside src/,
+ * nothing refused when src/ was copied (a link), no data file (`./data.json`).
+ */
+function confineTo(staged: StagedSources): Plugin {
   const kitDir = dirname(packagePath(KIT_ENTRY));
+  const refuse = (text: string) => ({ errors: [{ text }] });
   return {
     name: "gradmark-confine",
     setup(b) {
@@ -226,19 +315,21 @@ function confineTo(srcDir: string): Plugin {
         // The kit's own imports are the kit's business.
         if (!relative(kitDir, args.importer).startsWith("..")) return undefined;
         if (args.path.startsWith(".") || args.path.startsWith("/")) {
-          const target = resolve(args.resolveDir, args.path);
-          if (relative(srcDir, target).startsWith("..")) {
-            return { errors: [{ text: `imports '${args.path}', which is outside src/` }] };
+          const rel = relative(staged.dir, resolve(args.resolveDir, args.path));
+          if (rel.startsWith("..") || isAbsolute(rel))
+            return refuse(`imports '${args.path}', which is outside src/`);
+          const found = staged.lookup(rel.split("\\").join("/"));
+          if (found.kind === "refused") return refuse(`imports '${args.path}': ${found.message}`);
+          if (found.kind === "not-a-module") {
+            return refuse(
+              `imports '${args.path}', which is not a module (src/${found.file}); only .ts, .mts, .js and .mjs files in src/ are loaded`,
+            );
           }
           return undefined;
         }
-        return {
-          errors: [
-            {
-              text: `imports '${args.path}'; a submission may import only 'gradmark/tensor' and its own files in src/`,
-            },
-          ],
-        };
+        return refuse(
+          `imports '${args.path}'; a submission may import only 'gradmark/tensor' and its own files in src/`,
+        );
       });
     },
   };

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, lstatSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readExpectedOutcome } from "./expectedOutcome.js";
 import { materializeSample } from "./materializeSample.js";
@@ -39,5 +39,29 @@ describe("materializeSample", () => {
       readFileSync("fixtures/starter/src/layers.ts", "utf8"),
     );
     sample.cleanup();
+  });
+
+  it("lays a sample's symbolic links out as links to the same targets", () => {
+    const dir = "fixtures/submissions/hostile-symlinks";
+    const sample = materializeSample(dir, readExpectedOutcome(dir));
+    try {
+      const layers = join(sample.dir, "src", "layers.ts");
+      expect(lstatSync(layers).isSymbolicLink()).toBe(true);
+      // Made absolute, so it points where it did from the sample's folder.
+      expect(readlinkSync(layers)).toBe(resolve("reference/solution/layers.ts"));
+    } finally {
+      sample.cleanup();
+    }
+    const imports = "fixtures/submissions/hostile-symlink-imports";
+    const over = materializeSample(imports, readExpectedOutcome(imports));
+    try {
+      const staff = join(over.dir, "src", "staff");
+      expect(lstatSync(staff).isSymbolicLink()).toBe(true);
+      expect(realpathSync(staff)).toBe(realpathSync("reference/solution"));
+      expect(readlinkSync(join(over.dir, "src", "accounts.ts"))).toBe("/etc/passwd");
+      expect(lstatSync(join(over.dir, "src", "training.ts")).isFile()).toBe(true);
+    } finally {
+      over.cleanup();
+    }
   });
 });

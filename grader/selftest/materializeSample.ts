@@ -1,6 +1,17 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { packagePath } from "../packagePath.js";
 import type { ExpectedOutcome } from "./expectedOutcome.js";
 
@@ -10,7 +21,9 @@ const MODULE_FILE = /\.(ts|mts|js|mjs)$/;
  * The submission a sample stands for, as a folder with src/: its own src/ files laid over its
  * base (the staff solution or the starter), with `useSolution` modules taken from the solution
  * and `remove` modules deleted. A sample without a base is graded as it is. Call `cleanup`
- * when done.
+ * when done. A symbolic link among the sample's files stays a link (hostile samples test that
+ * the grader refuses them), to the same target: a relative one is made absolute, so it points
+ * where it pointed from the sample's folder.
  */
 export function materializeSample(
   dir: string,
@@ -33,10 +46,34 @@ export function materializeSample(
   copyModules(base);
   if (expected.useSolution) copyModules(solution, expected.useSolution);
   const own = join(dir, "src");
-  if (existsSync(own)) cpSync(own, src, { recursive: true });
+  if (existsSync(own)) overlay(own, src);
   for (const module of expected.remove ?? []) {
     for (const ext of [".ts", ".mts", ".js", ".mjs"])
       rmSync(join(src, `${module}${ext}`), { force: true });
   }
   return { dir: work, cleanup: () => rmSync(work, { recursive: true, force: true }) };
+}
+
+/** Lays `from`'s files over `to`: a file or link replaces what was there, folders merge. */
+function overlay(from: string, to: string): void {
+  for (const name of readdirSync(from)) {
+    const source = join(from, name);
+    const target = join(to, name);
+    const stat = lstatSync(source);
+    // lstat, not exists: a dangling link is there too.
+    const there = lstatSync(target, { throwIfNoEntry: false });
+    if (stat.isDirectory()) {
+      if (there && !there.isDirectory()) rmSync(target, { recursive: true, force: true });
+      mkdirSync(target, { recursive: true });
+      overlay(source, target);
+      continue;
+    }
+    if (there) rmSync(target, { recursive: true, force: true });
+    if (stat.isSymbolicLink()) {
+      const link = readlinkSync(source);
+      symlinkSync(isAbsolute(link) ? link : resolve(dirname(source), link), target);
+    } else {
+      copyFileSync(source, target);
+    }
+  }
 }

@@ -4,6 +4,7 @@ import type { CommandModule } from "yargs";
 import { readRoster } from "../../batch/readRoster.js";
 import { BatchInterrupted, runBatch } from "../../batch/runBatch.js";
 import { parseShard } from "../../batch/shard.js";
+import { checkIsolation, isolationLevel } from "../../sandbox/isolation/requireIsolation.js";
 import { UsageError } from "../../UsageError.js";
 import { type BatchProgress, barProgress, lineProgress } from "../batchProgress.js";
 import { type BatchReportArgs, finishBatchReport, readComparison } from "../batchReport.js";
@@ -26,6 +27,7 @@ export interface BatchArgs extends BatchReportArgs {
   shard?: string;
   seed?: string;
   assignment?: string;
+  isolation?: string;
 }
 
 /** Exit code of a batch stopped by Ctrl-C or SIGTERM, as shells report a SIGINT death. */
@@ -50,6 +52,8 @@ export function runBatchCommand(
         : io.env.GRADMARK_SEED !== undefined
           ? parseSeed(io.env.GRADMARK_SEED, "GRADMARK_SEED")
           : undefined;
+    // Refused before anyone is graded: the whole class would be graded without the network wall.
+    checkIsolation(isolationLevel(args.isolation, io.env));
     const shard = args.shard === undefined ? null : parseShard(args.shard);
     const roster = args.roster === undefined ? null : readRoster(resolve(io.cwd, args.roster));
     const assignmentFile = args.assignment === undefined ? null : resolve(io.cwd, args.assignment);
@@ -103,6 +107,11 @@ export function batchCommand(context: CommandContext): CommandModule<object, Bat
           type: "string",
           demandOption: true,
           describe: "one sub-folder or .zip per submission (or a .zip holding such a folder)",
+        })
+        .option("isolation", {
+          type: "string",
+          describe:
+            "strict: refuse to grade where student code would have network access (default: $GRADMARK_ISOLATION, else best)",
         })
         .option("out", {
           type: "string",

@@ -25,5 +25,10 @@ export function withGradeOptions(yargs: Argv) {
     .option("out", {
       type: "string",
       describe: "write the report to this file instead of stdout",
+    })
+    .option("isolation", {
+      type: "string",
+      describe:
+        "strict: refuse to grade where student code would have network access (default: $GRADMARK_ISOLATION, else best)",
     });
 }

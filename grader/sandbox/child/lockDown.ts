@@ -107,13 +107,16 @@ export function lockDown(): void {
   ] as const) {
     for (const member of members) replace(proto, member, `${name}.${member}`);
   }
+  // Every module is loaded before any is refused: refusing node:module takes require with it.
+  const loaded: [string, Record<string, unknown>][] = [];
   for (const name of REFUSED_MODULES) {
-    let exports: Record<string, unknown>;
     try {
-      exports = require(`node:${name}`) as Record<string, unknown>;
+      loaded.push([name, require(`node:${name}`) as Record<string, unknown>]);
     } catch {
-      continue; // not in this Node version
+      // Not in this Node version.
     }
+  }
+  for (const [name, exports] of loaded) {
     for (const key of Object.getOwnPropertyNames(exports)) {
       const value = exports[key];
       if (typeof value !== "function" && (typeof value !== "object" || value === null)) continue;

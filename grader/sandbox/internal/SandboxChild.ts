@@ -20,9 +20,22 @@ let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on("exit", () => {
+  const killAll = () => {
     for (const pid of liveGroups) killGroup(pid);
-  });
+  };
+  process.on("exit", killAll);
+  // A signal that ends the grader skips 'exit': the children go first, then the signal does
+  // what it would have done. A command that handles the signal itself (batch stops gracefully
+  // on Ctrl-C) is left to do so.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    const onSignal = () => {
+      if (process.listenerCount(signal) > 1) return;
+      killAll();
+      process.removeListener(signal, onSignal);
+      process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
+  }
 }
 
 function killGroup(pid: number): void {
@@ -94,8 +107,10 @@ export class SandboxChild {
     const child = spawn(file, args, {
       cwd: dirname(bundleFile),
       env: options.env,
-      // Its own process group, so it and anything under it are killed together.
-      detached: true,
+      // Its own process group, so it and anything under it are killed together, where the
+      // kernel also kills it with the grader; elsewhere it stays in the grader's group, which
+      // a batch's pool or the terminal stops as one.
+      detached: isolation.report(dirname(bundleFile)).dieWithParent,
       stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"],
     });
     this.process = child;
