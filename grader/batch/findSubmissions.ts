@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, type Stats, statSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "../UsageError.js";
 
@@ -27,8 +27,15 @@ export function findSubmissions(classDir: string): SubmissionEntry[] {
   for (const name of names.sort()) {
     if (name.startsWith(".")) continue;
     const path = join(classDir, name);
-    const stat = statSync(path);
     let entry: SubmissionEntry | null = null;
+    let stat: Stats;
+    try {
+      stat = statSync(path);
+    } catch {
+      // A broken link or an entry that cannot be read: that submission's own error row (its
+      // hashing fails and says why), never the end of the batch.
+      stat = { isDirectory: () => true, isFile: () => false } as Stats;
+    }
     if (stat.isDirectory()) entry = { folder: name, path, kind: "folder" };
     else if (stat.isFile() && name.toLowerCase().endsWith(".zip") && name.length > 4)
       entry = { folder: name.slice(0, -4), path, kind: "zip" };

@@ -37,6 +37,45 @@ describe("grades.csv", () => {
     expect(parseGradesCsv(formatGradesCsv(report(rows)), "g.csv")).toEqual(rows);
   });
 
+  it("guards every untrusted cell against formulas, yet keeps negative scores as numbers", () => {
+    const text = formatGradesCsv(
+      report([
+        row("-cmd", -1.5, { studentId: "@evil", name: "=1+1;x", problems: { "1": -2, "2": 0.5 } }),
+        row("bob", 0, { status: "error", message: "+ATTACK\u0007 at src/x.ts" }),
+      ]),
+    );
+    const lines = text.split("\n");
+    expect(lines[1]).toBe(`'@evil,"'=1+1;x",'-cmd,-2,0.5,-1.5,20,graded,5,,hash--cmd,`);
+    expect(lines[2]).toBe("bob,,bob,0,0,0,20,error,5,,hash-bob,'+ATTACK at src/x.ts");
+  });
+
+  it("reads back hostile names and messages; only control characters are lost", () => {
+    const rows = [
+      row("-2", -1, { studentId: "+1", name: "@x\tTab;semi", problems: { "1": -1, "2": 0 } }),
+      row("zed", 0, {
+        status: "error",
+        message: "\u0000=bad\u001b[31m red",
+        problems: { "1": 0, "2": 0 },
+      }),
+    ];
+    const read = parseGradesCsv(formatGradesCsv(report(rows)), "g.csv");
+    expect(read[0]).toEqual(rows[0]);
+    expect(read[1]).toEqual({ ...rows[1], message: "=bad[31m red" });
+  });
+
+  it("reads a grades.csv from before numbers were exempt ('-2 as a folder name)", () => {
+    const old =
+      "id,name,folder,p1,p2,total,max_score,status,seed,failed_checks,submission_hash,message\n" +
+      "'-2,'@n,'-2,1,2,3,20,graded,5,1.a,h,\n";
+    expect(parseGradesCsv(old, "old.csv")[0]).toMatchObject({
+      folder: "-2",
+      studentId: "-2",
+      name: "@n",
+      total: 3,
+      failedChecks: ["1.a"],
+    });
+  });
+
   it("keeps only the first line of a long error message", () => {
     const text = formatGradesCsv(
       report([row("bob", 0, { status: "error", message: "line one\nline two" })]),

@@ -1,4 +1,4 @@
-import { formatCsvRow, parseCsv, spreadsheetSafe, untrustedText } from "./csv.js";
+import { formatCsvRow, parseCsv, untrustedText } from "./csv.js";
 import type { BatchReport, BatchRow, BatchRowStatus } from "./types.js";
 
 /** The column of a problem's score: "p" and the problem id. */
@@ -9,7 +9,9 @@ export function problemColumn(problemId: string): string {
 /**
  * grades.csv, one line per submission in folder order: id, name, folder, one score column per
  * problem, total, max_score, status, seed, then what a regrade diff needs (the failed checks,
- * the submission's hash) and an error's message. Deterministic: no times, no dates.
+ * the submission's hash) and an error's message. Deterministic: no times, no dates. Every cell
+ * is made spreadsheet-safe by formatCsvRow (names, folders and messages are untrusted; scores
+ * stay numbers); parseGradesCsv undoes it.
  */
 export function formatGradesCsv(report: BatchReport): string {
   const header = [
@@ -29,9 +31,9 @@ export function formatGradesCsv(report: BatchReport): string {
   for (const row of report.rows) {
     lines.push(
       formatCsvRow([
-        spreadsheetSafe(row.studentId),
-        spreadsheetSafe(row.name),
-        spreadsheetSafe(row.folder),
+        row.studentId,
+        row.name,
+        row.folder,
         ...report.problems.map((p) => row.problems[p.id] ?? 0),
         row.total,
         row.maxScore,
@@ -39,16 +41,19 @@ export function formatGradesCsv(report: BatchReport): string {
         row.seed,
         row.failedChecks.join(" "),
         row.submissionHash,
-        spreadsheetSafe(row.message.split("\n")[0] ?? ""),
+        row.message.split("\n")[0] ?? "",
       ]),
     );
   }
   return `${lines.join("\n")}\n`;
 }
 
-/** The rows of a grades.csv gradmark wrote, for a regrade diff; errors name the line. */
+/**
+ * The rows of a grades.csv gradmark wrote, for a regrade diff; errors name the line. Texts come
+ * back as written, except for the control characters formatCsvRow strips.
+ */
 export function parseGradesCsv(text: string, file: string): BatchRow[] {
-  const rows = parseCsv(text);
+  const rows = parseCsv(text).map((cells) => cells.map(untrustedText));
   const header = rows[0];
   const at = (name: string) => header?.indexOf(name) ?? -1;
   const required = ["id", "folder", "total", "max_score", "status", "seed"];
@@ -74,9 +79,9 @@ export function parseGradesCsv(text: string, file: string): BatchRow[] {
       throw new Error(`${file} line ${line}: unknown status ${JSON.stringify(status)}`);
     }
     return {
-      folder: untrustedText(cell("folder")),
-      studentId: untrustedText(cell("id")),
-      name: untrustedText(cell("name")),
+      folder: cell("folder"),
+      studentId: cell("id"),
+      name: cell("name"),
       status,
       problems: Object.fromEntries(
         problemColumns.map(({ name, index }) => [name.slice(1), number(name, cells[index] ?? "")]),
@@ -88,7 +93,7 @@ export function parseGradesCsv(text: string, file: string): BatchRow[] {
         .split(" ")
         .filter((id) => id !== ""),
       submissionHash: cell("submission_hash"),
-      message: untrustedText(cell("message")),
+      message: cell("message"),
     };
   });
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Assignment } from "../assignment/types.js";
@@ -14,7 +14,7 @@ import {
 import { buildBatchReport } from "./buildBatchReport.js";
 import { compareNames, findSubmissions, type SubmissionEntry } from "./findSubmissions.js";
 import { formatGradesCsv } from "./gradesCsv.js";
-import { hashSubmission } from "./hashSubmission.js";
+import { hashFile, hashSubmission, SubmissionInputError } from "./hashSubmission.js";
 import type { Roster } from "./readRoster.js";
 import {
   assignmentFingerprint,
@@ -22,13 +22,19 @@ import {
   isReusable,
   readStoredResult,
   removeTemporaryFiles,
+  STORED_RESULT_VERSION,
   type StoredResult,
   writeFileAtomic,
   writeStoredResult,
 } from "./resultStore.js";
 import { inShard, type Shard } from "./shard.js";
 import type { BatchReport } from "./types.js";
-import { CLASS_UNZIP_LIMITS, UnzipError, unzipSubmission } from "./unzipSubmission.js";
+import {
+  CLASS_UNZIP_LIMITS,
+  DEFAULT_UNZIP_LIMITS,
+  UnzipError,
+  unzipSubmission,
+} from "./unzipSubmission.js";
 import { WorkerPool, type WorkerSpec } from "./WorkerPool.js";
 import type { WorkerToParent } from "./workerProtocol.js";
 
@@ -71,8 +77,42 @@ export class BatchInterrupted extends Error {}
 
 /** The submission's identity for --resume and --compare: its files, or a zip's bytes. */
 export function submissionHash(entry: SubmissionEntry): string {
-  if (entry.kind === "folder") return hashSubmission(entry.path);
-  return `zip-${createHash("sha256").update(readFileSync(entry.path)).digest("hex")}`;
+  if (entry.kind === "folder") return hashSubmission(entry.path, DEFAULT_UNZIP_LIMITS);
+  const size = statSync(entry.path).size;
+  if (size > DEFAULT_UNZIP_LIMITS.zipBytes) {
+    // The worker would refuse it unread; no need to read it here either.
+    throw new SubmissionInputError(
+      `the zip is ${size} bytes, over the limit of ${DEFAULT_UNZIP_LIMITS.zipBytes}`,
+      false,
+    );
+  }
+  return `zip-${hashFile(entry.path, `${entry.folder}.zip`)}`;
+}
+
+/** A submission's hash, and why it cannot be graded if it cannot (null when it can). */
+export interface SubmissionIdentity {
+  hash: string;
+  problem: { message: string; retry: boolean } | null;
+}
+
+/**
+ * A submission over a limit, unreadable or failing in any other way while it is hashed becomes
+ * its own error row, never the batch's failure. Such a row's hash is made from its message, so
+ * --resume keeps it exactly as long as the files fail the same way.
+ */
+export function identifySubmission(entry: SubmissionEntry): SubmissionIdentity {
+  try {
+    return { hash: submissionHash(entry), problem: null };
+  } catch (error) {
+    const name = entry.kind === "zip" ? `${entry.folder}.zip` : entry.folder;
+    const why = error instanceof Error ? error.message : String(error);
+    const problem =
+      error instanceof SubmissionInputError
+        ? { message: `${name}: ${why}`, retry: error.retry }
+        : { message: `${name}: cannot read the submission (${why.split("\n")[0]})`, retry: true };
+    const hash = `error-${createHash("sha256").update(problem.message).digest("hex")}`;
+    return { hash, problem };
+  }
 }
 
 /**
@@ -144,7 +184,8 @@ async function gradeClass(options: BatchOptions, classDir: string): Promise<Batc
   removeTemporaryFiles(outDir);
   writeManifest(outDir, manifest);
 
-  const hashes = new Map(entries.map((e) => [e.folder, submissionHash(e)]));
+  const identities = new Map(entries.map((e) => [e.folder, identifySubmission(e)]));
+  const hashes = new Map([...identities].map(([folder, identity]) => [folder, identity.hash]));
   const results = new Map<string, StoredResult>();
   const queue: SubmissionEntry[] = [];
   for (const entry of entries) {
@@ -154,7 +195,9 @@ async function gradeClass(options: BatchOptions, classDir: string): Promise<Batc
     else queue.push(entry);
   }
   const reused = results.size;
-  const workers = Math.max(1, Math.min(jobs, queue.length));
+  // Submissions refused before grading (over a limit, unreadable) need no worker.
+  const toWorkers = queue.filter((entry) => identities.get(entry.folder)!.problem === null);
+  const workers = Math.max(1, Math.min(jobs, toWorkers.length));
   options.onEvent?.({
     type: "start",
     total: entries.length,
@@ -163,7 +206,28 @@ async function gradeClass(options: BatchOptions, classDir: string): Promise<Batc
     jobs: workers,
   });
 
-  if (queue.length > 0) {
+  let done = reused;
+  const finish = (folder: string, stored: StoredResult) => {
+    writeStoredResult(outDir, stored);
+    results.set(folder, stored);
+    done++;
+    options.onEvent?.({ type: "finished", folder, stored, done, total: entries.length });
+  };
+  for (const entry of queue) {
+    const identity = identities.get(entry.folder)!;
+    if (identity.problem === null) continue;
+    finish(entry.folder, {
+      storedResultVersion: STORED_RESULT_VERSION,
+      ...key,
+      folder: entry.folder,
+      submissionHash: identity.hash,
+      status: "error",
+      message: identity.problem.message,
+      retry: identity.problem.retry,
+    });
+  }
+
+  if (toWorkers.length > 0) {
     const unpackRoot = mkdtempSync(join(tmpdir(), "gradmark-batch-"));
     // The workers' scratch space too, so a grading stopped mid-way leaves nothing behind.
     const workerTemp = join(unpackRoot, "tmp");
@@ -176,10 +240,9 @@ async function gradeClass(options: BatchOptions, classDir: string): Promise<Batc
     );
     const onAbort = () => pool.close();
     options.signal?.addEventListener("abort", onAbort);
-    let done = reused;
     try {
       await Promise.all(
-        queue.map(async (entry, index) => {
+        toWorkers.map(async (entry, index) => {
           const reply = await pool.grade({
             folder: entry.folder,
             path: entry.path,
@@ -190,16 +253,7 @@ async function gradeClass(options: BatchOptions, classDir: string): Promise<Batc
           });
           if (options.signal?.aborted) return;
           const stored = toStored(reply, entry.folder, key, hashes.get(entry.folder)!);
-          writeStoredResult(outDir, stored);
-          results.set(entry.folder, stored);
-          done++;
-          options.onEvent?.({
-            type: "finished",
-            folder: entry.folder,
-            stored,
-            done,
-            total: entries.length,
-          });
+          finish(entry.folder, stored);
         }),
       );
     } finally {
