@@ -1,7 +1,7 @@
 import { Tensor } from "../reference/tensor/index.js";
 import { formatNumber } from "../reference/tensor/internal/format.js";
 import { type DiagnoseContext, diagnose, type Hint } from "./diagnose.js";
-import { formatIndex, isClose, unravel } from "./internal/close.js";
+import { checkTolerance, firstNonFinite, formatIndex, isClose, unravel } from "./internal/close.js";
 
 export interface Tolerance {
   /** Absolute tolerance. */
@@ -50,8 +50,10 @@ export interface CompareOptions extends Partial<Tolerance> {
 }
 
 /**
- * Compares a result with the expected tensor: type first, then shape, then non-finite values,
- * then values under atol/rtol. Failing comparisons carry the worst elements and a hint.
+ * Compares a result with the expected tensor: type first, then shape, then values under
+ * atol/rtol. NaN or Infinity on either side never passes (outcome "non-finite"), and a tolerance
+ * that is not a finite number of 0 or more throws a RangeError. Failing comparisons carry the
+ * worst elements and a hint.
  */
 export function compareTensors(
   actual: unknown,
@@ -63,6 +65,7 @@ export function compareTensors(
     rtol: options.rtol ?? DEFAULT_TOLERANCE.rtol,
   };
   const name = options.name ?? "result";
+  checkTolerance(tolerance, `compareTensors(${name})`);
   const base = {
     name,
     expectedShape: [...expected.shape],
@@ -101,40 +104,45 @@ export function compareTensors(
   }
 
   const scored: { flat: number; absError: number }[] = [];
-  let nonFinite = 0;
+  // NaN or Infinity on either side never passes: a non-finite actual value is wrong, and a
+  // non-finite expected value (finite differences of a function that is not finite near the
+  // point) cannot be matched by anything.
+  let nonFiniteActual = 0;
+  let nonFiniteExpected = 0;
   let maxAbsError = 0;
   let maxRelError = 0;
   for (let i = 0; i < expected.size; i++) {
     const a = actual.data[i]!;
     const e = expected.data[i]!;
-    if (!Number.isFinite(a) && Number.isFinite(e)) nonFinite++;
-    if (isClose(a, e, tolerance.atol, tolerance.rtol)) continue;
-    const absError = Number.isNaN(a) ? Number.POSITIVE_INFINITY : Math.abs(a - e);
+    const finite = Number.isFinite(a) && Number.isFinite(e);
+    if (!Number.isFinite(a)) nonFiniteActual++;
+    if (!Number.isFinite(e)) nonFiniteExpected++;
+    if (finite && isClose(a, e, tolerance.atol, tolerance.rtol)) continue;
+    const absError = errorOf(a, e);
     maxAbsError = Math.max(maxAbsError, absError);
-    maxRelError = Math.max(
-      maxRelError,
-      e === 0 ? Number.POSITIVE_INFINITY : absError / Math.abs(e),
-    );
+    maxRelError = Math.max(maxRelError, relativeError(absError, e));
     scored.push({ flat: i, absError });
   }
   if (scored.length === 0) {
     return { ...base, passed: true, outcome: "equal", actualShape: [...actual.shape], message: "" };
   }
-  scored.sort((x, y) => y.absError - x.absError || x.flat - y.flat);
-  const worst = scored.slice(0, options.worstCount ?? 3).map(({ flat }) => {
-    const a = actual.data[flat]!;
+  // Largest error first (non-finite ones are Infinity), then by position; no NaN in the sort.
+  scored.sort((x, y) =>
+    x.absError === y.absError ? x.flat - y.flat : y.absError > x.absError ? 1 : -1,
+  );
+  const worst = scored.slice(0, options.worstCount ?? 3).map(({ flat, absError }) => {
     const e = expected.data[flat]!;
-    const absError = Math.abs(a - e);
     return {
       index: unravel(flat, expected.shape),
-      actual: a,
+      actual: actual.data[flat]!,
       expected: e,
-      absError: Number.isNaN(absError) ? Number.POSITIVE_INFINITY : absError,
-      relError: e === 0 ? Number.POSITIVE_INFINITY : absError / Math.abs(e),
+      absError,
+      relError: relativeError(absError, e),
     };
   });
   const hint = diagnose(actual, expected, context);
-  const outcome: ComparisonOutcome = nonFinite > 0 ? "non-finite" : "values";
+  const outcome: ComparisonOutcome =
+    nonFiniteActual + nonFiniteExpected > 0 ? "non-finite" : "values";
   const comparison: Comparison = {
     ...base,
     passed: false,
@@ -147,22 +155,75 @@ export function compareTensors(
     hint,
     message: "",
   };
-  comparison.message = describeMismatch(comparison, expected.size);
+  comparison.message =
+    outcome === "non-finite"
+      ? describeNonFinite(comparison, actual, expected, nonFiniteActual, nonFiniteExpected)
+      : describeMismatch(comparison, expected.size);
   return comparison;
+}
+
+/** |a - e|, and Infinity when either is not finite (never NaN). */
+function errorOf(a: number, e: number): number {
+  if (!Number.isFinite(a) || !Number.isFinite(e)) return Number.POSITIVE_INFINITY;
+  const error = Math.abs(a - e);
+  return Number.isNaN(error) ? Number.POSITIVE_INFINITY : error;
+}
+
+function relativeError(absError: number, e: number): number {
+  return e === 0 || !Number.isFinite(e) ? Number.POSITIVE_INFINITY : absError / Math.abs(e);
 }
 
 function describeMismatch(c: Comparison, size: number): string {
   const lines = [
     `${c.name}: ${c.mismatched} of ${size} element${size === 1 ? "" : "s"} differ${c.mismatched === 1 ? "s" : ""} (atol ${formatNumber(c.tolerance.atol)}, rtol ${formatNumber(c.tolerance.rtol)})`,
   ];
-  for (const w of c.worst) {
-    const at = c.expectedShape.length === 0 ? "value" : `at ${formatIndex(w.index)}`;
-    lines.push(
-      `  ${at}: got ${formatNumber(w.actual)}, expected ${formatNumber(w.expected)} (error ${formatNumber(w.absError)})`,
-    );
-  }
+  lines.push(...worstLines(c));
   if (c.hint) lines.push(`  hint: ${c.hint.message}`);
   return lines.join("\n");
+}
+
+/**
+ * The message of a comparison with NaN or Infinity in it: the first line names the first
+ * non-finite value, where it is and what was expected there, and how many there are.
+ */
+function describeNonFinite(
+  c: Comparison,
+  actual: Tensor,
+  expected: Tensor,
+  nonFiniteActual: number,
+  nonFiniteExpected: number,
+): string {
+  const at = (flat: number) =>
+    c.expectedShape.length === 0 ? "" : ` at ${formatIndex(unravel(flat, c.expectedShape))}`;
+  const lines: string[] = [];
+  if (nonFiniteActual > 0) {
+    const flat = firstNonFinite(actual.data);
+    const more = nonFiniteActual > 1 ? ` (${nonFiniteActual} values in all are not finite)` : "";
+    lines.push(
+      `${c.name}: holds ${formatNumber(actual.data[flat]!)}${at(flat)}, expected ${formatNumber(expected.data[flat]!)}${more}; NaN and Infinity never pass`,
+    );
+  }
+  if (nonFiniteExpected > 0) {
+    const flat = firstNonFinite(expected.data);
+    const more =
+      nonFiniteExpected > 1 ? ` (${nonFiniteExpected} expected values in all are not finite)` : "";
+    const first = nonFiniteActual > 0 ? "  also, " : `${c.name}: `;
+    lines.push(
+      `${first}the expected value${at(flat)} is ${formatNumber(expected.data[flat]!)}${more}, so nothing can match it; when the expected values are finite differences of a function, that function returned NaN or Infinity next to this point`,
+    );
+  }
+  lines.push(...worstLines(c));
+  // The hint about the expected values would repeat the line above.
+  if (c.hint && (nonFiniteActual > 0 || c.hint.kind !== "non-finite"))
+    lines.push(`  hint: ${c.hint.message}`);
+  return lines.join("\n");
+}
+
+function worstLines(c: Comparison): string[] {
+  return c.worst.map((w) => {
+    const at = c.expectedShape.length === 0 ? "value" : `at ${formatIndex(w.index)}`;
+    return `  ${at}: got ${formatNumber(w.actual)}, expected ${formatNumber(w.expected)} (error ${formatNumber(w.absError)})`;
+  });
 }
 
 function describeValue(value: unknown): string {

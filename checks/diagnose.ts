@@ -1,5 +1,6 @@
 import { sum, type Tensor } from "../reference/tensor/index.js";
-import { allClose, formatIndex } from "./internal/close.js";
+import { formatNumber } from "../reference/tensor/internal/format.js";
+import { allClose, firstNonFinite, formatIndex, unravel } from "./internal/close.js";
 
 export type HintKind =
   | "wrong-shape"
@@ -51,17 +52,24 @@ export function diagnose(
   const fits = (candidate: ArrayLike<number>) => allClose(candidate, expected.data, atol, rtol);
   const shapeText = (t: Tensor) => formatIndex(t.shape);
 
-  for (let i = 0; i < actual.size; i++) {
-    if (!Number.isFinite(actual.data[i]!)) {
-      return {
-        kind: "non-finite",
-        message: `the result holds ${actual.data[i]} (first at flat position ${i}); look for a division by zero, log of 0, or exp overflow`,
-      };
-    }
+  const bad = firstNonFinite(actual.data);
+  if (bad !== -1) {
+    return {
+      kind: "non-finite",
+      message: `the result holds ${formatNumber(actual.data[bad]!)}${at(bad, actual.shape)}; look for a division by zero, log of 0, or exp overflow`,
+    };
   }
 
   if (!sameShape(actual.shape, expected.shape)) {
     return diagnoseShape(actual, expected, context, fits, shapeText);
+  }
+  // No pattern is fitted to expected values that are not finite (nothing is close to them).
+  const badExpected = firstNonFinite(expected.data);
+  if (badExpected !== -1) {
+    return {
+      kind: "non-finite",
+      message: `the expected values are not finite (${formatNumber(expected.data[badExpected]!)}${at(badExpected, expected.shape)}): when they are finite differences of a function, that function returned NaN or Infinity next to this point`,
+    };
   }
   if (expected.size === 0) return null;
 
@@ -118,6 +126,11 @@ export function diagnose(
     }
   }
   return null;
+}
+
+/** " at [i, j]" for flat position `flat` of a tensor of `shape` (nothing for a 0-d tensor). */
+function at(flat: number, shape: readonly number[]): string {
+  return shape.length === 0 ? "" : ` at ${formatIndex(unravel(flat, shape))}`;
 }
 
 function diagnoseShape(

@@ -6,6 +6,12 @@ import {
   type Tolerance,
 } from "./compareTensors.js";
 import type { DiagnoseContext, Hint } from "./diagnose.js";
+import { checkTolerance, firstNonFinite, formatIndex, isClose, unravel } from "./internal/close.js";
+import {
+  type DirectionalNonFinite,
+  describeDirectionalNonFinite,
+  directionalAgreement,
+} from "./internal/directional.js";
 import { looksNonDifferentiable } from "./internal/kink.js";
 import { DEFAULT_RELATIVE_STEP, stepFor, type TensorFunction } from "./internal/perturb.js";
 
@@ -60,6 +66,11 @@ export interface GradcheckReport {
  * `gradients(downstream, inputs)` returns the gradient of <downstream, f(inputs)> for every input.
  * Never throws for a wrong gradient: the report says what is wrong. Errors thrown by `f` or by
  * `gradients` propagate unchanged.
+ *
+ * NaN and Infinity never pass: a gradient holding one fails, and so does an `f` that returns one
+ * at the point or next to it (its finite differences say nothing there), with a message naming
+ * the value and where it is. Options and inputs that are not finite (a tolerance, the step, the
+ * downstream gradient, an input) throw a RangeError.
  */
 export function gradcheck(
   f: TensorFunction,
@@ -70,11 +81,18 @@ export function gradcheck(
   const settings = resolveOptions(inputs, options);
   const snapshots = inputs.map((input) => input.data.slice());
   let evaluations = 0;
+  // The first value of f that was not finite, and which input was being moved (null: none).
+  let nonFiniteOutput: NonFiniteOutput | null = null;
+  let moving: number | null = null;
   const evaluate: TensorFunction = (...args) => {
     evaluations++;
     const out = f(...args);
     if (!(out instanceof Tensor))
       throw new Error(`gradcheck: f must return a Tensor, got ${typeof out}`);
+    const bad = firstNonFinite(out.data);
+    if (bad !== -1 && nonFiniteOutput === null) {
+      nonFiniteOutput = { flat: bad, value: out.data[bad]!, shape: out.shape, input: moving };
+    }
     return out;
   };
   const output = evaluate(...inputs);
@@ -82,6 +100,12 @@ export function gradcheck(
   if (!sameShape(downstream.shape, output.shape)) {
     throw new Error(
       `gradcheck: downstream has shape [${downstream.shape.join(", ")}] but f returns shape [${output.shape.join(", ")}]`,
+    );
+  }
+  const badDownstream = firstNonFinite(downstream.data);
+  if (badDownstream !== -1) {
+    throw new RangeError(
+      `gradcheck: downstream holds ${downstream.data[badDownstream]}${atIndex(badDownstream, downstream.shape)}; it must be finite`,
     );
   }
   const analytic = gradients(downstream, inputs.slice());
@@ -93,7 +117,9 @@ export function gradcheck(
   const phi = (i: number, replacement: Float64Array): number => {
     const args = inputs.slice();
     args[i] = new Tensor(replacement, inputs[i]!.shape);
+    moving = i;
     const out = evaluate(...args);
+    moving = null;
     let total = 0;
     for (let j = 0; j < out.size; j++) total += out.data[j]! * downstream.data[j]!;
     return total;
@@ -113,6 +139,23 @@ export function gradcheck(
   const reports = settings.wrt.map((i) =>
     checkInput(i, analytic[i], inputs, settings, rng, phi, expectedFor),
   );
+  // f was not finite at the point or next to it: its finite differences say nothing there, so no
+  // input passes (the first line names the value). Blamed on the input that was being moved (only
+  // inputs in wrt are ever moved), or on every input when f was not finite at the point itself.
+  const notFinite = nonFiniteOutput as NonFiniteOutput | null;
+  if (notFinite !== null) {
+    const moved = notFinite.input;
+    const where =
+      moved === null
+        ? "at the checked point"
+        : `next to the checked point (with ${settings.names[moved]} moved by a finite-difference step)`;
+    const sentence = `f returned ${notFinite.value}${atIndex(notFinite.flat, notFinite.shape, "output ")} ${where}; finite differences need finite values near the point, and NaN and Infinity never pass`;
+    for (const report of reports) {
+      if (moved !== null && report.index !== moved) continue;
+      report.status = "failed";
+      report.message = report.message ? `${sentence}\n${report.message}` : sentence;
+    }
+  }
   const changed = snapshots.findIndex((snapshot, i) => !sameData(snapshot, inputs[i]!.data));
   if (changed !== -1) {
     const name = settings.names[changed]!;
@@ -174,19 +217,48 @@ function resolveOptions(inputs: readonly Tensor[], options: GradcheckOptions): S
   if (mode !== "directional" && mode !== "full") {
     throw new Error(`gradcheck: mode must be "directional" or "full", got ${String(mode)}`);
   }
+  const tolerance = {
+    atol: options.atol ?? DEFAULT_TOLERANCE.atol,
+    rtol: options.rtol ?? DEFAULT_TOLERANCE.rtol,
+  };
+  checkTolerance(tolerance, "gradcheck");
+  const relativeStep = options.relativeStep ?? DEFAULT_RELATIVE_STEP;
+  if (!(typeof relativeStep === "number" && Number.isFinite(relativeStep) && relativeStep > 0)) {
+    throw new RangeError(
+      `gradcheck: relativeStep must be a positive finite number, got ${String(relativeStep)}`,
+    );
+  }
+  inputs.forEach((input, i) => {
+    const bad = firstNonFinite(input.data);
+    if (bad !== -1) {
+      throw new RangeError(
+        `gradcheck: input ${i} holds ${input.data[bad]}${atIndex(bad, input.shape)}; gradients can only be checked at a finite point`,
+      );
+    }
+  });
   return {
     wrt,
     names: inputs.map((_, i) => options.names?.[i] ?? `input ${i}`),
-    tolerance: {
-      atol: options.atol ?? DEFAULT_TOLERANCE.atol,
-      rtol: options.rtol ?? DEFAULT_TOLERANCE.rtol,
-    },
+    tolerance,
     mode,
     probes,
     seed: options.seed ?? 0,
-    relativeStep: options.relativeStep ?? DEFAULT_RELATIVE_STEP,
+    relativeStep,
     context: options.context ?? {},
   };
+}
+
+/** A value of f that was not finite: where in f's output, and which input was moved (or none). */
+interface NonFiniteOutput {
+  flat: number;
+  value: number;
+  shape: readonly number[];
+  input: number | null;
+}
+
+/** " at [i, j]" (with a prefix such as "output ") for a flat position of `shape`; "" for 0-d. */
+function atIndex(flat: number, shape: readonly number[], prefix = ""): string {
+  return shape.length === 0 ? "" : ` at ${prefix}${formatIndex(unravel(flat, shape))}`;
 }
 
 function checkInput(
@@ -210,7 +282,10 @@ function checkInput(
     message: "",
   };
   const usable = gradient instanceof Tensor && sameShape(gradient.shape, input.shape);
-  if (usable && settings.mode === "directional") {
+  // A gradient holding NaN or Infinity goes straight to the per-element comparison, which names
+  // the element (no probe can agree with it anyway).
+  const finite = usable && firstNonFinite(gradient.data) === -1;
+  if (finite && settings.mode === "directional") {
     // Probes that straddle a kink say nothing; draw a couple more directions in their place.
     let conclusive = 0;
     let disagreements = 0;
@@ -225,6 +300,16 @@ function checkInput(
         analytic: probe.analytic,
         kink: probe.kink,
       });
+      if (probe.nonFinite) {
+        // Not a kink and not inconclusive: nothing non-finite ever passes.
+        report.status = "failed";
+        report.message = `gradient of ${name}: ${describeDirectionalNonFinite(probe.nonFinite, {
+          gradientName: `the gradient of ${name}`,
+          shape: input.shape,
+          forward: "f",
+        })}`;
+        return report;
+      }
       if (probe.kink) continue;
       conclusive++;
       if (!probe.agrees) disagreements++;
@@ -259,10 +344,8 @@ function checkInput(
     const g = gradient as Tensor;
     const failing: number[] = [];
     for (let j = 0; j < input.size; j++) {
-      const close =
-        Math.abs(g.data[j]! - expected.data[j]!) <=
-        settings.tolerance.atol + settings.tolerance.rtol * Math.abs(expected.data[j]!);
-      if (!close) failing.push(j);
+      if (!isClose(g.data[j]!, expected.data[j]!, settings.tolerance.atol, settings.tolerance.rtol))
+        failing.push(j);
     }
     const kinks = failing.filter((j) =>
       elementHasKink(input, j, settings.relativeStep, (x) => phi(i, x)),
@@ -285,7 +368,13 @@ function directionalProbe(
   settings: Settings,
   rng: Rng,
   phiAt: (x: Float64Array) => number,
-): { numerical: number; analytic: number; kink: boolean; agrees: boolean } {
+): {
+  numerical: number;
+  analytic: number;
+  kink: boolean;
+  agrees: boolean;
+  nonFinite: DirectionalNonFinite | null;
+} {
   const n = input.size;
   const direction = new Float64Array(n);
   let maxInput = 0;
@@ -295,7 +384,9 @@ function directionalProbe(
     maxInput = Math.max(maxInput, Math.abs(input.data[j]!));
     maxDirection = Math.max(maxDirection, Math.abs(direction[j]!));
   }
-  if (maxDirection === 0) return { numerical: 0, analytic: 0, kink: false, agrees: true };
+  if (maxDirection === 0) {
+    return { numerical: 0, analytic: 0, kink: false, agrees: true, nonFinite: null };
+  }
   const h = (settings.relativeStep * Math.max(1, maxInput)) / maxDirection;
   const at = (t: number) => {
     const x = new Float64Array(n);
@@ -304,21 +395,18 @@ function directionalProbe(
   };
   const plus = at(1);
   const minus = at(-1);
-  const numerical = (plus - minus) / (2 * h);
-  let analytic = 0;
-  let allowance = 0;
-  for (let j = 0; j < n; j++) {
-    const g = gradient.data[j]!;
-    analytic += g * direction[j]!;
-    const elementTolerance = settings.tolerance.atol + settings.tolerance.rtol * Math.abs(g);
-    allowance += elementTolerance * elementTolerance * direction[j]! * direction[j]!;
-  }
-  // A projection of element errors that each sit at the tolerance is about sqrt(allowance).
-  const noise = (1e4 * Number.EPSILON * (Math.abs(plus) + Math.abs(minus))) / h;
-  const agrees = Math.abs(numerical - analytic) <= 3 * Math.sqrt(allowance) + noise;
-  if (agrees) return { numerical, analytic, kink: false, agrees };
+  const probe = directionalAgreement({
+    plus,
+    minus,
+    h,
+    gradient: gradient.data,
+    direction,
+    tolerance: settings.tolerance,
+  });
+  const { numerical, analytic, agrees, nonFinite } = probe;
+  if (agrees || nonFinite) return { numerical, analytic, kink: false, agrees, nonFinite };
   const kink = looksNonDifferentiable([at(-2), minus, at(0), plus, at(2)], h);
-  return { numerical, analytic, kink, agrees };
+  return { numerical, analytic, kink, agrees, nonFinite: null };
 }
 
 function numericalGradient(

@@ -3,6 +3,7 @@ import { showValue } from "./assignment/judge.js";
 import type { Assignment, CheckDefinition, JudgeContext } from "./assignment/types.js";
 import { checkSeed } from "./checkSeed.js";
 import type { CheckStatus } from "./model/results.js";
+import { findNonFinite, nonFiniteFailure } from "./nonFiniteGuard.js";
 import { FloatPack } from "./sandbox/protocol/FloatPack.js";
 import type { Outcome } from "./sandbox/protocol/messages.js";
 import type { BatchResult, Sandbox } from "./sandbox/Sandbox.js";
@@ -75,6 +76,18 @@ export async function runCheck(
   const remaining = () => options.deadline - performance.now();
   const show = (testCase: unknown) => (check.show ?? showValue)(testCase);
   let executed = 0;
+  // A tolerance of Infinity (or NaN) would let every comparison pass (or none): the assignment's
+  // fault, not the student's, so the check is an error and the submission is not run for it.
+  const badTolerance = toleranceProblem(tolerance);
+  if (badTolerance !== null) {
+    return {
+      status: "error",
+      message: `the grader could not judge this check: ${badTolerance} (the assignment's defaults or the check's tolerance)`,
+      counterexample: null,
+      path: null,
+      runs: 0,
+    };
+  }
 
   const judgeBatch = (testCase: unknown, batch: BatchResult, i: number): Judged => {
     if (batch.kind !== "outcomes") return infrastructure(batch, perCallMs, check.timeoutHint);
@@ -194,6 +207,17 @@ export async function runCheck(
   return { ...PASSED, counterexample: null, path: null, runs: executed };
 }
 
+/** Why a tolerance cannot be used (atol or rtol not a finite number of 0 or more), or null. */
+function toleranceProblem(tolerance: { atol: number; rtol: number }): string | null {
+  for (const key of ["atol", "rtol"] as const) {
+    const value = tolerance[key];
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+      return `its tolerance ${key} is ${String(value)}, not a finite number of 0 or more`;
+    }
+  }
+  return null;
+}
+
 function isLoadError(judged: Judged): boolean {
   return judged.status === "error" && judged.message.startsWith("could not load");
 }
@@ -248,8 +272,29 @@ function judgeOutcome(
         message: `threw ${outcome.name}: ${outcome.message}${studentFrames(mapStack ? mapStack(outcome.stack) : outcome.stack, srcDir)}`,
       };
     case "ok": {
+      let result: unknown;
       try {
-        const verdict = check.judge(testCase, fromWireResult(outcome.value, floats), context);
+        result = fromWireResult(outcome.value, floats);
+      } catch (error) {
+        return {
+          status: "error",
+          message: `the grader could not judge this result: ${(error as Error).message}`,
+        };
+      }
+      // No NaN or Infinity ever passes a judge: a result holding one fails, whatever the judge
+      // says (its own message is kept when it failed too, since it knows the names).
+      const nonFinite = findNonFinite(result);
+      if (nonFinite !== null) {
+        let judged: Parameters<typeof nonFiniteFailure>[1];
+        try {
+          judged = check.judge(testCase, result, context);
+        } catch {
+          judged = { threw: true };
+        }
+        return { status: "failed", message: nonFiniteFailure(nonFinite, judged) };
+      }
+      try {
+        const verdict = check.judge(testCase, result, context);
         return verdict.pass ? PASSED : { status: "failed", message: verdict.message };
       } catch (error) {
         // A judge that throws is the grader's bug, not the student's: say so plainly.

@@ -3,9 +3,13 @@
  * For a smooth function the four slopes between neighbours change almost linearly, so their
  * second differences are tiny (order h^2 times the third derivative). A kink (a bend) or a jump
  * inside the window makes one of them about as large as the change in slope itself.
+ *
+ * Values that are not finite are no kink: a function that returns NaN or Infinity near the point
+ * fails a gradient check, it is never excused as "inconclusive".
  */
 export function looksNonDifferentiable(values: readonly number[], h: number): boolean {
-  if (values.length !== 5 || values.some((v) => !Number.isFinite(v))) return true;
+  if (values.some((v) => !Number.isFinite(v))) return false;
+  if (values.length !== 5) return true;
   const slopes = [0, 1, 2, 3].map((i) => (values[i + 1]! - values[i]!) / h);
   const bend1 = slopes[2]! - 2 * slopes[1]! + slopes[0]!;
   const bend2 = slopes[3]! - 2 * slopes[2]! + slopes[1]!;

@@ -1,5 +1,7 @@
 import { compareTensors, type DiagnoseContext, type Tolerance } from "../../checks/index.js";
+import { checkTolerance, formatIndex, isClose, unravel } from "../../checks/internal/close.js";
 import { Tensor } from "../../reference/tensor/index.js";
+import { formatNumber } from "../../reference/tensor/internal/format.js";
 import { isTensorLike, Opaque } from "../sandbox/wireValues.js";
 import type { Verdict } from "./types.js";
 
@@ -52,7 +54,11 @@ export function expectFinite(result: unknown, name: string): Verdict {
   if (!(result instanceof Tensor))
     return fail(`${name}: expected a Tensor, got ${describeResult(result)}`);
   const bad = result.data.findIndex((v) => !Number.isFinite(v));
-  return bad === -1 ? PASS : fail(`${name}: holds ${result.data[bad]} at flat position ${bad}`);
+  if (bad === -1) return PASS;
+  const count = result.data.reduce((n, v) => (Number.isFinite(v) ? n : n + 1), 0);
+  const at = result.ndim === 0 ? "" : ` at ${formatIndex(unravel(bad, result.shape))}`;
+  const more = count > 1 ? ` (${count} values in all are not finite)` : "";
+  return fail(`${name}: holds ${formatNumber(result.data[bad]!)}${at}${more}`);
 }
 
 /** An input after the call must equal what was passed (students must never modify inputs). */
@@ -80,7 +86,20 @@ export function expectNumber(
     return fail(`${options.name}: expected a number, got ${describeResult(result)}${hint}`);
   }
   const { atol, rtol } = options.tolerance;
-  if (Math.abs(result - expected) <= atol + rtol * Math.abs(expected)) return PASS;
+  checkTolerance(options.tolerance, options.name || "expectNumber");
+  // NaN and Infinity never pass, even against themselves (Infinity - Infinity is NaN, and a plain
+  // <= would decide that alone).
+  if (!Number.isFinite(result)) {
+    return fail(
+      `${options.name}: got ${formatNumber(result)}, expected ${formatNumber(expected)}; NaN and Infinity never pass`,
+    );
+  }
+  if (!Number.isFinite(expected)) {
+    return fail(
+      `${options.name}: got ${result}, but the expected value is ${formatNumber(expected)}, so nothing can match it`,
+    );
+  }
+  if (isClose(result, expected, atol, rtol)) return PASS;
   return fail(`${options.name}: got ${result}, expected ${expected}`);
 }
 

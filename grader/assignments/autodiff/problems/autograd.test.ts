@@ -527,3 +527,80 @@ describe("problem 4: planted mistakes fail the intended check", () => {
     expect(late.pass ? "" : late.message).toMatch(/ms.*linear in the size of the graph/);
   });
 });
+
+describe("problem 4: NaN and Infinity never pass a judge (issue 13)", () => {
+  type OpClass = new (
+    ...args: never[]
+  ) => { forwardCall(...inputs: Tensor[]): Tensor; backwardCall(g: Tensor): Tensor[] };
+  /** Every operation of HOMEWORK.md, by export name. */
+  const OP_CLASSES = {
+    VariableAdd: solution.VariableAdd,
+    VariableMultiply: solution.VariableMultiply,
+    ScalarMultiply: solution.ScalarMultiply,
+    MatrixMultiply: solution.MatrixMultiply,
+    TensorDot: solution.TensorDot,
+    Power: solution.Power,
+    Exp: solution.Exp,
+    ReLU: solution.ReLU,
+    Maximum: solution.Maximum,
+    ReduceMax: solution.ReduceMax,
+    Sum: solution.Sum,
+    SoftmaxCrossEntropy: solution.SoftmaxCrossEntropy,
+  } as Record<string, unknown> as Record<string, OpClass>;
+  const OP_NAMES = Object.keys(OP_CLASSES);
+
+  /** Zeros of `like`'s shape with `value` at the middle element (the attack of issue 13). */
+  const plantedIn = (like: Tensor, value: number): Tensor => {
+    const data = new Float64Array(like.size);
+    data[Math.floor(like.size / 2)] = value;
+    return tensor(data, like.shape);
+  };
+
+  function poisonedBackward(name: string, value: number): Module {
+    const Base = OP_CLASSES[name]!;
+    class Poisoned extends Base {
+      override backwardCall(g: Tensor): Tensor[] {
+        return super.backwardCall(g).map((grad) => plantedIn(grad, value));
+      }
+    }
+    return planted({ [name]: Poisoned });
+  }
+
+  it("right-shaped zeros with one Infinity or NaN fail every operation's .consistent and .backward (Infinity passed .consistent)", () => {
+    for (const name of OP_NAMES) {
+      for (const value of [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN]) {
+        const message = failsEverySeed(`4.${name}.consistent`, poisonedBackward(name, value), 3);
+        expect(message, `${name}, ${value}`).toContain(String(value));
+        failsEverySeed(`4.${name}.backward`, poisonedBackward(name, value), 2);
+      }
+    }
+  }, 30_000);
+
+  it("a finite but huge gradient entry (1e200) fails .consistent", () => {
+    for (const name of OP_NAMES)
+      failsEverySeed(`4.${name}.consistent`, poisonedBackward(name, 1e200), 3);
+  });
+
+  it("a forwardCall that returns Infinity at a probe point fails .consistent", () => {
+    for (const name of OP_NAMES) {
+      const Base = OP_CLASSES[name]!;
+      let poisonNext = false;
+      class Poisoned extends Base {
+        override forwardCall(...inputs: Tensor[]): Tensor {
+          const out = super.forwardCall(...inputs);
+          if (!poisonNext) return out;
+          poisonNext = false;
+          const data = out.data.slice();
+          data[0] = Number.POSITIVE_INFINITY;
+          return tensor(data, out.shape);
+        }
+        override backwardCall(g: Tensor): Tensor[] {
+          poisonNext = true;
+          return super.backwardCall(g);
+        }
+      }
+      const message = failsEverySeed(`4.${name}.consistent`, planted({ [name]: Poisoned }), 3);
+      expect(message, name).toMatch(/not finite|Infinity|NaN/);
+    }
+  });
+});

@@ -287,3 +287,49 @@ describe("problem 5 catches planted mistakes", () => {
     expect(result.message).toContain("src/einsum must export a class EinSum");
   });
 });
+
+describe("problem 5: NaN and Infinity never pass a judge (issue 13)", () => {
+  /** Zeros of `like`'s shape with `value` at the middle element (the attack of issue 13). */
+  const plantedIn = (like: Tensor, value: number): Tensor => {
+    const data = new Float64Array(like.size);
+    data[Math.floor(like.size / 2)] = value;
+    return new Tensor(data, like.shape);
+  };
+
+  it("right-shaped zeros with one Infinity or NaN fail backward and consistent", () => {
+    for (const value of [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN]) {
+      class Poisoned extends solution.EinSum {
+        override backwardCall(g: Tensor): Tensor[] {
+          return super.backwardCall(g).map((grad) => plantedIn(grad, value));
+        }
+      }
+      const module = withEinSum(Poisoned);
+      everySeed("5.einsum.backward", module, "failed");
+      const consistent = everySeed("5.einsum.consistent", module, "failed");
+      expect(consistent.message).toContain(String(value));
+    }
+  });
+
+  it("a forwardCall that returns Infinity at a probe point fails consistent, naming it", () => {
+    // Right forward and backward, except the first forwardCall after a backwardCall (the first
+    // probe point) plants Infinity: the old comparison allowed Infinity <= Infinity there.
+    let poisonNext = false;
+    class Poisoned extends solution.EinSum {
+      override forwardCall(...operands: Tensor[]): Tensor {
+        const out = super.forwardCall(...operands);
+        if (!poisonNext) return out;
+        poisonNext = false;
+        const data = out.data.slice();
+        data[0] = Number.POSITIVE_INFINITY;
+        return new Tensor(data, out.shape);
+      }
+      override backwardCall(g: Tensor): Tensor[] {
+        poisonNext = true;
+        return super.backwardCall(g);
+      }
+    }
+    const result = everySeed("5.einsum.consistent", withEinSum(Poisoned), "failed");
+    expect(result.message).toMatch(/not finite/);
+    expect(result.message).toContain("Infinity");
+  });
+});

@@ -308,11 +308,31 @@ const gradcheckCheck: CheckDefinition<EinsumBackwardCase> = {
       const operand = testCase.operands[i]!;
       const shapeVerdict = expectShape(gradient, operand.shape, `gradient of ${name}`);
       if (!shapeVerdict.pass) return shapeVerdict;
+      // NaN and Infinity never agree with anything: named here, before any arithmetic (a
+      // comparison with <= let Infinity through when the forward was Infinity too).
+      const finiteGradient = expectFinite(gradient, `your backwardCall's gradient of ${name}`);
+      if (!finiteGradient.pass) {
+        return fail(
+          `${finiteGradient.message}; NaN and Infinity never agree with finite differences of your forwardCall`,
+        );
+      }
       const plus = r.probeOutputs?.[2 * i];
       const minus = r.probeOutputs?.[2 * i + 1];
-      for (const value of [plus, minus]) {
+      for (const [sign, value] of [
+        ["+", plus],
+        ["-", minus],
+      ] as const) {
         const verdict = expectShape(value, G.shape, "forwardCall at a perturbed point");
         if (!verdict.pass) return verdict;
+        const finite = expectFinite(
+          value,
+          `your forwardCall at x ${sign} ${PROBE_STEP}·v (x: ${name}, v: a random direction)`,
+        );
+        if (!finite.pass) {
+          return fail(
+            `${finite.message}: your forward is not finite next to the graded point, so its finite differences say nothing there; NaN and Infinity never pass`,
+          );
+        }
       }
       const direction = testCase.directions[i]!;
       const predicted = dot((gradient as Tensor).data, direction.data);
@@ -323,7 +343,23 @@ const gradcheckCheck: CheckDefinition<EinsumBackwardCase> = {
         numerical += (G.data[j]! * change[j]!) / (2 * PROBE_STEP);
         scale += Math.abs(G.data[j]! * change[j]!) / (2 * PROBE_STEP);
       }
-      if (!(Math.abs(predicted - numerical) <= atol + rtol * Math.abs(numerical) + 1e-9 * scale)) {
+      const bound = atol + rtol * Math.abs(numerical) + 1e-9 * scale;
+      const overflow = (
+        [
+          ["<your gradient, v>", predicted],
+          ["the central difference of your forwardCall", numerical],
+          ["the difference the tolerance allows", bound],
+        ] as const
+      ).find(([, v]) => !Number.isFinite(v));
+      if (overflow) {
+        return withNote(
+          fail(
+            `along a random direction v of ${name} of '${testCase.spec}', ${overflow[0]} is ${overflow[1]} (values too large to compare); NaN and Infinity never pass`,
+          ),
+          operandNote(testCase.spec, i),
+        );
+      }
+      if (!(Math.abs(predicted - numerical) <= bound)) {
         return withNote(
           fail(
             `your backward disagrees with your own forward: along a random direction v of ${name} of '${testCase.spec}', your backwardCall's gradient predicts that <downstreamGrad, forwardCall(...)> changes at the rate <gradient, v> = ${short(predicted)}, but your own forwardCall at x ± ${PROBE_STEP}·v gives ${short(numerical)} (this check does not use the reference)`,

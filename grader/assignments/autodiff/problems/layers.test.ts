@@ -346,3 +346,82 @@ describe("problem 3: inputs of large magnitude and exact zeros", () => {
     failsEverySeed("3.CrossEntropy.backward", planted({ CrossEntropy }));
   });
 });
+
+describe("problem 3: NaN and Infinity never pass a judge (issue 13)", () => {
+  type LayerClass = new (...args: never[]) => solution.Layer;
+  const LAYER_CLASSES = {
+    Linear: solution.Linear,
+    Bias: solution.Bias,
+    ReLU: solution.ReLU,
+    Sigmoid: solution.Sigmoid,
+    SoftMax: solution.SoftMax,
+    CrossEntropy: solution.CrossEntropy,
+  } as Record<string, unknown> as Record<
+    "Linear" | "Bias" | "ReLU" | "Sigmoid" | "SoftMax" | "CrossEntropy",
+    LayerClass
+  >;
+  const LAYER_NAMES = Object.keys(LAYER_CLASSES) as (keyof typeof LAYER_CLASSES)[];
+
+  /** Zeros of `like`'s shape with `value` at the middle element (the attack of issue 13). */
+  const plantedIn = (like: Tensor, value: number): Tensor => {
+    const data = new Float64Array(like.size);
+    data[Math.floor(like.size / 2)] = value;
+    return tensor(data, like.shape);
+  };
+
+  /** The solution's layer with a backward that returns right-shaped zeros holding one `value`. */
+  function poisonedBackward(name: keyof typeof LAYER_CLASSES, value: number): Module {
+    const Base = LAYER_CLASSES[name];
+    class Poisoned extends Base {
+      override backward(g: Tensor): Tensor {
+        const out = super.backward(g);
+        if (this.grad) this.grad = plantedIn(this.grad, value);
+        return plantedIn(out, value);
+      }
+    }
+    return planted({ [name]: Poisoned });
+  }
+
+  it("right-shaped zeros with one Infinity, -Infinity or NaN fail every layer's .consistent (Infinity passed them)", () => {
+    for (const name of LAYER_NAMES) {
+      for (const value of [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN]) {
+        const message = failsEverySeed(`3.${name}.consistent`, poisonedBackward(name, value));
+        expect(message, `${name}, ${value}`).toContain(String(value));
+        expect(message, `${name}, ${value}`).toMatch(/holds .*Infinity|holds NaN/);
+        failsEverySeed(`3.${name}.backward`, poisonedBackward(name, value), 2);
+      }
+    }
+  });
+
+  it("a finite but huge gradient entry (1e200) fails .consistent instead of overflowing its allowance to Infinity", () => {
+    for (const name of LAYER_NAMES) {
+      failsEverySeed(`3.${name}.consistent`, poisonedBackward(name, 1e200), 3);
+    }
+  });
+
+  it("a forward that returns Infinity next to the graded input (at a probe point) fails .consistent", () => {
+    // Right forward and backward, except that the first forward after a backward (the first
+    // probe point of the self-consistency check) plants Infinity in its first element: its
+    // finite differences are Infinity, which an allowance with an Infinity noise term passed.
+    for (const name of LAYER_NAMES) {
+      const Base = LAYER_CLASSES[name];
+      let poisonNext = false;
+      class Poisoned extends Base {
+        override forward(x: Tensor): Tensor {
+          const out = super.forward(x);
+          if (!poisonNext) return out;
+          poisonNext = false;
+          const data = out.data.slice();
+          data[0] = Number.POSITIVE_INFINITY;
+          return tensor(data, out.shape);
+        }
+        override backward(g: Tensor): Tensor {
+          poisonNext = true;
+          return super.backward(g);
+        }
+      }
+      const message = failsEverySeed(`3.${name}.consistent`, planted({ [name]: Poisoned }));
+      expect(message, name).toMatch(/not finite|Infinity|NaN/);
+    }
+  });
+});

@@ -16,6 +16,11 @@ import {
   type Tolerance,
   tensorArb,
 } from "../../../../checks/index.js";
+import { firstNonFinite, formatIndex, unravel } from "../../../../checks/internal/close.js";
+import {
+  describeDirectionalNonFinite,
+  directionalAgreement,
+} from "../../../../checks/internal/directional.js";
 import {
   applyLayers,
   bias,
@@ -27,6 +32,7 @@ import {
   softmax,
 } from "../../../../reference/forward/layers.js";
 import { Rng, scalar, Tensor } from "../../../../reference/tensor/index.js";
+import { formatNumber } from "../../../../reference/tensor/internal/format.js";
 import {
   allOf,
   describeResult,
@@ -129,10 +135,15 @@ const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
 const fmt = (x: number): string =>
   Number.isFinite(x) ? Number(x.toPrecision(7)).toString() : String(x);
 
+/** " at [i, j]" for flat position `flat` of a tensor of `shape` ("" for a 0-d tensor). */
+const atIndex = (flat: number, shape: readonly number[]): string =>
+  shape.length === 0 ? "" : ` at ${formatIndex(unravel(flat, shape))}`;
+
 /**
  * The finite-difference check of a backward against the student's OWN forward: for every probe,
- * (<g, f(x + h v)> - <g, f(x - h v)>) / 2h must equal <gradient, v> within a tolerance built
- * like gradmark/checks' directional mode. `what` names the unit ("Linear", "TensorDot"),
+ * (<g, f(x + h v)> - <g, f(x - h v)>) / 2h must equal <gradient, v> within the tolerance of
+ * gradmark/checks' directional mode (the same comparison, directionalAgreement). NaN or Infinity
+ * in a gradient or in the forward at a probe point fails, naming the value and where it is. `what` names the unit ("Linear", "TensorDot"),
  * `names` the inputs, `forwardNote` says whether the forward itself matches the reference.
  */
 export function judgeSelfConsistency(options: {
@@ -160,33 +171,54 @@ export function judgeSelfConsistency(options: {
         `${what}: the gradient of ${names[probe.input]} is ${describeResult(grad)}, not a Tensor of shape [${x.shape.join(", ")}], so it cannot be compared with your forward (see ${options.backwardCheck})`,
       );
     }
+    // NaN and Infinity never agree with anything (a comparison with <= let Infinity through).
+    const bad = firstNonFinite(grad.data);
+    if (bad !== -1) {
+      return fail(
+        `${what}: the gradient of ${names[probe.input]} holds ${formatNumber(grad.data[bad]!)}${atIndex(bad, grad.shape)}; NaN and Infinity never agree with finite differences of your forward (see ${options.backwardCheck})`,
+      );
+    }
   }
   for (let p = 0; p < probes.length; p++) {
     const { input, direction, h } = probes[p]!;
     const plusOut = outputs[2 * p];
     const minusOut = outputs[2 * p + 1];
-    for (const out of [plusOut, minusOut]) {
+    for (const [sign, out] of [
+      ["+", plusOut],
+      ["-", minusOut],
+    ] as const) {
       if (!(out instanceof Tensor) || !sameShape(out.shape, downstream.shape)) {
         return fail(
           `${what}: your forward returned ${describeResult(out)} at a point next to the graded input; expected a Tensor of shape [${downstream.shape.join(", ")}]`,
         );
       }
+      const bad = firstNonFinite(out.data);
+      if (bad !== -1) {
+        return fail(
+          `${what}: your forward is not finite next to the graded input: with ${names[input]} moved to x ${sign} ${fmt(h)} v (a random direction v), it returned ${formatNumber(out.data[bad]!)}${atIndex(bad, out.shape)}, so its finite differences say nothing there; NaN and Infinity never pass`,
+        );
+      }
     }
     const plus = dot(downstream, plusOut as Tensor);
     const minus = dot(downstream, minusOut as Tensor);
-    const numerical = (plus - minus) / (2 * h);
     const grad = grads[input] as Tensor;
-    let analytic = 0;
-    let allowance = 0;
-    for (let k = 0; k < grad.size; k++) {
-      const g = grad.data[k]!;
-      const v = direction.data[k]!;
-      analytic += g * v;
-      const elementTolerance = tolerance.atol + tolerance.rtol * Math.abs(g);
-      allowance += elementTolerance * elementTolerance * v * v;
+    const { numerical, analytic, agrees, nonFinite } = directionalAgreement({
+      plus,
+      minus,
+      h,
+      gradient: grad.data,
+      direction: direction.data,
+      tolerance,
+    });
+    if (nonFinite) {
+      return fail(
+        `${what}: ${describeDirectionalNonFinite(nonFinite, {
+          gradientName: `your gradient of ${names[input]}`,
+          shape: grad.shape,
+          forward: "your forward",
+        })} (so it cannot agree with finite differences; see ${options.backwardCheck})`,
+      );
     }
-    const noise = (1e4 * Number.EPSILON * (Math.abs(plus) + Math.abs(minus))) / h;
-    const agrees = Math.abs(numerical - analytic) <= 3 * Math.sqrt(allowance) + noise;
     if (!agrees) {
       const forward = options.forwardMatches
         ? "Your forward matches the reference here, so the backward is what needs fixing."

@@ -3,7 +3,7 @@ import * as starterLayers from "../../../../fixtures/starter/src/layers";
 import * as starterTraining from "../../../../fixtures/starter/src/training";
 import * as layers from "../../../../reference/solution/layers";
 import * as training from "../../../../reference/solution/training";
-import { add, mul, type Tensor } from "../../../../reference/tensor/index.js";
+import { add, mul, type Tensor, tensor } from "../../../../reference/tensor/index.js";
 import type { CheckDefinition } from "../../../assignment/types.js";
 import { type InProcessRun, runCheckInProcess } from "../../../testing/runCheckInProcess.js";
 import { throughWire } from "../../../testing/throughWire.js";
@@ -152,4 +152,26 @@ describe("problem 6: planted mistakes fail the intended check", () => {
     const result = run("6.training.accuracy", { layers: { ...layers, Linear }, training });
     expect(result.status).toBe("failed");
   });
+});
+
+describe("problem 6: NaN and Infinity never pass a judge (issue 13)", () => {
+  it("a NaN in the held-out SoftMax output fails 6.training.accuracy even when the arg-max accuracy is high", () => {
+    // One NaN in row 0, in a column that is not its arg-max: the arg-max accuracy stays high.
+    const forwardLayers = (ls: readonly layers.Layer[], x: Tensor): Tensor => {
+      const out = layers.forwardLayers(ls, x);
+      if (out.ndim !== 2 || out.shape[0]! < 100) return out;
+      const data = out.data.slice();
+      const width = out.shape[1]!;
+      let smallest = 0;
+      for (let c = 1; c < width; c++) if (data[c]! < data[smallest]!) smallest = c;
+      data[smallest] = Number.NaN;
+      return tensor(data, out.shape);
+    };
+    const result = run("6.training.accuracy", {
+      layers: { ...layers, forwardLayers },
+      training,
+    });
+    expect(result.status).toBe("failed");
+    expect(result.message).toMatch(/NaN at \[0, \d\]/);
+  }, 30_000);
 });

@@ -12,6 +12,7 @@ import { mul, sub, Tensor } from "../../../../reference/tensor/index.js";
 import {
   allOf,
   describeResult,
+  expectFinite,
   expectNumber,
   expectTensor,
   expectUnchanged,
@@ -279,8 +280,16 @@ const trainingCheck: CheckDefinition<number> = {
     if (!(probabilities instanceof Tensor) || probabilities.shape.join() !== testY.shape.join()) {
       return fail(`training did not finish (${describeResult(result)})`);
     }
+    // NaN and Infinity never pass, whatever the arg-max makes of them.
+    const finite = expectFinite(
+      probabilities,
+      "after training, your SoftMax output on the held-out points",
+    );
+    const nonFinite = finite.pass
+      ? ""
+      : `${finite.message}; NaN and Infinity never pass (did the training diverge? look for an exp that overflows in SoftMax, a log of 0 in CrossEntropy, or a learning step that explodes)`;
     const measured = argmaxAccuracy(probabilities, testY);
-    if (measured >= REQUIRED_ACCURACY) return PASS;
+    if (measured >= REQUIRED_ACCURACY) return finite.pass ? PASS : fail(nonFinite);
     const first = field(result, "firstLoss");
     const last = field(result, "finalLoss");
     const losses =
@@ -288,7 +297,7 @@ const trainingCheck: CheckDefinition<number> = {
         ? ` The mean training loss went from ${first.toFixed(4)} in the first epoch to ${last.toFixed(4)} in the last${last >= first ? ": it did not go down, so look at the gradients and at sgdStep (descent subtracts lr * grad)" : ""}.`
         : "";
     return fail(
-      `after training on data set seed ${seed}, the network classifies ${(measured * 100).toFixed(1)}% of the held-out points correctly (arg-max of your SoftMax output), below the required ${(REQUIRED_ACCURACY * 100).toFixed(1)}% (the reference solution reaches at least ${(REFERENCE_ACCURACY * 100).toFixed(1)}%).${losses}`,
+      `after training on data set seed ${seed}, the network classifies ${(measured * 100).toFixed(1)}% of the held-out points correctly (arg-max of your SoftMax output), below the required ${(REQUIRED_ACCURACY * 100).toFixed(1)}% (the reference solution reaches at least ${(REFERENCE_ACCURACY * 100).toFixed(1)}%).${losses}${nonFinite ? `\n  ${nonFinite}` : ""}`,
     );
   },
   show: (seed) =>

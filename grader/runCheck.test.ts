@@ -1,0 +1,154 @@
+/**
+ * runCheck's guard against NaN and Infinity (issue 13), with a stand-in sandbox: the "student"
+ * results are given here, sent through the wire as the child would send them, and judged by
+ * staff judges that are deliberately careless (they pass everything, or throw).
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { type Tensor, tensor, zeros } from "../reference/tensor/index.js";
+import { defineAssignment } from "./assignment/defineAssignment.js";
+import { fail, PASS } from "./assignment/judge.js";
+import type { CheckDefinition, Verdict } from "./assignment/types.js";
+import { packagePath } from "./packagePath.js";
+import { runCheck } from "./runCheck.js";
+import { toWire } from "./sandbox/child/wireCodec.js";
+import { FloatPack } from "./sandbox/protocol/FloatPack.js";
+import type { BatchResult, PayloadBatch, Sandbox } from "./sandbox/Sandbox.js";
+
+/** A sandbox whose every run returns `result` (as the child would send it). */
+function sandboxReturning(result: () => unknown): Sandbox & { calls: number } {
+  const fake = {
+    calls: 0,
+    run(_driver: string, batch: PayloadBatch): Promise<BatchResult> {
+      fake.calls++;
+      const pack = new FloatPack();
+      const outcomes = batch.payloads.map(() => ({
+        kind: "ok" as const,
+        value: toWire(result(), 0, pack),
+        ms: 0,
+      }));
+      return Promise.resolve({ kind: "outcomes", outcomes, floats: pack.finish(), wallMs: 1 });
+    },
+  };
+  return fake as unknown as Sandbox & { calls: number };
+}
+
+function grade(
+  judge: (testCase: number, result: unknown) => Verdict,
+  result: () => unknown,
+  extra: Partial<CheckDefinition> = {},
+) {
+  const check: CheckDefinition<number> = {
+    id: "1.careless",
+    title: "a staff check whose judge is careless",
+    points: 1,
+    runs: 3,
+    cases: fc.integer({ min: 0, max: 9 }),
+    driver: "call",
+    payload: (n) => ({ n }),
+    judge,
+    ...extra,
+  };
+  const assignment = defineAssignment({
+    id: "staff",
+    title: "Staff",
+    seed: 1,
+    modules: ["ops"],
+    drivers: packagePath("grader/testing/toy/drivers.ts"),
+    problems: [{ id: "1", title: "One", module: "ops", checks: [check] }],
+  });
+  const sandbox = sandboxReturning(result);
+  const run = runCheck(check, assignment, sandbox, {
+    seed: 1,
+    deadline: performance.now() + 60_000,
+    srcDir: "/nowhere/src",
+  });
+  return { run, sandbox };
+}
+
+const poisoned = (value: number): Tensor => {
+  const t = zeros([2, 3]);
+  t.data[3] = value;
+  return t;
+};
+
+describe("runCheck: no NaN or Infinity ever passes a judge", () => {
+  it("fails a result holding Infinity although the judge passes it, naming the field and the element", async () => {
+    const { run } = grade(
+      () => PASS,
+      () => ({ output: tensor([1, 2]), grad: poisoned(Number.POSITIVE_INFINITY) }),
+    );
+    const result = await run;
+    expect(result.status).toBe("failed");
+    expect(result.message).toContain("returned Infinity at grad[1, 0]");
+    expect(result.message).toContain("shape [2, 3]");
+  });
+
+  it("does the same for NaN inside arrays and for plain numbers", async () => {
+    const nested = await grade(
+      () => PASS,
+      () => ({ grads: [zeros([2]), poisoned(Number.NaN)] }),
+    ).run;
+    expect(nested.status).toBe("failed");
+    expect(nested.message).toContain("NaN at grads[1][1, 0]");
+    const number = await grade(
+      () => PASS,
+      () => Number.NEGATIVE_INFINITY,
+    ).run;
+    expect(number.status).toBe("failed");
+    expect(number.message).toMatch(/^returned -Infinity/);
+  });
+
+  it("keeps a failing judge's message and adds where the non-finite value is", async () => {
+    const { run } = grade(
+      () => fail("grad: wrong values"),
+      () => ({ grad: poisoned(Number.POSITIVE_INFINITY) }),
+    );
+    const result = await run;
+    expect(result.status).toBe("failed");
+    expect(result.message).toMatch(
+      /^grad: wrong values\n {2}also: returned Infinity at grad\[1, 0\]/,
+    );
+  });
+
+  it("fails (not 'error') when a judge throws on a non-finite value", async () => {
+    const { run } = grade(
+      () => {
+        throw new Error("cannot handle Infinity");
+      },
+      () => ({ grad: poisoned(Number.POSITIVE_INFINITY) }),
+    );
+    const result = await run;
+    expect(result.status).toBe("failed");
+    expect(result.message).toContain("returned Infinity at grad[1, 0]");
+  });
+
+  it("leaves finite results to the judge", async () => {
+    expect(
+      (
+        await grade(
+          () => PASS,
+          () => ({ grad: zeros([2, 3]) }),
+        ).run
+      ).status,
+    ).toBe("passed");
+    const failed = await grade(
+      () => fail("nope"),
+      () => ({ grad: zeros([2, 3]) }),
+    ).run;
+    expect(failed).toMatchObject({ status: "failed", message: "nope" });
+  });
+
+  it("refuses a check whose tolerance is not finite, without running the submission", async () => {
+    const { run, sandbox } = grade(
+      () => PASS,
+      () => ({ grad: poisoned(Number.POSITIVE_INFINITY) }),
+      { tolerance: { atol: Number.POSITIVE_INFINITY } },
+    );
+    const result = await run;
+    expect(result.status).toBe("error");
+    expect(result.message).toContain("atol");
+    expect(result.message).toContain("Infinity");
+    expect(sandbox.calls).toBe(0);
+  });
+});
