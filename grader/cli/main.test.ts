@@ -61,7 +61,7 @@ describe("gradmark (the process)", () => {
     });
     expect(code).toBe(2);
     expect(stderr).toBe(
-      'gradmark: GRADMARK_SEED must be an integer, got "secret"\nRun "gradmark grade --help" for usage.\n',
+      'gradmark: GRADMARK_SEED must be an integer (its value is not shown)\nRun "gradmark grade --help" for usage.\n',
     );
   });
 

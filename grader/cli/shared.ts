@@ -40,7 +40,10 @@ export function parseSeed(text: string, where: string): number {
   const trimmed = text.trim();
   const value = Number(trimmed);
   if (!/^[+-]?\d+$/.test(trimmed) || !Number.isSafeInteger(value)) {
-    throw new UsageError(`${where} must be an integer, got ${JSON.stringify(text)}`);
+    // A secret seed's value is never repeated: the message may land in a student-visible log.
+    const got =
+      where === "GRADMARK_SEED" ? " (its value is not shown)" : `, got ${JSON.stringify(text)}`;
+    throw new UsageError(`${where} must be an integer${got}`);
   }
   return value;
 }

@@ -9,7 +9,7 @@
  * the submission cannot know) and defused line by line.
  */
 import { randomBytes } from "node:crypto";
-import { appendFileSync, existsSync, readFileSync, statSync } from "node:fs";
+import { appendFileSync, existsSync, lstatSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { CliIO } from "../cli/io.js";
 import type { CheckResult, CheckStatus, GradeResult } from "../model/results.js";
@@ -183,8 +183,9 @@ export function exportLine(file: string, name: string): number | undefined {
   if (!/^[A-Za-z_$][\w$]*$/.test(name)) return undefined;
   let lines: string[];
   try {
-    // Only a plain, reasonably small file (not a FIFO or a device that would block or never end).
-    const stats = statSync(file);
+    // Only a plain, reasonably small file (not a link, a FIFO or a device that would block or
+    // never end): a link could point outside src/.
+    const stats = lstatSync(file);
     if (!stats.isFile() || stats.size > MAX_SOURCE_BYTES) return undefined;
     lines = readFileSync(file, "utf8").split(/\r\n|\r|\n/);
   } catch {

@@ -48,6 +48,12 @@ function childEnv(): Record<string, string> {
 const START_LIMIT_MS = 10_000;
 /** The longest close() waits for killed children's output to be read to the end. */
 const CLOSE_WAIT_MS = 2_000;
+/**
+ * An abort is taken for V8 running out of heap when the child's resident memory was seen at
+ * this fraction of its heap limit or more (a heap that hits its limit has grown through many
+ * collections, far slower than the watchdog's period).
+ */
+const HEAP_NEAR_FRACTION = 0.6;
 /** How often the memory watchdog looks at the running child. */
 const WATCHDOG_MS = 25;
 
@@ -88,6 +94,8 @@ interface Active {
   timer: NodeJS.Timeout;
   batchTimer: NodeJS.Timeout | null;
   watchdog: NodeJS.Timeout;
+  /** The most resident memory the watchdog saw, in MiB. */
+  peakMb: number;
 }
 
 /**
@@ -319,8 +327,10 @@ export class Sandbox {
               );
           }, batchMs)
         : null,
+      peakMb: 0,
       watchdog: setInterval(() => {
         const rss = child.residentMb();
+        if (rss !== null) active.peakMb = Math.max(active.peakMb, rss);
         if (rss !== null && rss > this.limits.rssMb && this.active === active)
           this.finish(
             { kind: "memory-limit", index: active.index, wallMs: performance.now() - started },
@@ -397,10 +407,12 @@ export class Sandbox {
     const active = this.active;
     if (active) {
       const wallMs = performance.now() - active.started;
-      // V8 aborts when the heap limit is reached: the exit signal says so, not the child's
-      // output (which is the student's to write and is never parsed).
+      // V8 aborts when the heap limit is reached, but so does a failed assertion in the
+      // runtime: an abort counts as running out of memory only when the watchdog saw the child
+      // near its heap limit. Never from the child's output (the student's to write, never read).
+      const nearHeapLimit = active.peakMb >= HEAP_NEAR_FRACTION * this.limits.heapMb;
       this.finish(
-        signal === "SIGABRT"
+        signal === "SIGABRT" && nearHeapLimit
           ? { kind: "memory-limit", index: active.index, wallMs }
           : { kind: "crashed", index: active.index, detail, wallMs },
         false,
