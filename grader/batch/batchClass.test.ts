@@ -176,7 +176,7 @@ describe(`gradmark batch on a class of ${CLASS_SIZE} made from the fixtures`, ()
   it("--compare after one submission changed lists exactly that student, with the flipped checks", async () => {
     const outDir = join(root, "regrade");
     cpSync(uninterrupted, outDir, { recursive: true });
-    const layers = join(classDir, "solution-2", "src", "layers.ts");
+    const layers = join(classDir, "solution", "src", "layers.ts");
     const source = readFileSync(layers, "utf8");
     // A regrade after a student's late change: Sigmoid.backward forgets the factor (1 - s).
     const broken = source.replace("mul(s, sub(1, s))", "s");
@@ -201,7 +201,7 @@ describe(`gradmark batch on a class of ${CLASS_SIZE} made from the fixtures`, ()
     expect(text).toMatch(/grading 1 of 60 submission\(s\)/);
     expect(text).toMatch(/Regrade diff against .*: 1 of 61 submission\(s\) changed/);
     expect(text).toMatch(
-      /\n {2}solution-2: 100 -> [\d.]+ \(-[\d.]+\)\n {6}now failing: 3\.Sigmoid\.backward/,
+      /\n {2}solution \(s001, Ada\): 100 -> [\d.]+ \(-[\d.]+\)\n {6}now failing: 3\.Sigmoid\.backward/,
     );
     expect(text).not.toContain("!!!");
   }, 900_000);

@@ -54,20 +54,44 @@ describe("lockDown", () => {
     expect(usable).toEqual([]);
   });
 
-  it("removes the process members and globals that reach past the walls", () => {
+  it("makes the process functions and globals that reach past the walls throw when called", () => {
     const { out } = runLockedDown(`
       const open = [];
-      for (const name of ["abort", "setuid", "setgid", "setgroups", "umask", "kill", "_send", "send",
-        "binding", "_linkedBinding", "dlopen", "getBuiltinModule", "_getActiveHandles", "report"]) {
-        try { const v = process[name]; if (v !== undefined) open.push(name); } catch {}
-      }
-      for (const name of ["fetch", "WebSocket"]) {
-        try { if (globalThis[name] !== undefined) open.push(name); } catch {}
+      const names = ["abort", "setuid", "setgid", "setgroups", "umask", "kill", "_kill", "_send", "send",
+        "binding", "_linkedBinding", "dlopen", "getBuiltinModule", "_getActiveHandles"];
+      for (const [target, list] of [[process, names], [globalThis, ["fetch", "WebSocket"]]]) {
+        for (const name of list) {
+          const value = target[name];
+          if (value === undefined) continue;
+          try { value.call(target, 0); open.push(name); }
+          catch (e) { if (!String(e.message).includes("is not available to a submission")) open.push(name + ": " + e.message); }
+        }
       }
       const Socket = process.stdout.constructor;
       try { new Socket().connect(9, "127.0.0.1"); open.push("Socket.connect"); } catch {}
       console.log(JSON.stringify(open));
     `);
     expect(JSON.parse(out.trim())).toEqual([]);
+  });
+
+  it("leaves Node's own handling of an uncaught exception working (no internal error, exit 7)", () => {
+    const run = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "--input-type=module",
+        "-e",
+        `
+        import { lockDown } from ${JSON.stringify(packagePath("grader/sandbox/child/lockDown.ts"))};
+        lockDown();
+        process.on("uncaughtException", () => console.log("handled"));
+        setTimeout(() => { throw new Error("boom"); }, 0);
+        `,
+      ],
+      { encoding: "utf8", cwd: packagePath(".") },
+    );
+    expect(run.stdout.trim()).toBe("handled");
+    expect(run.status).toBe(0);
   });
 });

@@ -30,7 +30,10 @@ export const REFUSED_MODULES = [
   "worker_threads",
 ] as const;
 
-/** process members that reach the operating system, the runtime's internals or the grader. */
+/**
+ * process functions that reach the operating system, the runtime's internals or the grader.
+ * (process.report itself stays, Node reads it when an exception is not caught; its methods go.)
+ */
 const REFUSED_PROCESS_MEMBERS = [
   "_debugEnd",
   "_debugProcess",
@@ -50,7 +53,6 @@ const REFUSED_PROCESS_MEMBERS = [
   "initgroups",
   "kill",
   "loadEnvFile",
-  "report",
   "send",
   "setegid",
   "seteuid",
@@ -126,8 +128,17 @@ export function lockDown(): void {
   // ESM imports of built-ins (`import { connect } from "node:net"`, dynamic import() too) read
   // these exports objects' members from now on.
   syncBuiltinESMExports();
-  for (const name of REFUSED_PROCESS_MEMBERS) remove(process, name, `process.${name}`);
-  for (const name of REFUSED_GLOBALS) remove(globalThis, name, name);
+  // Functions become stand-ins that throw when called; reading them stays harmless, since
+  // Node's own code reads some of them (an uncaught exception consults process members, and
+  // a getter that threw there would end the child with an internal error, exit 7).
+  for (const name of REFUSED_PROCESS_MEMBERS) refuseFunction(process, name, `process.${name}`);
+  for (const name of REFUSED_GLOBALS) refuseFunction(globalThis, name, name);
+  // The report object stays (Node reads its flags); its methods tell what the child runs on.
+  const report = (process as { report?: object }).report;
+  if (report) {
+    for (const name of ["getReport", "writeReport"])
+      refuseFunction(report, name, `process.report.${name}`);
+  }
 }
 
 function replace(target: object, key: string, what: string): void {
@@ -143,16 +154,15 @@ function replace(target: object, key: string, what: string): void {
   }
 }
 
-function remove(target: object, name: string, what: string): void {
-  try {
-    Object.defineProperty(target, name, {
-      get: () => {
-        throw refusal(what);
-      },
-      configurable: false,
-      enumerable: false,
-    });
-  } catch {
-    // Not configurable on this Node version: the permission model and the namespaces remain.
-  }
+function refuseFunction(target: object, name: string, what: string): void {
+  if (typeof (target as Record<string, unknown>)[name] !== "function" && !ALWAYS_REFUSED.has(name))
+    return;
+  replace(target, name, what);
 }
+
+/**
+ * The IPC senders are absent (there is no channel); they are pinned to refusals all the same, so
+ * that code which installs its own (a replaced process._send carried the runtime's messages
+ * once) finds them taken.
+ */
+const ALWAYS_REFUSED = new Set(["send", "_send"]);
