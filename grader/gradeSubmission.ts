@@ -11,11 +11,13 @@ import {
 import { type CheckRun, runCheck } from "./runCheck.js";
 import { BundleStackMapper } from "./sandbox/BundleStackMapper.js";
 import { bundleSubmission, findModule, type SubmissionBundle } from "./sandbox/bundleSubmission.js";
+import { prepareIsolation } from "./sandbox/isolation/detectIsolation.js";
 import {
   checkIsolation,
   type IsolationLevel,
   isolationLevel,
 } from "./sandbox/isolation/requireIsolation.js";
+import type { SandboxReport } from "./sandbox/isolation/SandboxReport.js";
 import { OutputCapture } from "./sandbox/OutputCapture.js";
 import { Sandbox } from "./sandbox/Sandbox.js";
 import { UsageError } from "./UsageError.js";
@@ -82,7 +84,13 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
     throw new UsageError("--path replays one counterexample: name exactly one check with --only");
   }
 
-  const sandboxReport = checkIsolation(isolationLevel(options.isolation));
+  const level = isolationLevel(options.isolation);
+  // The OS walls are probed (once per process) while the submission bundles.
+  const isolationProbed = prepareIsolation().then(
+    () => {},
+    () => {},
+  );
+  let sandboxReport: SandboxReport | undefined;
   const workDir = mkdtempSync(join(tmpdir(), "gradmark-"));
   const limits = assignment.limits;
   const problems: ProblemResult[] = [];
@@ -104,6 +112,8 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
       driversFile: assignment.drivers,
       outDir: workDir,
     });
+    await isolationProbed;
+    sandboxReport = checkIsolation(level);
     const deadline = performance.now() + assignment.defaults.budgetMs;
     const stackMapper = new BundleStackMapper(bundle.file, bundle.mapFile);
     const willRun = (check: CheckDefinition) =>

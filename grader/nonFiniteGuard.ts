@@ -22,6 +22,16 @@ export interface NonFiniteFinding {
   count: number;
 }
 
+/**
+ * One tight pass for the usual case: x * 0 is 0 for every finite x and NaN for NaN and
+ * ±Infinity, so the sum is 0 exactly when every value is finite.
+ */
+function allFinite(data: Float64Array): boolean {
+  let sum = 0;
+  for (let i = 0; i < data.length; i++) sum += data[i]! * 0;
+  return sum === 0;
+}
+
 /** Results are plain data from the wire; this is far deeper than any driver's result. */
 const MAX_DEPTH = 64;
 
@@ -40,6 +50,7 @@ export function findNonFinite(result: unknown): NonFiniteFinding | null {
     if (depth > MAX_DEPTH) return;
     if (isTensorLike(value)) {
       const t = value as Tensor;
+      if (allFinite(t.data)) return;
       for (let i = 0; i < t.data.length; i++) {
         const v = t.data[i]!;
         if (Number.isFinite(v)) continue;

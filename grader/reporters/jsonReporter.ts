@@ -1,4 +1,5 @@
 import type { CheckResult, GradeResult, ProblemResult } from "../model/results.js";
+import type { SandboxReport } from "../sandbox/isolation/SandboxReport.js";
 import type { Reporter } from "./Reporter.js";
 
 function check(c: CheckResult) {
@@ -21,6 +22,20 @@ function check(c: CheckResult) {
           },
     runs: c.runs,
     durationMs: c.durationMs,
+  };
+}
+
+function sandbox(s: SandboxReport) {
+  return {
+    tool: s.tool,
+    permissionModel: s.permissionModel,
+    networkNamespace: s.networkNamespace,
+    pidNamespace: s.pidNamespace,
+    readOnlyView: s.readOnlyView,
+    unprivilegedUser: s.unprivilegedUser,
+    noNewPrivileges: s.noNewPrivileges,
+    dieWithParent: s.dieWithParent,
+    missing: [...s.missing],
   };
 }
 
@@ -57,6 +72,7 @@ export function toJsonReport(result: GradeResult) {
         : { withheldBytes: result.output.withheldBytes }),
     },
     hiddenSkipped: result.hiddenSkipped,
+    ...(result.sandbox === undefined ? {} : { sandbox: sandbox(result.sandbox) }),
     durationMs: result.durationMs,
   };
 }

@@ -54,6 +54,29 @@ describe("lockDown", () => {
     expect(usable).toEqual([]);
   });
 
+  it("refuses the network through http, https, http2 and tls, which it leaves unloaded", () => {
+    const { out } = runLockedDown(`
+      const open = [];
+      const tries = {
+        "http.get": async () => (await import("node:http")).get("http://127.0.0.1:9/"),
+        "https.get": async () => (await import("node:https")).get("https://127.0.0.1:9/"),
+        "http2.connect": async () => (await import("node:http2")).connect("http://127.0.0.1:9"),
+        "tls.connect": async () => (await import("node:tls")).connect(9, "127.0.0.1"),
+        "http.listen": async () => (await import("node:http")).createServer().listen(0),
+        "https.listen": async () => (await import("node:https")).createServer().listen(0),
+        "tls.listen": async () => (await import("node:tls")).createServer().listen(0),
+        "http2.listen": async () => (await import("node:http2")).createServer().listen(0),
+      };
+      for (const [name, attempt] of Object.entries(tries)) {
+        try { await attempt(); open.push(name); }
+        catch (e) { if (!String(e.message).includes("is not available to a submission")) open.push(name + ": " + e.message); }
+      }
+      console.log(JSON.stringify(open));
+      process.exit(0);
+    `);
+    expect(JSON.parse(out.trim())).toEqual([]);
+  });
+
   it("makes the process functions and globals that reach past the walls throw when called", () => {
     const { out } = runLockedDown(`
       const open = [];

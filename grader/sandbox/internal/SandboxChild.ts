@@ -13,15 +13,15 @@ import { parseChildMessage } from "../protocol/validate.js";
 const permissionFlag =
   Number(process.versions.node.split(".")[0]) >= 22 ? "--permission" : "--experimental-permission";
 
-/** Process groups of children still alive, killed when the grader exits however it exits. */
-const liveGroups = new Set<number>();
+/** Children still alive, killed when the grader exits however it exits. */
+const liveChildren = new Set<number>();
 let exitHookInstalled = false;
 
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   const killAll = () => {
-    for (const pid of liveGroups) killGroup(pid);
+    for (const pid of liveChildren) killChild(pid);
   };
   process.on("exit", killAll);
   // A signal that ends the grader skips 'exit': the children go first, then the signal does
@@ -38,15 +38,16 @@ function installExitHook(): void {
   }
 }
 
-function killGroup(pid: number): void {
+/**
+ * Kills a child. What runs under it goes too: the wrappers take their namespace down with them
+ * (bubblewrap's die-with-parent, unshare's kill-child), and a child without a wrapper can start
+ * nothing (the permission model refuses it).
+ */
+function killChild(pid: number): void {
   try {
-    process.kill(-pid, "SIGKILL");
+    process.kill(pid, "SIGKILL");
   } catch {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // Already gone.
-    }
+    // Already gone.
   }
 }
 
@@ -104,17 +105,16 @@ export class SandboxChild {
     ];
     const { file, args } = isolation.command(process.execPath, nodeArgs, dirname(bundleFile));
     installExitHook();
+    // Not detached: a session of its own would also be a scheduling group of its own (Linux
+    // autogroups), and children would take CPU from the grader that feeds them; it stays in the
+    // grader's process group, which a batch's pool or the terminal stops as one.
     const child = spawn(file, args, {
       cwd: dirname(bundleFile),
       env: options.env,
-      // Its own process group, so it and anything under it are killed together, where the
-      // kernel also kills it with the grader; elsewhere it stays in the grader's group, which
-      // a batch's pool or the terminal stops as one.
-      detached: isolation.report(dirname(bundleFile)).dieWithParent,
       stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"],
     });
     this.process = child;
-    if (child.pid !== undefined) liveGroups.add(child.pid);
+    if (child.pid !== undefined) liveChildren.add(child.pid);
     this.channel = child.stdio[MESSAGE_FD] as Writable & Readable;
     child.stdout!.on("data", options.stdout);
     child.stderr!.on("data", options.stderr);
@@ -143,9 +143,7 @@ export class SandboxChild {
       });
       child.on("exit", (code, signal) => {
         this.exited = true;
-        if (child.pid !== undefined) liveGroups.delete(child.pid);
-        // Whatever the child left under it (nothing should be) goes with it.
-        if (child.pid !== undefined) killGroup(child.pid);
+        if (child.pid !== undefined) liveChildren.delete(child.pid);
         const ended = signal ?? signalOfWrapperCode(code);
         const detail = ended
           ? `the child was killed by ${ended}`
@@ -176,10 +174,10 @@ export class SandboxChild {
     return treeResidentMb(this.process.pid);
   }
 
-  /** Kills the child and everything in its process group at once. */
+  /** Kills the child (SIGKILL) and, through its wrapper, whatever runs under it. */
   kill(): void {
     if (this.exited || this.process.pid === undefined) return;
-    killGroup(this.process.pid);
+    killChild(this.process.pid);
   }
 }
 

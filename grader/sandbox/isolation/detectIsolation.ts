@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { accessSync, constants, lstatSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, sep } from "node:path";
@@ -27,6 +27,9 @@ const FIX_NAMESPACES =
   "install bubblewrap (apt-get install bubblewrap) or util-linux, and allow namespaces (a container needs --privileged or a seccomp profile that permits unshare)";
 
 let cached: { key: string; isolation: Isolation } | null = null;
+let pending: { key: string; isolation: Promise<Isolation> } | null = null;
+
+const TOOLS = ["bubblewrap", "util-linux", "none"] as const;
 
 /**
  * Finds, once per process, the strongest OS isolation that works here: bubblewrap where `bwrap`
@@ -35,32 +38,67 @@ let cached: { key: string; isolation: Isolation } | null = null;
  * tool that was asked for and does not work is an error.
  */
 export function detectIsolation(env: NodeJS.ProcessEnv = process.env): Isolation {
-  const wanted = (env.GRADMARK_SANDBOX_TOOL ?? "").trim() || "auto";
-  const key = `${wanted}|${env.PATH ?? ""}`;
+  const key = cacheKey(env);
   if (cached?.key === key) return cached.isolation;
-  const isolation = choose(wanted, env);
+  const failures: string[] = [];
+  for (const tool of candidates(env)) {
+    const candidate = build(tool, env);
+    const failure = typeof candidate === "string" ? candidate : probe(candidate);
+    if (failure === null) return remember(key, candidate as Isolation);
+    failures.push(`${tool}: ${failure}`);
+  }
+  throw noTool(env, failures);
+}
+
+/**
+ * The same without blocking: the probe runs while the caller does other work (bundling), and
+ * detectIsolation answers from it afterwards.
+ */
+export function prepareIsolation(env: NodeJS.ProcessEnv = process.env): Promise<Isolation> {
+  const key = cacheKey(env);
+  if (cached?.key === key) return Promise.resolve(cached.isolation);
+  if (pending?.key === key) return pending.isolation;
+  const isolation = (async () => {
+    const failures: string[] = [];
+    for (const tool of candidates(env)) {
+      const candidate = build(tool, env);
+      const failure = typeof candidate === "string" ? candidate : await probeAsync(candidate);
+      if (failure === null) return remember(key, candidate as Isolation);
+      failures.push(`${tool}: ${failure}`);
+    }
+    throw noTool(env, failures);
+  })();
+  pending = { key, isolation };
+  isolation.catch(() => {});
+  return isolation;
+}
+
+function cacheKey(env: NodeJS.ProcessEnv): string {
+  return `${wantedTool(env)}|${env.PATH ?? ""}`;
+}
+
+function wantedTool(env: NodeJS.ProcessEnv): string {
+  return (env.GRADMARK_SANDBOX_TOOL ?? "").trim() || "auto";
+}
+
+function candidates(env: NodeJS.ProcessEnv): readonly IsolationTool[] {
+  const wanted = wantedTool(env);
+  if (wanted === "auto") return TOOLS;
+  if ((TOOLS as readonly string[]).includes(wanted)) return [wanted as IsolationTool];
+  throw new Error(
+    `GRADMARK_SANDBOX_TOOL must be bubblewrap, util-linux or none, got ${JSON.stringify(wanted)}`,
+  );
+}
+
+function remember(key: string, isolation: Isolation): Isolation {
   cached = { key, isolation };
   return isolation;
 }
 
-function choose(wanted: string, env: NodeJS.ProcessEnv): Isolation {
-  const order: IsolationTool[] =
-    wanted === "auto" ? ["bubblewrap", "util-linux", "none"] : [wanted as IsolationTool];
-  if (!["auto", "bubblewrap", "util-linux", "none"].includes(wanted)) {
-    throw new Error(
-      `GRADMARK_SANDBOX_TOOL must be bubblewrap, util-linux or none, got ${JSON.stringify(wanted)}`,
-    );
-  }
-  const failures: string[] = [];
-  for (const tool of order) {
-    const candidate = build(tool, env);
-    if (typeof candidate === "string") {
-      failures.push(`${tool}: ${candidate}`);
-      continue;
-    }
-    return candidate;
-  }
-  throw new Error(`GRADMARK_SANDBOX_TOOL=${wanted} does not work here (${failures.join("; ")})`);
+function noTool(env: NodeJS.ProcessEnv, failures: string[]): Error {
+  return new Error(
+    `GRADMARK_SANDBOX_TOOL=${wantedTool(env)} does not work here (${failures.join("; ")})`,
+  );
 }
 
 function build(tool: IsolationTool, env: NodeJS.ProcessEnv): Isolation | string {
@@ -75,30 +113,61 @@ function build(tool: IsolationTool, env: NodeJS.ProcessEnv): Isolation | string 
     if (!bwrap) return "bwrap was not found";
     const unshare = root ? which("unshare", env) : null;
     if (root && !unshare) return "unshare (util-linux) was not found";
-    const isolation = bubblewrapIsolation(bwrap, setpriv, unshare, root);
-    return probe(isolation) ?? isolation;
+    return bubblewrapIsolation(bwrap, setpriv, unshare, root);
   }
   const unshare = which("unshare", env);
   if (!unshare) return "unshare (util-linux) was not found";
-  const isolation = utilLinuxIsolation(unshare, setpriv, root);
-  return probe(isolation) ?? isolation;
+  return utilLinuxIsolation(unshare, setpriv, root);
 }
 
 /** Starts `node --version` inside the walls: null when it works, else why not. */
 function probe(isolation: Isolation): string | null {
-  const dir = realpathSync(tmpdir());
-  const { file, args } = isolation.command(process.execPath, ["--version"], dir);
+  if (isolation.report("/").tool === "none") return null;
+  const { file, args } = probeCommand(isolation);
   const run = spawnSync(file, args, { env: {}, stdio: ["ignore", "pipe", "pipe"], timeout: 5000 });
-  if (run.status === 0 && run.stdout.toString().trim() === process.version) return null;
-  const said = run.stderr?.toString().trim().split("\n")[0] ?? "";
-  return run.error
-    ? run.error.message
-    : `the probe exited with ${run.status ?? run.signal}${said ? `: ${said}` : ""}`;
+  if (run.error) return run.error.message;
+  return probeVerdict(run.status, run.signal, run.stdout.toString(), run.stderr.toString());
+}
+
+function probeAsync(isolation: Isolation): Promise<string | null> {
+  if (isolation.report("/").tool === "none") return Promise.resolve(null);
+  const { file, args } = probeCommand(isolation);
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { env: {}, stdio: ["ignore", "pipe", "pipe"], timeout: 5000 });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    child.on("error", (error) => resolve(error.message));
+    child.on("close", (status, signal) => resolve(probeVerdict(status, signal, out, err)));
+  });
+}
+
+function probeCommand(isolation: Isolation): LaunchCommand {
+  return isolation.command(process.execPath, ["--version"], realpathSync(tmpdir()));
+}
+
+function probeVerdict(
+  status: number | null,
+  signal: NodeJS.Signals | null,
+  stdout: string,
+  stderr: string,
+): string | null {
+  if (status === 0 && stdout.trim() === process.version) return null;
+  const said = stderr.trim().split("\n")[0] ?? "";
+  return `the probe exited with ${status ?? signal}${said ? `: ${said}` : ""}`;
 }
 
 /**
  * bubblewrap: new PID, IPC, UTS (and cgroup) namespaces, a read-only view of /usr, the node
- * binary and the bundle's folder, a new session, killed with its parent. As root the child then
+ * binary and the bundle's folder, killed with its parent. No new session (setsid): on Linux it
+ * would also start a scheduling group of its own, which takes CPU from the grader; the child has
+ * no terminal to inject into (stdin is closed, stdout and stderr are pipes, /dev/tty cannot be
+ * opened under the permission model). As root the child then
  * enters a network namespace whose loopback stays down (unshare) and drops to nobody with no new
  * privileges and no capabilities (setpriv); unprivileged, bubblewrap's own user and network
  * namespaces do that (its loopback is up, but reaches nothing outside the namespace).
@@ -130,7 +199,6 @@ function bubblewrapIsolation(
         "--unshare-uts",
         "--unshare-cgroup-try",
         "--die-with-parent",
-        "--new-session",
         ...systemView(),
         ...readOnlyFile(realpathSync(node)),
         ...readOnlyFolder(bundleDir),
@@ -332,4 +400,5 @@ function which(name: string, env: NodeJS.ProcessEnv): string | null {
 /** Forgets what was found (tests that change GRADMARK_SANDBOX_TOOL or PATH). */
 export function resetIsolationCache(): void {
   cached = null;
+  pending = null;
 }
