@@ -181,6 +181,14 @@ export class WorkerPool {
       else slot.settle?.(message);
     });
     child.on("exit", (code, signal) => {
+      // Whatever the worker left in its group (its sandboxes) goes with it, however it died.
+      if (child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {
+          // Nothing left.
+        }
+      }
       const how = signal ? `signal ${signal}` : `exit code ${code}`;
       const detail = stderr.trim().split("\n").slice(-3).join(" | ");
       const message = `the grader's worker stopped (${how})${detail ? `: ${detail}` : ""}`;

@@ -326,16 +326,20 @@ describe("a child that breaks the wire", () => {
   }, 30_000);
 });
 
-/** Processes whose command line mentions `marker`, other than this test's own. */
+/** Processes whose command line or environment mentions `marker`, other than this test's own. */
 function processesMentioning(marker: string): number[] {
   const found: number[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8");
-      if (cmdline.includes(marker)) found.push(Number(entry));
-    } catch {
-      // Gone meanwhile.
+    for (const file of ["cmdline", "environ"]) {
+      try {
+        if (readFileSync(`/proc/${entry}/${file}`, "utf8").includes(marker)) {
+          found.push(Number(entry));
+          break;
+        }
+      } catch {
+        // Gone meanwhile, or not ours to read.
+      }
     }
   }
   return found;
@@ -349,7 +353,8 @@ async function waitFor(condition: () => boolean, ms: number): Promise<boolean> {
 
 describe.runIf(process.platform === "linux")("lifetimes: nothing outlives the grader", () => {
   const cli = packagePath("grader/cli/main.ts");
-  const loop = packagePath("fixtures/submissions/hostile-infinite-loop");
+  // Ignores every catchable signal, keeps timers alive, and contract never returns.
+  const loop = packagePath("fixtures/submissions/hostile-immortal");
 
   /** Starts `grade` on a submission whose code loops forever, with a temp folder of its own. */
   async function gradeALoop(tool: IsolationTool) {
@@ -387,4 +392,44 @@ describe.runIf(process.platform === "linux")("lifetimes: nothing outlives the gr
     },
     60_000,
   );
+
+  it("a batch killed by SIGKILL leaves no worker and no child behind", async () => {
+    const marker = mkdtempSync(join(root, "life-batch-"));
+    const classDir = join(marker, "class");
+    mkdirSync(join(classDir, "immortal", "src"), { recursive: true });
+    writeFileSync(
+      join(classDir, "immortal", "src", "contractions.ts"),
+      readFileSync(join(loop, "src", "contractions.ts")),
+    );
+    const batch = spawn(
+      process.execPath,
+      ["--import", "tsx", cli, "batch", classDir, "--out", join(marker, "out"), "-j", "1"],
+      { env: { ...process.env, TMPDIR: marker }, stdio: "ignore" },
+    );
+    // The batch itself, its worker and the worker's sandboxed child.
+    expect(await waitFor(() => processesMentioning(marker).length >= 3, 30_000)).toBe(true);
+    batch.kill("SIGKILL");
+    await new Promise((resolve) => batch.on("close", resolve));
+    expect(await waitFor(() => processesMentioning(marker).length === 0, 5000)).toBe(true);
+  }, 60_000);
+
+  it("grade exits once its report is written, whatever the submission left open", async () => {
+    const marker = mkdtempSync(join(root, "life-handles-"));
+    const grader = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        cli,
+        "grade",
+        packagePath("fixtures/submissions/hostile-handles"),
+        "--only",
+        "2",
+      ],
+      { env: { ...process.env, TMPDIR: marker }, stdio: "ignore" },
+    );
+    const code = await new Promise((resolve) => grader.on("close", resolve));
+    expect(code).toBe(1);
+    expect(await waitFor(() => processesMentioning(marker).length === 0, 5000)).toBe(true);
+  }, 60_000);
 });
