@@ -8,6 +8,7 @@ import {
   type ProblemResult,
   SCHEMA_VERSION,
 } from "./model/results.js";
+import { statusWord } from "./model/statusWord.js";
 import { type CheckRun, runCheck } from "./runCheck.js";
 import { BundleStackMapper } from "./sandbox/BundleStackMapper.js";
 import { bundleSubmission, findModule, type SubmissionBundle } from "./sandbox/bundleSubmission.js";
@@ -296,17 +297,7 @@ interface Lane {
 
 /** The generic message of a hidden check that did not pass: its status, nothing of its case. */
 function hiddenCheckMessage(status: CheckResult["status"]): string {
-  const words: Record<CheckResult["status"], string> = {
-    passed: "passed",
-    failed: "failed",
-    "not-implemented": "not implemented",
-    error: "error (the code threw)",
-    timeout: "timeout",
-    "memory-limit": "memory limit exceeded",
-    crashed: "crashed",
-    skipped: "skipped",
-  };
-  return `${words[status]} (hidden check: its inputs, output and details are not shown; course staff can see them by regrading locally)`;
+  return `${statusWord(status)} (hidden check: its inputs, output and details are not shown; course staff can see them by regrading locally)`;
 }
 
 /**

@@ -1,4 +1,5 @@
-import type { CheckResult, CheckStatus, GradeResult, ProblemResult } from "../model/results.js";
+import type { CheckResult, GradeResult, ProblemResult } from "../model/results.js";
+import { statusWord } from "../model/statusWord.js";
 import type { Reporter, ReportOptions } from "./Reporter.js";
 import { replayCommand } from "./terminalReporter.js";
 import {
@@ -70,21 +71,10 @@ export function hiddenVisibilityFromEnv(
   );
 }
 
-const STATUS_WORD: Record<CheckStatus, string> = {
-  passed: "passed",
-  failed: "failed",
-  "not-implemented": "not implemented",
-  error: "error (the code threw)",
-  timeout: "timeout",
-  "memory-limit": "memory limit exceeded",
-  crashed: "crashed",
-  skipped: "skipped",
-};
-
 /** What Gradescope shows under a test: status, message, counterexample, replay command. */
 function testOutput(result: GradeResult, check: CheckResult, options: ReportOptions): string {
   if (check.status === "passed") return "";
-  const parts = [`Result: ${STATUS_WORD[check.status]}`];
+  const parts = [`Result: ${statusWord(check.status)}`];
   const message = sanitize(check.message).trim();
   if (message !== "") parts.push(message);
   if (check.counterexample !== null && check.counterexample.trim() !== "") {
