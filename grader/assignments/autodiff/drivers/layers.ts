@@ -1,4 +1,4 @@
-import type { Tensor } from "../../../../reference/tensor/index.js";
+import { Tensor } from "../../../../reference/tensor/index.js";
 import type { Driver } from "../../../sandbox/child/driver.js";
 
 /** A layer object of the submission, as the drivers use it. */
@@ -24,6 +24,12 @@ export interface LayerPayload {
   downstream?: Tensor;
   /** Input lists at which to evaluate the forward of a fresh layer (finite differences). */
   probes?: Tensor[][];
+  /**
+   * A second round on the SAME layer object (HOMEWORK: a layer is used many times): "forward"
+   * mode calls forward(input) again; "full" mode calls forward(input), backward(downstream), then
+   * backward(downstream) once more (a backward repeated after one forward).
+   */
+  again?: { input: Tensor; downstream?: Tensor };
 }
 
 /** A network of the student's layers from the plain-data description of layerStackArb. */
@@ -65,6 +71,13 @@ function method(layer: StudentLayer, name: "forward" | "backward", className: st
   return f;
 }
 
+/**
+ * A copy of a kit tensor the submission returned or stored, taken before the layer is used again
+ * (a later call might write into it); anything else is passed on for the wire to describe.
+ */
+const snapshot = (value: unknown): unknown =>
+  value instanceof Tensor ? Tensor.prototype.clone.call(value) : value;
+
 const runLayer: Driver = (modules, payload) => {
   const p = payload as LayerPayload;
   const module = modules.layers!;
@@ -72,10 +85,29 @@ const runLayer: Driver = (modules, payload) => {
   const layer = buildLayer(module, p.layer, param, p.labels);
   const hasParam = p.layer === "Linear" || p.layer === "Bias";
   const gradBefore = hasParam ? layer.grad : null;
-  const output = method(layer, "forward", p.layer).call(layer, x!);
-  if (p.mode === "forward") return { output };
-  const inputGrad = method(layer, "backward", p.layer).call(layer, p.downstream!);
-  const paramGrad = hasParam ? layer.grad : null;
+  const forward = method(layer, "forward", p.layer);
+  const output = snapshot(forward.call(layer, x!));
+  if (p.mode === "forward") {
+    if (!p.again) return { output };
+    return { output, again: { output: forward.call(layer, p.again.input) } };
+  }
+  const backward = method(layer, "backward", p.layer);
+  const inputGrad = snapshot(backward.call(layer, p.downstream!));
+  const paramGrad = hasParam ? snapshot(layer.grad) : null;
+  let again: Record<string, unknown> | null = null;
+  if (p.again) {
+    const againOutput = snapshot(forward.call(layer, p.again.input));
+    const againInputGrad = snapshot(backward.call(layer, p.again.downstream!));
+    const againParamGrad = hasParam ? snapshot(layer.grad) : null;
+    const repeatInputGrad = backward.call(layer, p.again.downstream!);
+    again = {
+      output: againOutput,
+      inputGrad: againInputGrad,
+      paramGrad: againParamGrad,
+      repeatInputGrad,
+      repeatParamGrad: hasParam ? layer.grad : null,
+    };
+  }
   const probeOutputs = (p.probes ?? []).map(([px, pparam]) => {
     const fresh = buildLayer(module, p.layer, pparam, p.labels);
     return method(fresh, "forward", p.layer).call(fresh, px!);
@@ -90,6 +122,7 @@ const runLayer: Driver = (modules, payload) => {
     // The very tensors that were passed in, read back after the calls.
     after: { inputs: p.inputs, labels: p.labels ?? null, downstream: p.downstream },
     probeOutputs,
+    again,
   };
 };
 

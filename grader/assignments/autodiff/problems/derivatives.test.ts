@@ -3,7 +3,21 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as starter from "../../../../fixtures/starter/src/derivatives";
 import * as solution from "../../../../reference/solution/derivatives";
-import { einsum, eye, mul, type Tensor, tensor } from "../../../../reference/tensor/index.js";
+import {
+  add,
+  div,
+  einsum,
+  exp,
+  eye,
+  log,
+  max,
+  mul,
+  sub,
+  sum,
+  type Tensor,
+  tensor,
+  zeros,
+} from "../../../../reference/tensor/index.js";
 import { defineAssignment } from "../../../assignment/defineAssignment.js";
 import type { CheckDefinition } from "../../../assignment/types.js";
 import { packagePath } from "../../../packagePath.js";
@@ -197,5 +211,56 @@ describe("problem 2 catches planted mistakes", () => {
     const result = run("2.matmulDerivative.immutable", planted({ matmulDerivative }));
     expect(result.status).toBe("failed");
     expect(result.message).toContain("X (argument 1) was modified by the call");
+  });
+});
+
+describe("problem 2: issue 14, rows near 800 and stubs", () => {
+  /** diag(s) - s s^T per row, from a given row-wise softmax. */
+  const jacobians = (S: Tensor) =>
+    sub(einsum("bj,ij->bij", S, eye(S.shape[1]!)), einsum("bi,bj->bij", S, S));
+
+  it("softmaxRowJacobians without the max shift (NaN for rows near 800) fails .values on every one of 10 seeds", () => {
+    const softmaxRowJacobians = (X: Tensor) => {
+      const e = exp(X);
+      return jacobians(div(e, sum(e, 1, true)));
+    };
+    for (let seed = 1; seed <= 10; seed++) {
+      const result = run("2.softmaxRowJacobians.values", planted({ softmaxRowJacobians }), seed);
+      expect(result.status, `seed ${seed}`).toBe("failed");
+    }
+  });
+
+  it("softmaxRowJacobians through e^(x - logsumexp(x)) passes .values for 20 seeds", () => {
+    const softmaxRowJacobians = (X: Tensor) => {
+      const m = max(X, 1, true);
+      const lse = add(m, log(sum(exp(sub(X, m)), 1, true)));
+      return jacobians(exp(sub(X, lse)));
+    };
+    for (let seed = 1; seed <= 20; seed++) {
+      const result = run("2.softmaxRowJacobians.values", planted({ softmaxRowJacobians }), seed);
+      expect(result.status, `seed ${seed}: ${result.message}`).toBe("passed");
+    }
+  });
+
+  it("stubs of the right shape (zeros, a constant) fail every .values check", () => {
+    const stubs = {
+      jacobianSquareProd: () => zeros([3, 2]),
+      jacobianMixed: () =>
+        tensor([
+          [0, 1, 2],
+          [4, 1, 1],
+        ]),
+      matmulDerivative: (X: Tensor, W: Tensor) =>
+        zeros([X.shape[0]!, X.shape[1]!, X.shape[0]!, W.shape[1]!]),
+      softmaxRowJacobians: (X: Tensor) => zeros([X.shape[0]!, X.shape[1]!, X.shape[1]!]),
+      reuseDerivative: (z: Tensor) => zeros([z.shape[0]!, z.shape[0]!]),
+      chainRuleExample: () => 40,
+    };
+    for (const name of Object.keys(stubs)) {
+      for (let seed = 1; seed <= 5; seed++) {
+        const result = run(`2.${name}.values`, planted(stubs), seed);
+        expect(result.status, `${name}, seed ${seed}`).toBe("failed");
+      }
+    }
   });
 });

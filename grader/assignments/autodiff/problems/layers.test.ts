@@ -1,10 +1,13 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as starter from "../../../../fixtures/starter/src/layers";
+import { crossEntropy, softmax } from "../../../../reference/forward/layers.js";
 import * as solution from "../../../../reference/solution/layers";
 import {
   div,
   log,
   map,
+  matmul,
   mul,
   ones,
   scalar,
@@ -17,7 +20,15 @@ import {
 import type { CheckDefinition } from "../../../assignment/types.js";
 import { type InProcessRun, runCheckInProcess } from "../../../testing/runCheckInProcess.js";
 import { drivers } from "../drivers.js";
-import { layersProblem, makeProbes, probeInputs } from "./layers.js";
+import {
+  extremeSoftmaxInputs,
+  layersProblem,
+  makeProbes,
+  probeInputs,
+  relativeStepVjp,
+  shiftRows,
+  tinyCrossEntropyCases,
+} from "./layers.js";
 
 type Module = Record<string, unknown>;
 
@@ -424,4 +435,241 @@ describe("problem 3: NaN and Infinity never pass a judge (issue 13)", () => {
       expect(message, name).toMatch(/not finite|Infinity|NaN/);
     }
   });
+});
+
+describe("problem 3: issue 14, softmax rows near 800 and tiny label probabilities", () => {
+  /** A softmax layer without the max shift: NaN for [800, 0] and for rows near -800. */
+  class UnshiftedSoftMax extends solution.SoftMax {
+    override forward(input: Tensor): Tensor {
+      const e = map(input, Math.exp);
+      const output = div(e, sum(e, 1, true));
+      // What backward reads: the output saved by the most recent forward.
+      (this as unknown as { output: Tensor }).output = output;
+      return output;
+    }
+  }
+
+  it("extreme softmax inputs always have a row that overflows or underflows a softmax without the max shift, and the reference stays finite", () => {
+    for (const X of fc.sample(extremeSoftmaxInputs(fc.constant(3), fc.constant(3)), {
+      numRuns: 200,
+      seed: 4,
+    })) {
+      expect(X.data.some((x) => Math.abs(x) >= 717)).toBe(true);
+      expect(softmax(X).data.every(Number.isFinite)).toBe(true);
+      const naive = map(X, Math.exp);
+      expect(div(naive, sum(naive, 1, true)).data.some(Number.isNaN)).toBe(true);
+    }
+  });
+
+  it("shiftRows subtracts each row's maximum and leaves the softmax unchanged", () => {
+    const X = tensor([
+      [800, 799, -3],
+      [-780, -781, -790],
+    ]);
+    expect(Array.from(shiftRows(X).data)).toEqual([0, -1, -803, 0, -1, -10]);
+    expect(Array.from(softmax(shiftRows(X)).data)).toEqual(Array.from(softmax(X).data));
+  });
+
+  it("a SoftMax without the max shift fails 3.SoftMax.forward and .backward on every seed", () => {
+    expect(failsEverySeed("3.SoftMax.forward", planted({ SoftMax: UnshiftedSoftMax }))).toMatch(
+      /NaN/,
+    );
+    failsEverySeed("3.SoftMax.backward", planted({ SoftMax: UnshiftedSoftMax }));
+  });
+
+  it("a SoftMax computed as 1 / sum_k e^(x_k - x_j) (stable another way) passes every SoftMax check for 20 seeds", () => {
+    class SoftMax extends solution.SoftMax {
+      override forward(input: Tensor): Tensor {
+        super.forward(input);
+        const [B, C] = input.shape as [number, number];
+        const out = new Float64Array(B * C);
+        for (let b = 0; b < B; b++) {
+          for (let j = 0; j < C; j++) {
+            let total = 0;
+            for (let k = 0; k < C; k++)
+              total += Math.exp(input.data[b * C + k]! - input.data[b * C + j]!);
+            out[b * C + j] = 1 / total;
+          }
+        }
+        return tensor(out, input.shape);
+      }
+    }
+    for (const c of layersProblem.checks.filter((c) => c.id.startsWith("3.SoftMax."))) {
+      for (let seed = 1; seed <= 20; seed++) {
+        const result = runCheckInProcess(c, drivers, { layers: planted({ SoftMax }) }, { seed });
+        expect(result.status, `${c.id}, seed ${seed}: ${result.message}`).toBe("passed");
+      }
+    }
+  }, 30_000);
+
+  it("tiny CrossEntropy cases put 1e-13 or less on row 0's label, rows summing to 1", () => {
+    for (const c of fc.sample(tinyCrossEntropyCases, { numRuns: 200, seed: 9 })) {
+      const P = c.inputs[0]!;
+      const [batch, classes] = P.shape as [number, number];
+      const label = [...Array(classes).keys()].find((k) => c.labels!.data[k] === 1)!;
+      expect(P.data[label]!).toBeGreaterThan(0);
+      expect(P.data[label]!).toBeLessThanOrEqual(1e-13);
+      for (let b = 0; b < batch; b++) {
+        const row = Array.from(P.data.slice(b * classes, (b + 1) * classes));
+        expect(row.reduce((a, v) => a + v, 0)).toBeCloseTo(1, 12);
+        expect(row.every((v) => v >= 0)).toBe(true);
+      }
+      expect(Number.isFinite(crossEntropy(P, c.labels!).item())).toBe(true);
+    }
+  });
+
+  it("relativeStepVjp gives -s / (B p) at p = 1e-300, and relative probes keep probabilities positive", () => {
+    const P = tensor([[1e-300, 1]]);
+    const labels = tensor([[1, 0]]);
+    const g = relativeStepVjp((p: Tensor) => crossEntropy(p, labels), [P], scalar(2), 0);
+    expect(g.data[0]! / -2e300).toBeCloseTo(1, 6);
+    expect(g.data[1]).toBe(0);
+    const probes = makeProbes([P], 5, undefined, "relative");
+    for (const [moved] of probeInputs([P], probes)) {
+      expect(moved!.data[0]!).toBeGreaterThan(0);
+      expect(Math.abs(moved!.data[0]! - 1e-300)).toBeLessThanOrEqual(6.1e-6 * 1e-300);
+    }
+    for (const [moved] of probeInputs(
+      [tensor([800, -3])],
+      makeProbes([tensor([800, -3])], 5, undefined, "unit"),
+    )) {
+      expect(Math.abs(moved!.data[0]! - 800)).toBeLessThanOrEqual(6.1e-6);
+    }
+  });
+
+  it("a cross-entropy of -log(p + 1e-9) or -log(max(p, 1e-12)) fails 3.CrossEntropy.forward and .backward on every seed", () => {
+    for (const guard of [(p: number) => p + 1e-9, (p: number) => Math.max(p, 1e-12)]) {
+      class CrossEntropy extends solution.CrossEntropy {
+        override forward(P: Tensor): Tensor {
+          super.forward(P);
+          let total = 0;
+          for (let i = 0; i < P.size; i++)
+            if (this.labels.data[i] !== 0) total -= Math.log(guard(P.data[i]!));
+          return scalar(total / P.shape[0]!);
+        }
+        override backward(g: Tensor): Tensor {
+          const P = (this as unknown as { input: Tensor }).input;
+          const out = map(P, () => 0);
+          for (let i = 0; i < P.size; i++) {
+            if (this.labels.data[i] !== 0)
+              out.data[i] = -g.item() / (P.shape[0]! * guard(P.data[i]!));
+          }
+          return out;
+        }
+      }
+      failsEverySeed("3.CrossEntropy.forward", planted({ CrossEntropy }));
+      failsEverySeed("3.CrossEntropy.backward", planted({ CrossEntropy }));
+    }
+  });
+});
+
+describe("problem 3: issue 14, a layer object is used many times", () => {
+  it("a Linear whose grad adds up over backward calls fails 3.Linear.backward on every seed", () => {
+    class Linear extends solution.Linear {
+      override backward(g: Tensor): Tensor {
+        const before = this.grad;
+        const out = super.backward(g);
+        if (before) this.grad = map(this.grad!, (v, i) => v + before.data[i]!);
+        return out;
+      }
+    }
+    expect(failsEverySeed("3.Linear.backward", planted({ Linear }))).toMatch(/never adding/);
+  });
+
+  it("a Bias whose grad adds up over backward calls fails 3.Bias.backward on every seed", () => {
+    class Bias extends solution.Bias {
+      override backward(g: Tensor): Tensor {
+        const before = this.grad;
+        const out = super.backward(g);
+        if (before) this.grad = map(this.grad!, (v, i) => v + before.data[i]!);
+        return out;
+      }
+    }
+    failsEverySeed("3.Bias.backward", planted({ Bias }));
+  });
+
+  it("layers that keep the first forward's state fail their .backward on every seed", () => {
+    class Linear extends solution.Linear {
+      private first: Tensor | null = null;
+      override forward(input: Tensor): Tensor {
+        this.first ??= input;
+        super.forward(this.first);
+        return matmul(input, this.parameter);
+      }
+    }
+    expect(failsEverySeed("3.Linear.backward", planted({ Linear }))).toMatch(/second forward/);
+    const bases = { ReLU: solution.ReLU, Sigmoid: solution.Sigmoid, SoftMax: solution.SoftMax };
+    for (const [name, layerClass] of Object.entries(bases)) {
+      const Base = layerClass as unknown as new () => {
+        forward(x: Tensor): Tensor;
+        backward(g: Tensor): Tensor;
+      };
+      class Once extends Base {
+        private used = false;
+        override forward(input: Tensor): Tensor {
+          if (this.used) return new Base().forward(input);
+          this.used = true;
+          return super.forward(input);
+        }
+      }
+      failsEverySeed(`3.${name}.backward`, planted({ [name]: Once }));
+    }
+  });
+
+  it("a forward that returns its first output again fails 3.SoftMax.forward", () => {
+    class SoftMax extends solution.SoftMax {
+      private cached: Tensor | null = null;
+      override forward(input: Tensor): Tensor {
+        this.cached ??= super.forward(input);
+        return this.cached;
+      }
+    }
+    expect(failsEverySeed("3.SoftMax.forward", planted({ SoftMax }))).toMatch(/second time/);
+  });
+});
+
+describe("problem 3: issue 14, stubs earn nothing", () => {
+  it("every .consistent check requires the layer's .forward", () => {
+    for (const layer of ["Linear", "Bias", "ReLU", "Sigmoid", "SoftMax", "CrossEntropy"]) {
+      expect(check(`3.${layer}.consistent`).requires).toEqual([`3.${layer}.forward`]);
+    }
+  });
+
+  it("stubs of the right shapes (zeros, the input, a constant) fail every layer's forward and backward", () => {
+    class Zeros {
+      private shape: number[] = [];
+      forward(x: Tensor): Tensor {
+        this.shape = [...x.shape];
+        return zeros(x.shape);
+      }
+      backward(): Tensor {
+        return zeros(this.shape);
+      }
+    }
+    class Identity {
+      forward(x: Tensor): Tensor {
+        return mul(x, 1);
+      }
+      backward(g: Tensor): Tensor {
+        return mul(g, 1);
+      }
+    }
+    for (const name of ["ReLU", "Sigmoid", "SoftMax"]) {
+      for (const Stub of [Zeros, Identity]) {
+        failsEverySeed(`3.${name}.forward`, planted({ [name]: Stub }));
+        failsEverySeed(`3.${name}.backward`, planted({ [name]: Stub }));
+      }
+    }
+    class ConstantLoss {
+      constructor(readonly labels: Tensor) {}
+      forward(): Tensor {
+        return ones([]);
+      }
+      backward(): Tensor {
+        return zeros(this.labels.shape);
+      }
+    }
+    failsEverySeed("3.CrossEntropy.forward", planted({ CrossEntropy: ConstantLoss }));
+    failsEverySeed("3.CrossEntropy.backward", planted({ CrossEntropy: ConstantLoss }));
+  }, 30_000);
 });

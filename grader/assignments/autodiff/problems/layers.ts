@@ -2,6 +2,9 @@
  * Problem 3: layers (HOMEWORK.md). Every layer's forward against the public reference forwards,
  * every backward against finite differences of them (and, separately, of the submission's own
  * forward), gradient shapes, immutability, finiteness, and networks of the submission's layers.
+ * The forward and backward checks use every layer object twice (a second forward on another
+ * input, its backward, and that backward once more), as training does; SoftMax and CrossEntropy
+ * get rows near ±800 and label probabilities down to 1e-300 (issue 14).
  *
  * The first part of this file holds the pieces the layer checks share with problem 4's operation
  * checks (problems/autograd.ts imports them): directional probes of the student's own forward and
@@ -57,6 +60,9 @@ const RELATIVE_STEP = 6.055454452393343e-6;
 /** Random directions per differentiable input in the self-consistency checks. */
 const PROBES_PER_INPUT = 2;
 
+/** How probes scale their step: see makeProbes. */
+export type ProbeStep = boolean | "unit" | "relative";
+
 /** One directional probe of the student's own forward: input `input` moved by ±h v. */
 export interface Probe {
   input: number;
@@ -74,12 +80,18 @@ export interface Probe {
  * 6e-6 * max(1, |x_k|): for inputs that mix entries of magnitude 750 with ordinary ones, the one
  * step for all would move the ordinary entries by 5e-3, where the finite difference's own
  * error (of order step^2) approaches the tolerance.
+ *
+ * `"unit"` moves every entry by at most 6e-6, whatever its magnitude: for smooth functions that
+ * are not flat at large inputs (a softmax row of entries near 800, which only their differences
+ * matter to), where a step of 5e-3 would make the finite difference's own error too large.
+ * `"relative"` moves entry k by at most 6e-6 |x_k| (6e-6 where x_k = 0): for probabilities as
+ * small as 1e-300, which any absolute step would push below zero.
  */
 export function makeProbes(
   inputs: readonly Tensor[],
   seed: number,
   which: readonly number[] = inputs.map((_, i) => i),
-  stepPerEntry = false,
+  stepPerEntry: ProbeStep = false,
 ): Probe[] {
   const rng = new Rng(`probes/${seed}`);
   const probes: Probe[] = [];
@@ -90,6 +102,21 @@ export function makeProbes(
       const maxInput = x.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
       const maxDirection = direction.data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
       if (maxDirection === 0) continue;
+      if (stepPerEntry === "unit") {
+        probes.push({ input: i, direction, h: RELATIVE_STEP / maxDirection });
+        continue;
+      }
+      if (stepPerEntry === "relative") {
+        const scaled = direction.data.map(
+          (v, k) => v * (x.data[k] === 0 ? 1 : Math.abs(x.data[k]!)),
+        );
+        probes.push({
+          input: i,
+          direction: new Tensor(scaled, x.shape),
+          h: RELATIVE_STEP / maxDirection,
+        });
+        continue;
+      }
       if (stepPerEntry) {
         const scaled = direction.data.map((v, k) => v * Math.max(1, Math.abs(x.data[k]!)));
         probes.push({
@@ -256,10 +283,14 @@ export function judgeGradients(options: {
   tolerance: Tolerance;
   context?: DiagnoseContext;
   note?: string;
+  /** The expected gradient of input i, when plain finite differences of `f` cannot give it. */
+  expected?: (i: number) => Tensor;
 }): Verdict {
   const which = options.which ?? options.inputs.map((_, i) => i);
   for (const i of which) {
-    const expected = numericalVjp(options.f, options.inputs, options.downstream, i);
+    const expected = options.expected
+      ? options.expected(i)
+      : numericalVjp(options.f, options.inputs, options.downstream, i);
     const verdict = expectTensor(options.grads[i], expected, {
       name: options.names[i]!,
       tolerance: options.tolerance,
@@ -319,13 +350,67 @@ interface LayerCase {
   labels?: Tensor;
   downstream: Tensor;
   probeSeed: number;
-  /** Inputs with entries of very different magnitudes: probes step entry by entry. */
-  stepPerEntry?: boolean;
+  /** How the self-consistency probes step (makeProbes): entry by entry, unit or relative. */
+  stepPerEntry?: ProbeStep;
+  /**
+   * How the expected gradients are taken, when plain finite differences of the reference cannot:
+   * "shift-rows" at X minus each row's maximum (softmax does not change, its derivative neither),
+   * "relative" with a step of 6e-6 |x_k| per entry (probabilities down to 1e-300).
+   */
+  finiteDifferences?: "shift-rows" | "relative";
+  /**
+   * A second round on the same layer object: forward(input), backward(downstream) and backward
+   * (downstream) once more. The parameter (Linear, Bias) and the labels stay those of the case.
+   */
+  again?: { input: Tensor; downstream: Tensor };
 }
 
 /** The self-consistency probes of a layer case (the same in the payload and the judge). */
 const layerProbes = (c: LayerCase): Probe[] =>
-  makeProbes(c.inputs, c.probeSeed, undefined, c.stepPerEntry === true);
+  makeProbes(c.inputs, c.probeSeed, undefined, c.stepPerEntry ?? false);
+
+/** X with each row's maximum subtracted (the last axis is the row). */
+export function shiftRows(X: Tensor): Tensor {
+  const c = X.shape[X.ndim - 1] ?? 1;
+  const data = X.data.slice();
+  for (let start = 0; start < data.length; start += c) {
+    let m = Number.NEGATIVE_INFINITY;
+    for (let k = start; k < start + c; k++) m = Math.max(m, data[k]!);
+    for (let k = start; k < start + c; k++) data[k] = data[k]! - m;
+  }
+  return new Tensor(data, X.shape);
+}
+
+/**
+ * The numerical VJP of `f` with respect to input `wrt` with a step of 6e-6 |x_k| for entry k
+ * (6e-6 where x_k = 0), for inputs as small as 1e-300 that any absolute step would push below 0.
+ */
+export function relativeStepVjp(
+  f: (...inputs: Tensor[]) => Tensor,
+  inputs: readonly Tensor[],
+  downstream: Tensor,
+  wrt: number,
+): Tensor {
+  const x = inputs[wrt]!;
+  const result = new Float64Array(x.size);
+  const probe = x.data.slice();
+  const at = (data: Float64Array): number => {
+    const moved = inputs.slice();
+    moved[wrt] = new Tensor(data.slice(), x.shape);
+    return dot(downstream, f(...moved));
+  };
+  for (let k = 0; k < x.size; k++) {
+    const original = x.data[k]!;
+    const h = RELATIVE_STEP * (original === 0 ? 1 : Math.abs(original));
+    probe[k] = original + h;
+    const plus = at(probe);
+    probe[k] = original - h;
+    const minus = at(probe);
+    probe[k] = original;
+    result[k] = (plus - minus) / (2 * h);
+  }
+  return new Tensor(result, x.shape);
+}
 
 interface LayerInfo {
   name: LayerName;
@@ -333,6 +418,8 @@ interface LayerInfo {
   names: string[];
   reference: (c: LayerCase) => (...inputs: Tensor[]) => Tensor;
   cases: fc.Arbitrary<LayerCase>;
+  /** The input of the second round on the same layer object, for an input of `shape`. */
+  againInput: (shape: readonly number[]) => fc.Arbitrary<Tensor>;
   points: {
     forward: number;
     backward: number;
@@ -427,15 +514,89 @@ const sigmoidCases: fc.Arbitrary<LayerCase> = fc.oneof(
   { arbitrary: elementwiseCasesOf("Sigmoid", largeSigmoidInputs, true), weight: 1 },
 );
 
-const softmaxCases: fc.Arbitrary<LayerCase> = batchAndWidths(1).chain(({ batch, widths }) => {
-  const c = widths[0]!;
-  return fc.record({
+const ordinarySoftmaxCases: fc.Arbitrary<LayerCase> = batchAndWidths(1).chain(
+  ({ batch, widths }) => {
+    const c = widths[0]!;
+    return fc.record({
+      layer: fc.constant<LayerName>("SoftMax"),
+      inputs: fc.tuple(valueTensor([batch, c])),
+      downstream: downstreamArb([batch, c]),
+      probeSeed: probeSeedArb,
+    });
+  },
+);
+
+/**
+ * X [B, C] with rows of entries of magnitude up to about 800 (HOMEWORK): every row is ordinary
+ * (values in [-3, 3]), "level" (750 to 800, or -800 to -750, plus offsets in [-3, 3]: ordinary
+ * probabilities) or "spread" (each entry ordinary or ±720 to ±800); one row, always, is level or
+ * spread with an entry of at least 720. There e^x overflows to Infinity (above 709.78) or every
+ * e^x of the row underflows to 0 (below -745.1), so a softmax that does not subtract the row
+ * maximum returns NaN.
+ * Softmax only sees the differences within a row, so the expected values and gradients are those
+ * at X minus each row's maximum (finite differences there have ordinary steps and are exact
+ * where the probabilities underflow to 0); the self-consistency probes step by at most 6e-6.
+ */
+export const extremeSoftmaxInputs = (
+  rowsArb: fc.Arbitrary<number>,
+  colsArb: fc.Arbitrary<number>,
+) =>
+  fc.tuple(rowsArb, colsArb).chain(([batch, c]) =>
+    fc
+      .record({
+        base: tensorArb({ shape: [batch, c], specialValues: true }),
+        forced: fc.nat({ max: batch - 1 }),
+        rows: fc.array(
+          fc.record({
+            kind: fc.constantFrom("ordinary", "level", "spread"),
+            level: fc.double({ min: 750, max: 800, noNaN: true }),
+            negative: fc.boolean(),
+            large: fc.array(
+              fc.tuple(fc.boolean(), fc.double({ min: 720, max: 800, noNaN: true }), fc.boolean()),
+              { minLength: c, maxLength: c },
+            ),
+            alwaysLarge: fc.nat({ max: c - 1 }),
+          }),
+          { minLength: batch, maxLength: batch },
+        ),
+      })
+      .map(({ base, forced, rows }) => {
+        const data = base.data.slice();
+        rows.forEach((row, b) => {
+          const kind = b === forced && row.kind === "ordinary" ? "level" : row.kind;
+          for (let k = 0; k < c; k++) {
+            const at = b * c + k;
+            if (kind === "level") data[at] = (row.negative ? -row.level : row.level) + data[at]!;
+            if (kind === "spread") {
+              const [large, magnitude, negative] = row.large[k]!;
+              if (b === forced && k === row.alwaysLarge) data[at] = magnitude;
+              else if (large) data[at] = negative ? -magnitude : magnitude;
+            }
+          }
+        });
+        return new Tensor(data, base.shape);
+      }),
+  );
+
+const extremeSoftmaxCases: fc.Arbitrary<LayerCase> = extremeSoftmaxInputs(
+  fc.integer({ min: 1, max: 4 }),
+  fc.integer({ min: 1, max: 4 }),
+).chain((x) =>
+  fc.record({
     layer: fc.constant<LayerName>("SoftMax"),
-    inputs: fc.tuple(valueTensor([batch, c])),
-    downstream: downstreamArb([batch, c]),
+    inputs: fc.constant([x]),
+    downstream: downstreamArb(x.shape),
     probeSeed: probeSeedArb,
-  });
-});
+    stepPerEntry: fc.constant<ProbeStep>("unit"),
+    finiteDifferences: fc.constant<"shift-rows">("shift-rows"),
+  }),
+);
+
+/** One SoftMax case in three has rows of large magnitude (25 runs: all miss 1 time in 25000). */
+const softmaxCases: fc.Arbitrary<LayerCase> = fc.oneof(
+  { arbitrary: ordinarySoftmaxCases, weight: 2 },
+  { arbitrary: extremeSoftmaxCases, weight: 1 },
+);
 
 const positiveCrossEntropyCases: fc.Arbitrary<LayerCase> = batchAndWidths(1).chain(
   ({ batch, widths }) => {
@@ -485,10 +646,74 @@ const zeroOffLabelCrossEntropyCases: fc.Arbitrary<LayerCase> = fc
     return { layer, inputs: [P], labels, downstream, probeSeed };
   });
 
-/** One CrossEntropy case in three has exact zeros off the labels (all miss 1 time in 25000). */
+/**
+ * P with tiny but positive probabilities on the label (HOMEWORK: down to 1e-300; the loss is
+ * exactly -log p, no epsilon, no clipping): row 0's labelled entry is 10^-e with e from 13 to 300
+ * (1e-300 itself in a quarter of the cases), every other row's too with probability 1/2; the rest
+ * of a row's mass goes to its unlabelled entries, some of them exact zeros (never all). -log(p +
+ * 1e-9) or -log(max(p, 1e-12)) is off by 6.9 or more there. The expected gradient (up to 3e300) is
+ * taken with a step of 6e-6 |p| per entry, and so are the self-consistency probes.
+ */
+export const tinyCrossEntropyCases: fc.Arbitrary<LayerCase> = fc
+  .tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 2, max: 4 }))
+  .chain(([batch, c]) =>
+    fc.record({
+      layer: fc.constant<LayerName>("CrossEntropy"),
+      labels: oneHotLabelsArb({ batch, classes: c }),
+      logits: tensorArb({ shape: [batch, c], min: -2, max: 2 }),
+      rows: fc.array(
+        fc.record({
+          tiny: fc.boolean(),
+          exponent: fc.oneof(
+            { arbitrary: fc.constant(300), weight: 1 },
+            { arbitrary: fc.double({ min: 13, max: 300, noNaN: true }), weight: 3 },
+          ),
+          zeroed: fc.array(fc.boolean(), { minLength: c, maxLength: c }),
+        }),
+        { minLength: batch, maxLength: batch },
+      ),
+      downstream: scalarDownstreamArb,
+      probeSeed: probeSeedArb,
+    }),
+  )
+  .map(({ layer, labels, logits, rows, downstream, probeSeed }) => {
+    const [batch, c] = labels.shape as [number, number];
+    const data = softmax(logits).data.slice();
+    for (let b = 0; b < batch; b++) {
+      const row = rows[b]!;
+      if (b !== 0 && !row.tiny) continue;
+      const label = [...Array(c).keys()].find((k) => labels.data[b * c + k] !== 0)!;
+      const p = 10 ** -row.exponent;
+      const others = [...Array(c).keys()].filter((k) => k !== label);
+      // The first unlabelled entry always keeps some mass; the others may be exact zeros.
+      const kept = others.filter((k, i) => i === 0 || !row.zeroed[k]);
+      const weights = kept.map((k) => Math.exp(logits.data[b * c + k]!));
+      const total = weights.reduce((a, w) => a + w, 0);
+      for (let k = 0; k < c; k++) data[b * c + k] = 0;
+      data[b * c + label] = p;
+      kept.forEach((k, i) => {
+        data[b * c + k] = ((1 - p) * weights[i]!) / total;
+      });
+    }
+    return {
+      layer,
+      inputs: [new Tensor(data, labels.shape)],
+      labels,
+      downstream,
+      probeSeed,
+      stepPerEntry: "relative" as const,
+      finiteDifferences: "relative" as const,
+    };
+  });
+
+/**
+ * CrossEntropy cases: ordinary probabilities, exact zeros off the labels, and tiny probabilities
+ * on the labels, one in three each (25 runs: a stratum is missed 1 time in 25000).
+ */
 const crossEntropyCases: fc.Arbitrary<LayerCase> = fc.oneof(
-  { arbitrary: positiveCrossEntropyCases, weight: 2 },
+  { arbitrary: positiveCrossEntropyCases, weight: 1 },
   { arbitrary: zeroOffLabelCrossEntropyCases, weight: 1 },
+  { arbitrary: tinyCrossEntropyCases, weight: 1 },
 );
 
 const LAYERS: LayerInfo[] = [
@@ -497,6 +722,7 @@ const LAYERS: LayerInfo[] = [
     names: ["the gradient returned by Linear.backward (D_X[Z])", "Linear.grad (D_W[Z])"],
     reference: () => linear,
     cases: linearCases,
+    againInput: (shape) => valueTensor(shape),
     points: { forward: 1, backward: 2, consistent: 0.5, shapes: 0.5, immutable: 0.5 },
   },
   {
@@ -504,6 +730,7 @@ const LAYERS: LayerInfo[] = [
     names: ["the gradient returned by Bias.backward (D_X[Z])", "Bias.grad (D_b[Z])"],
     reference: () => bias,
     cases: biasCases,
+    againInput: (shape) => valueTensor(shape),
     points: { forward: 1, backward: 2, consistent: 0.5, shapes: 0.5, immutable: 0.5 },
   },
   {
@@ -512,6 +739,7 @@ const LAYERS: LayerInfo[] = [
     reference: () => relu,
     // Inputs at least 1e-3 away from the kink at 0, far more than the finite-difference step.
     cases: elementwiseCases("ReLU", { kinks: [0] }),
+    againInput: (shape) => tensorArb({ shape, kinks: [0] }),
     points: { forward: 0.5, backward: 1.5, consistent: 0.5, shapes: 0.25, immutable: 0.25 },
   },
   {
@@ -519,6 +747,7 @@ const LAYERS: LayerInfo[] = [
     names: ["the gradient returned by Sigmoid.backward"],
     reference: () => sigmoid,
     cases: sigmoidCases,
+    againInput: (shape) => tensorArb({ shape, min: -5, max: 5, specialValues: true }),
     points: { forward: 0.5, backward: 1.5, consistent: 0.5, shapes: 0.25, immutable: 0.25 },
   },
   {
@@ -526,6 +755,7 @@ const LAYERS: LayerInfo[] = [
     names: ["the gradient returned by SoftMax.backward"],
     reference: () => softmax,
     cases: softmaxCases,
+    againInput: (shape) => valueTensor(shape),
     points: { forward: 1, backward: 2, consistent: 0.5, shapes: 0.5, immutable: 0.5 },
   },
   {
@@ -533,19 +763,80 @@ const LAYERS: LayerInfo[] = [
     names: ["the gradient returned by CrossEntropy.backward (D_P[Z])"],
     reference: (c) => (P: Tensor) => crossEntropy(P, c.labels!),
     cases: crossEntropyCases,
+    againInput: (shape) => tensorArb({ shape, min: -2, max: 2 }).map(softmax),
     points: { forward: 1, backward: 2, consistent: 0.5, shapes: 0.5, immutable: 0.5 },
   },
 ];
 
-function layerPayload(c: LayerCase, mode: "forward" | "full", probes = false): LayerPayload {
+/**
+ * The layer's cases, each with a second round on the same object (HOMEWORK: a layer is used many
+ * times): another input of the same shape and another downstream gradient.
+ */
+function casesWithAgain(info: LayerInfo): fc.Arbitrary<LayerCase> {
+  return info.cases.chain((c) =>
+    fc
+      .record({
+        input: info.againInput(c.inputs[0]!.shape),
+        downstream:
+          c.downstream.ndim === 0 ? scalarDownstreamArb : downstreamArb(c.downstream.shape),
+      })
+      .map((again) => ({ ...c, again })),
+  );
+}
+
+function layerPayload(
+  c: LayerCase,
+  mode: "forward" | "full",
+  options: { probes?: boolean; again?: boolean } = {},
+): LayerPayload {
   return {
     layer: c.layer,
     mode,
     inputs: c.inputs,
     labels: c.labels,
     downstream: mode === "full" ? c.downstream : undefined,
-    probes: probes ? probeInputs(c.inputs, layerProbes(c)) : undefined,
+    probes: options.probes ? probeInputs(c.inputs, layerProbes(c)) : undefined,
+    again:
+      options.again && c.again
+        ? {
+            input: c.again.input,
+            downstream: mode === "full" ? c.again.downstream : undefined,
+          }
+        : undefined,
   };
+}
+
+/** The expected gradient of input i of the reference layer at `inputs` (see LayerCase). */
+function referenceGradient(
+  info: LayerInfo,
+  c: LayerCase,
+  inputs: readonly Tensor[],
+  downstream: Tensor,
+  i: number,
+): Tensor {
+  const f = info.reference(c);
+  if (c.finiteDifferences === "shift-rows") {
+    return numericalVjp(f, [shiftRows(inputs[0]!), ...inputs.slice(1)], downstream, i);
+  }
+  if (c.finiteDifferences === "relative") return relativeStepVjp(f, inputs, downstream, i);
+  return numericalVjp(f, inputs, downstream, i);
+}
+
+const REUSE_NOTE =
+  "(A layer object is used many times: each backward uses the state saved by the most recent forward, and sets grad to the gradient of that call alone, never adding to the previous one.)";
+
+/** The second round's part of a layer case, shown with the first. */
+function showAgain(c: LayerCase, mode: "forward" | "full"): string {
+  if (!c.again) return "";
+  const parts: Record<string, unknown> = {
+    [`second forward's ${c.layer === "CrossEntropy" ? "P" : "X"}`]: c.again.input,
+  };
+  if (mode === "full") parts["second downstream gradient"] = c.again.downstream;
+  const steps =
+    mode === "forward"
+      ? "then, on the same object, forward again"
+      : "then, on the same object, forward and backward again, and backward once more";
+  return `\n${steps}, with\n${showValue(parts)}`;
 }
 
 function showLayerCase(c: LayerCase): string {
@@ -581,31 +872,45 @@ function layerChecks(info: LayerInfo): CheckDefinition<LayerCase>[] {
   const paramName = info.name === "Linear" ? "W" : "b";
   const inputName = info.name === "CrossEntropy" ? "P" : "X";
   const ownNames = [inputName, paramName];
+  // Only the forward and backward checks use the second round (see casesWithAgain).
+  const cases = casesWithAgain(info);
   return [
     {
       id: `${id}.forward`,
       title: `${info.name}.forward against the reference`,
       points: info.points.forward,
-      cases: info.cases,
+      cases,
       driver: "layers.layer",
-      payload: (c) => layerPayload(c, "forward"),
-      judge: (c, result, ctx) =>
-        expectTensor(field(result, "output"), info.reference(c)(...c.inputs), {
+      payload: (c) => layerPayload(c, "forward", { again: true }),
+      judge: (c, result, ctx) => {
+        const first = expectTensor(field(result, "output"), info.reference(c)(...c.inputs), {
           name: `${info.name}.forward`,
           tolerance: ctx.tolerance,
           context: { batchSize: batchOf(c) },
-        }),
-      show: showLayerCase,
+        });
+        if (!first.pass || !c.again) return first;
+        const again = expectTensor(
+          field(field(result, "again"), "output"),
+          info.reference(c)(c.again.input, ...c.inputs.slice(1)),
+          {
+            name: `${info.name}.forward called a second time on the same object (with the second input)`,
+            tolerance: ctx.tolerance,
+            context: { batchSize: batchOf(c) },
+          },
+        );
+        return again.pass ? again : fail(`${again.message}\n${REUSE_NOTE}`);
+      },
+      show: (c) => `${showLayerCase(c)}${showAgain(c, "forward")}`,
     },
     {
       id: `${id}.backward`,
       title: `${info.name}.backward against finite differences of the reference (random downstream gradient)`,
       points: info.points.backward,
-      cases: info.cases,
+      cases,
       driver: "layers.layer",
-      payload: (c) => layerPayload(c, "full"),
-      judge: (c, result, ctx) =>
-        judgeGradients({
+      payload: (c) => layerPayload(c, "full", { again: true }),
+      judge: (c, result, ctx) => {
+        const first = judgeGradients({
           f: info.reference(c),
           inputs: c.inputs,
           downstream: c.downstream,
@@ -613,19 +918,55 @@ function layerChecks(info: LayerInfo): CheckDefinition<LayerCase>[] {
           names: info.names,
           tolerance: ctx.tolerance,
           context: { batchSize: batchOf(c) },
+          expected: (i) => referenceGradient(info, c, c.inputs, c.downstream, i),
           note: forwardMatches(info, c, field(result, "output"), ctx.tolerance)
             ? undefined
             : `(Your forward differs from the reference too, see ${id}.forward; these expected gradients are those of the reference forward.)`,
-        }),
-      show: showLayerCase,
+        });
+        if (!first.pass || !c.again) return first;
+        // The second round, on the same object: a new forward, its backward, the backward again.
+        const inputs = [c.again.input, ...c.inputs.slice(1)];
+        const again = field(result, "again");
+        const expected = inputs.map((_, i) =>
+          referenceGradient(info, c, inputs, c.again!.downstream, i),
+        );
+        const rounds: [string, unknown[]][] = [
+          [
+            "after a second forward (other input) and its backward on the same object",
+            [field(again, "inputGrad"), field(again, "paramGrad")],
+          ],
+          [
+            "after that backward was called once more (same downstream gradient, no new forward)",
+            [field(again, "repeatInputGrad"), field(again, "repeatParamGrad")],
+          ],
+        ];
+        for (const [when, grads] of rounds) {
+          const verdict = judgeGradients({
+            f: info.reference(c),
+            inputs,
+            downstream: c.again.downstream,
+            grads,
+            names: info.names.map((name) => `${name} ${when}`),
+            tolerance: ctx.tolerance,
+            context: { batchSize: batchOf(c) },
+            expected: (i) => expected[i]!,
+            note: REUSE_NOTE,
+          });
+          if (!verdict.pass) return verdict;
+        }
+        return PASS;
+      },
+      show: (c) => `${showLayerCase(c)}${showAgain(c, "full")}`,
     },
     {
       id: `${id}.consistent`,
-      title: `${info.name}.backward against finite differences of your own forward`,
+      title: `${info.name}.backward against finite differences of your own forward (with a correct forward)`,
       points: info.points.consistent,
+      // A backward that agrees with a wrong forward (zeros and a constant agree) earns nothing.
+      requires: [`${id}.forward`],
       cases: info.cases,
       driver: "layers.layer",
-      payload: (c) => layerPayload(c, "full", true),
+      payload: (c) => layerPayload(c, "full", { probes: true }),
       judge: (c, result, ctx) =>
         judgeSelfConsistency({
           what: info.name,
