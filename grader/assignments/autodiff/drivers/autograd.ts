@@ -42,10 +42,19 @@ export interface HelperPayload {
 /** One graph check's run: a graph of driver operations over leaf Variables, then z.backward(seed). */
 export interface GraphPayload {
   inputs: Tensor[];
+  /** The graph; the last node is z (earlier nodes may be values z never uses). */
   nodes: { op: string; args: number[] }[];
+  /** Nodes built after z that z does not use (args index inputs, nodes, then these). */
+  after?: { op: string; args: number[] }[];
   downstream: Tensor;
   /** Call z.backward() without a seed (HOMEWORK's default, ones of z's shape). */
   seedless?: boolean;
+  /**
+   * Build the graph and backpropagate once, set every leaf's grad back to null, then build the
+   * graph again with new operations over the same leaf Variables and backpropagate that one
+   * (its grads are the result): leaf Variables are reused by a later graph.
+   */
+  again?: boolean;
 }
 
 function exported<T>(module: Record<string, unknown>, name: string, kind: string): T {
@@ -181,15 +190,28 @@ const runGraph: Driver = (modules, payload) => {
   const module = modules.autograd!;
   const ops = graphOperations(exported<OperationClass>(module, "Operation", "a class"));
   const inputs = leaves(module, p.inputs);
-  const values: StudentVariable[] = [...inputs];
-  for (const node of p.nodes) {
-    const make = ops[node.op];
-    if (!make) throw new Error(`graph driver: unknown operation ${node.op}`);
-    values.push(make().forward(...node.args.map((a) => values[a]!)));
+  const build = (): StudentVariable => {
+    const values: StudentVariable[] = [...inputs];
+    const add = (node: { op: string; args: number[] }) => {
+      const make = ops[node.op];
+      if (!make) throw new Error(`graph driver: unknown operation ${node.op}`);
+      values.push(make().forward(...node.args.map((a) => values[a]!)));
+    };
+    p.nodes.forEach(add);
+    const z = values[values.length - 1]!;
+    (p.after ?? []).forEach(add);
+    return z;
+  };
+  const backward = (z: StudentVariable) => {
+    if (p.seedless) z.backward();
+    else z.backward(p.downstream);
+  };
+  if (p.again) {
+    backward(build());
+    for (const v of inputs) v.grad = null;
   }
-  const z = values[values.length - 1]!;
-  if (p.seedless) z.backward();
-  else z.backward(p.downstream);
+  const z = build();
+  backward(z);
   return { value: z.data, grads: inputs.map((v) => v.grad ?? null) };
 };
 

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as starter from "../../../../fixtures/starter/src/autograd";
+import { evaluateGraph, type GraphNode } from "../../../../reference/forward/autograd.js";
 import * as solution from "../../../../reference/solution/autograd";
 import {
   add,
@@ -23,7 +24,7 @@ import { type InProcessRun, runCheckInProcess } from "../../../testing/runCheckI
 import { throughWire } from "../../../testing/throughWire.js";
 import type { GraphPayload } from "../drivers/autograd.js";
 import { drivers } from "../drivers.js";
-import { autogradProblem, LONG_CHAIN_LIMIT_MS } from "./autograd.js";
+import { autogradProblem, LONG_CHAIN_LIMIT_MS, usedTwice, withDeadBranches } from "./autograd.js";
 
 type Module = Record<string, unknown>;
 
@@ -602,5 +603,223 @@ describe("problem 4: NaN and Infinity never pass a judge (issue 13)", () => {
       const message = failsEverySeed(`4.${name}.consistent`, planted({ [name]: Poisoned }), 3);
       expect(message, name).toMatch(/not finite|Infinity|NaN/);
     }
+  });
+});
+
+/** Which values the last node uses (directly or not), inputs first. */
+function usedByZ(nodes: readonly GraphNode[], inputCount: number): boolean[] {
+  const needed = new Array<boolean>(inputCount + nodes.length).fill(false);
+  needed[needed.length - 1] = true;
+  for (let n = nodes.length - 1; n >= 0; n--) {
+    if (needed[inputCount + n]) for (const a of nodes[n]!.args) needed[a] = true;
+  }
+  return needed;
+}
+
+interface DrawnGraph {
+  inputs: Tensor[];
+  nodes: GraphNode[];
+  after?: GraphNode[];
+  again?: boolean;
+}
+const hasDead = (c: DrawnGraph) =>
+  (c.after ?? []).length > 0 || usedByZ(c.nodes, c.inputs.length).includes(false);
+const takesOneValueTwice = (c: DrawnGraph) => {
+  const used = usedByZ(c.nodes, c.inputs.length);
+  return c.nodes.some(
+    (node, n) => used[c.inputs.length + n] && new Set(node.args).size < node.args.length,
+  );
+};
+
+describe("problem 4: graphs with values z never uses, one value used twice, leaves reused (issue 14)", () => {
+  const graph: GraphNode[] = [
+    { op: "add", args: [0, 1] },
+    { op: "mul", args: [0, 2] },
+    { op: "sin", args: [3] },
+  ];
+  const inputs = [tensor([0.3, -0.2]), tensor([0.5, 0.7])];
+
+  it("withDeadBranches keeps z (the last node) and its value, and adds only values z does not use", () => {
+    const dead = {
+      before: [
+        [2, 1, 5],
+        [0, 2, 1],
+      ] as [number, number, number][],
+      after: [[1, 0, 3]] as [number, number, number][],
+    };
+    const { nodes, after } = withDeadBranches(2, graph, dead);
+    expect(nodes).toHaveLength(graph.length + 2);
+    expect([...evaluateGraph(nodes, inputs).data]).toEqual([...evaluateGraph(graph, inputs).data]);
+    const used = usedByZ(nodes, 2);
+    expect(used.filter((u) => !u)).toHaveLength(2);
+    // Every dead value takes a value z uses (so a Variable that waits for all uses waits forever).
+    for (const [n, node] of nodes.entries()) {
+      if (!used[2 + n]) expect(node.args.every((a) => used[a])).toBe(true);
+    }
+    // The first value built after z takes an intermediate: neither a leaf nor z.
+    expect(after).toHaveLength(1);
+    const z = 2 + nodes.length - 1;
+    expect(after[0]!.args[0]).toBeGreaterThanOrEqual(2);
+    expect(after[0]!.args[0]).toBeLessThan(z);
+    expect(used[after[0]!.args[0]!]).toBe(true);
+  });
+
+  it("usedTwice makes one node take one value twice and keeps the previous node as an argument", () => {
+    const nodes: GraphNode[] = [
+      { op: "mean", args: [1, 0, 1] },
+      { op: "mul", args: [2, 0] },
+    ];
+    const twice = usedTwice(nodes, 2, 1, false);
+    expect(twice[1]!.args).toEqual([2, 2]);
+    expect(twice[0]).toEqual(nodes[0]);
+    const other = usedTwice(nodes, 2, 0, true);
+    expect(other[0]!.args).toContain(1);
+    expect(new Set(other[0]!.args).size).toBeLessThan(3);
+  });
+
+  it("reuse, diamond and dag draw dead values, dag a value used twice by one node, reuse and dag reused leaves, for seeds 1-50 and the assignment's", () => {
+    for (const seed of POWER_SEEDS) {
+      for (const id of ["4.engine.reuse", "4.engine.diamond", "4.engine.dag"]) {
+        const cases = drawn(check(id), seed) as DrawnGraph[];
+        expect(cases.some(hasDead), `${id} seed ${seed}: dead values`).toBe(true);
+        // A value z uses with a consumer z does not use that is not a leaf.
+        const deadOnIntermediate = cases.some((c) => {
+          const used = usedByZ(c.nodes, c.inputs.length);
+          const z = c.inputs.length + c.nodes.length - 1;
+          const consumers = [
+            ...c.nodes.filter((_, n) => !used[c.inputs.length + n]),
+            ...(c.after ?? []),
+          ];
+          return consumers.some((node) =>
+            node.args.some((a) => a >= c.inputs.length && a !== z && used[a]),
+          );
+        });
+        expect(deadOnIntermediate, `${id} seed ${seed}: dead use of an intermediate`).toBe(true);
+        if (id !== "4.engine.diamond") {
+          expect(
+            cases.some((c) => c.again === true),
+            `${id} seed ${seed}: again`,
+          ).toBe(true);
+          expect(cases.some(takesOneValueTwice), `${id} seed ${seed}: twice`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it("the staff solution passes graphs with dead values and reused leaves (the driver's second graph)", () => {
+    const payload: GraphPayload = {
+      inputs,
+      nodes: withDeadBranches(2, graph, { before: [[0, 1, 0]], after: [[2, 0, 0]] }).nodes,
+      after: [{ op: "sin", args: [2] }],
+      downstream: tensor([1, -2]),
+      again: true,
+    };
+    const result = throughWire(
+      (p) => drivers["autograd.graph"]!({ autograd: solution }, p),
+      payload,
+    ) as { grads: Tensor[] };
+    const once = throughWire((p) => drivers["autograd.graph"]!({ autograd: solution }, p), {
+      ...payload,
+      again: false,
+    }) as { grads: Tensor[] };
+    expect([...result.grads[0]!.data]).toEqual([...once.grads[0]!.data]);
+    expect([...result.grads[1]!.data]).toEqual([...once.grads[1]!.data]);
+  });
+
+  /** Counts every use a Variable ever had (in forward), and waits for all of them. */
+  class CountingVariable extends solution.Variable {
+    uses = 0;
+    arrived = 0;
+    pending: Tensor | null = null;
+    override backward(g: Tensor = ones(this.data.shape)): void {
+      this.complete(g);
+    }
+    override receiveGrad(grad: Tensor): void {
+      this.pending = this.pending === null ? grad : add(this.pending, grad);
+      if (++this.arrived === this.uses) this.complete(this.pending);
+    }
+    complete(grad: Tensor): void {
+      this.grad = grad;
+      this.arrived = 0;
+      this.pending = null;
+      this.parent?.backward(grad);
+    }
+  }
+  function countingEngine(): Module {
+    abstract class Operation extends solution.Operation {
+      override forward(...inputs: solution.Variable[]): solution.Variable {
+        this.parents = inputs;
+        for (const v of inputs) (v as CountingVariable).uses++;
+        return new CountingVariable(this.forwardCall(...inputs.map((v) => v.data)), this);
+      }
+    }
+    return planted({ Variable: CountingVariable, Operation });
+  }
+
+  it("an engine that waits for every use a Variable ever had fails reuse, diamond and dag", () => {
+    for (const id of ["4.engine.reuse", "4.engine.diamond", "4.engine.dag"]) {
+      const message = failsEverySeed(id, countingEngine());
+      expect(message, id).toMatch(/z never uses|earlier graph/);
+    }
+  });
+
+  it("an Operation.backward that hands a parent listed twice one gradient fails reuse and dag", () => {
+    abstract class Operation extends solution.Operation {
+      override backward(g: Tensor): void {
+        const grads = this.backwardCall(g);
+        const done = new Set<solution.Variable>();
+        this.parents.forEach((parent, i) => {
+          if (!done.has(parent)) parent.receiveGrad(grads[i]!);
+          done.add(parent);
+        });
+      }
+    }
+    const module = planted({ Operation });
+    failsEverySeed("4.engine.reuse", module);
+    failsEverySeed("4.engine.dag", module);
+  });
+
+  it("a visited set kept between backward calls fails reuse and dag (leaves reused by a second graph)", () => {
+    const visited = new Set<solution.Variable>();
+    class ForgetfulVariable extends solution.Variable {
+      override backward(g: Tensor = ones(this.data.shape)): void {
+        const order: solution.Variable[] = [];
+        const visit = (v: solution.Variable) => {
+          if (visited.has(v)) return;
+          visited.add(v);
+          for (const p of v.parent?.parents ?? []) visit(p);
+          order.push(v);
+        };
+        visit(this);
+        for (const v of order) v.grad = mul(v.data, 0);
+        this.grad = g.clone();
+        for (const v of order.reverse()) v.parent?.backward(v.grad!);
+      }
+      override receiveGrad(grad: Tensor): void {
+        this.grad = add(this.grad as Tensor, grad);
+      }
+    }
+    const module = engineWith(ForgetfulVariable);
+    failsEverySeed("4.engine.reuse", module);
+    failsEverySeed("4.engine.dag", module);
+  });
+
+  it("every .consistent check earns its points only with its .forward (a constant forward and a zero backward agree)", () => {
+    for (const op of OPS) {
+      expect(check(`4.${op}.consistent`).requires, op).toEqual([`4.${op}.forward`]);
+    }
+    // The stub the requirement is for: consistent on its own, wrong forward.
+    class Exp extends solution.Exp {
+      shape: readonly number[] = [];
+      override forwardCall(x: Tensor): Tensor {
+        this.shape = x.shape;
+        return ones(x.shape);
+      }
+      override backwardCall(_g: Tensor): Tensor[] {
+        return [mul(ones(this.shape), 0)];
+      }
+    }
+    expect(run("4.Exp.consistent", planted({ Exp })).status).toBe("passed");
+    expect(run("4.Exp.forward", planted({ Exp })).status).toBe("failed");
   });
 });

@@ -477,8 +477,11 @@ function opChecks(info: OpInfo): CheckDefinition<OpCase>[] {
     },
     {
       id: `${id}.consistent`,
-      title: `${info.name}.backwardCall against finite differences of your own forwardCall`,
+      title: `${info.name}.backwardCall against finite differences of your own forwardCall (with a correct forwardCall)`,
       points: 0.25,
+      // A zero backward agrees with finite differences of a constant forward: the check tells a
+      // backward that disagrees with its own forward apart, but earns points only with the forward.
+      requires: [`${id}.forward`],
       cases: info.cases,
       ...(info.runs === undefined ? {} : { runs: info.runs }),
       driver: "autograd.op",
@@ -756,10 +759,18 @@ function helperCheck(info: HelperInfo): CheckDefinition<HelperCase> {
 
 interface GraphCase {
   inputs: Tensor[];
+  /** The graph; the last node is z. Earlier nodes may be values z never uses (dead branches). */
   nodes: GraphNode[];
+  /** Nodes built after z that z does not use (args index inputs, nodes, then these). */
+  after?: GraphNode[];
   downstream: Tensor;
   /** Call z.backward() without a seed (the default seed is ones of z's shape). */
   seedless?: boolean;
+  /**
+   * The graph is built and backpropagated once, every leaf's grad set back to null, and the graph
+   * built again with new operations over the same leaf Variables; the second backward is graded.
+   */
+  again?: boolean;
   /** What the graph is, for messages. */
   label: string;
 }
@@ -770,16 +781,23 @@ const graphFunction =
   (...inputs: Tensor[]): Tensor =>
     evaluateGraph(nodes, inputs);
 
-/** Where value `index` is used: (node, argument position) pairs. */
-function usesOf(nodes: readonly GraphNode[], index: number): [number, number][] {
+/** Where value `index` is used on the way to z: (node, argument position) pairs. */
+function usesOf(
+  nodes: readonly GraphNode[],
+  index: number,
+  inputCount: number,
+): [number, number][] {
+  const needed = dependencies(nodes, inputCount);
   return nodes.flatMap((node, n) =>
-    node.args.flatMap((a, position): [number, number][] => (a === index ? [[n, position]] : [])),
+    needed[inputCount + n]
+      ? node.args.flatMap((a, position): [number, number][] => (a === index ? [[n, position]] : []))
+      : [],
   );
 }
 
 /** Explains a wrong leaf gradient of a reused leaf: is it the gradient along one use only? */
 function reuseHint(c: GraphCase, leaf: number, actual: unknown, tolerance: Tolerance): string {
-  const uses = usesOf(c.nodes, leaf);
+  const uses = usesOf(c.nodes, leaf, c.inputs.length);
   if (uses.length < 2 || !(actual instanceof Tensor)) return "";
   for (const [node, position] of uses) {
     const alongOne = numericalVjp(
@@ -825,29 +843,146 @@ function judgeGraph(c: GraphCase, result: unknown, tolerance: Tolerance): Verdic
       name: `x${i}.grad after z.backward(${c.seedless ? "" : "seed"}) on ${c.label}`,
       tolerance,
     });
-    if (!verdict.pass) return fail(verdict.message + reuseHint(c, i, list[i], tolerance));
+    if (!verdict.pass) {
+      return fail(verdict.message + reuseHint(c, i, list[i], tolerance) + graphHint(c, list[i]));
+    }
   }
   return PASS;
+}
+
+/** Whether the case has values that z never uses. */
+function hasDeadValues(c: GraphCase): boolean {
+  return (c.after ?? []).length > 0 || dependencies(c.nodes, c.inputs.length).includes(false);
+}
+
+/** Explains a wrong leaf gradient by what is special about the graph: dead values, a reused leaf. */
+function graphHint(c: GraphCase, actual: unknown): string {
+  const hints: string[] = [];
+  if ((actual === null || actual === undefined) && hasDeadValues(c)) {
+    hints.push(
+      "\n  hint: this graph also computes values that z never uses (marked below); a Variable must not wait for gradients from uses that do not lead to z: count uses only on the way from z (e.g. a topological order of what z depends on), not every operation that ever took the Variable",
+    );
+  }
+  if (c.again) {
+    hints.push(
+      "\n  hint: the leaf Variables were used by an earlier graph (built and backpropagated first, then every leaf's grad set back to null); nothing left over from the earlier backward (visited flags, counters, caches) may change the new graph's gradients",
+    );
+  }
+  return hints.join("");
 }
 
 function showGraph(c: GraphCase): string {
   const nInputs = c.inputs.length;
   const name = (i: number) => (i < nInputs ? `x${i}` : `v${i - nInputs}`);
-  const lines = c.nodes.map(
-    (node, n) => `  ${name(nInputs + n)} = ${node.op}(${node.args.map(name).join(", ")})`,
+  const needed = dependencies(c.nodes, nInputs);
+  const line = (node: GraphNode, n: number, note: string) =>
+    `  ${name(nInputs + n)} = ${node.op}(${node.args.map(name).join(", ")})${note}`;
+  const lines = c.nodes.map((node, n) =>
+    line(node, n, needed[nInputs + n] ? "" : "   (z does not use it)"),
   );
   const shown = lines.length > 12 ? [...lines.slice(0, 6), "  ...", ...lines.slice(-3)] : lines;
+  const after = (c.after ?? []).map((node, k) =>
+    line(node, c.nodes.length + k, "   (built after z, z does not use it)"),
+  );
   const parts: Record<string, unknown> = {};
   c.inputs.forEach((t, i) => {
     parts[`x${i}`] = t;
   });
   if (!c.seedless) parts.seed = c.downstream;
-  return `${c.label}:\n${shown.join("\n")}\nz = ${name(nInputs + c.nodes.length - 1)}; z.backward(${c.seedless ? "" : "seed"}), with\n${showValue(parts)}`;
+  const z = name(nInputs + c.nodes.length - 1);
+  const again = c.again
+    ? "\nThe graph was built and backpropagated once, every leaf's grad set back to null, then the graph built again with new operations over the same leaf Variables; this is the second backward."
+    : "";
+  return `${c.label}:\n${[...shown, ...after].join("\n")}\nz = ${z}; z.backward(${c.seedless ? "" : "seed"}), with\n${showValue(parts)}${again}`;
 }
 
 function graphPayload(c: GraphCase): GraphPayload {
-  return { inputs: c.inputs, nodes: c.nodes, downstream: c.downstream, seedless: c.seedless };
+  return {
+    inputs: c.inputs,
+    nodes: c.nodes,
+    after: c.after,
+    downstream: c.downstream,
+    seedless: c.seedless,
+    again: c.again,
+  };
 }
+
+/**
+ * A value that z never uses: [operation (sin, scale or mul(a, a)), where it goes among the nodes,
+ * which earlier value it takes]. HOMEWORK: "Graphs include values that are computed and never
+ * used by the output"; a Variable that waits for every use it ever had never hears from these.
+ */
+type DeadDraw = [number, number, number];
+
+const DEAD_OPS = ["sin", "scale", "mul"] as const;
+
+const deadNode = (kind: number, a: number): GraphNode => {
+  const op = DEAD_OPS[kind % DEAD_OPS.length]!;
+  return { op, args: op === "mul" ? [a, a] : [a] };
+};
+
+/** Dead values: some built among the graph's nodes (before z), some after z. */
+export interface DeadBranches {
+  before: DeadDraw[];
+  after: DeadDraw[];
+}
+
+const deadDrawArb = fc.tuple(fc.nat(DEAD_OPS.length - 1), fc.nat(), fc.nat());
+
+/** Dead branches in all but 1 in `freq` cases (null there): 1 or 2 before z, 1 or 2 after. */
+const deadBranchesArb = (freq: number) =>
+  fc.option(
+    fc.record({
+      before: fc.array(deadDrawArb, { minLength: 1, maxLength: 2 }),
+      after: fc.array(deadDrawArb, { minLength: 1, maxLength: 2 }),
+    }),
+    { freq },
+  );
+
+/**
+ * The graph with values that z never uses, each taking a value z does use: `before` ones
+ * inserted among the nodes (z stays the last node), `after` ones built after z. The first
+ * `after` one takes a value that is neither a leaf nor z when there is one (an intermediate that
+ * waits for all its uses then never sends its gradient on).
+ */
+export function withDeadBranches(
+  inputCount: number,
+  nodes: readonly GraphNode[],
+  dead: DeadBranches,
+): { nodes: GraphNode[]; after: GraphNode[] } {
+  const needed = dependencies(nodes, inputCount);
+  const insertAt = new Map<number, DeadDraw[]>();
+  for (const draw of dead.before) {
+    const j = draw[1] % nodes.length;
+    insertAt.set(j, [...(insertAt.get(j) ?? []), draw]);
+  }
+  const index = Array.from({ length: inputCount }, (_, i) => i);
+  const live = index.filter((i) => needed[i]);
+  const out: GraphNode[] = [];
+  nodes.forEach((node, j) => {
+    for (const [kind, , a] of insertAt.get(j) ?? [])
+      out.push(deadNode(kind, live[a % live.length]!));
+    const at = inputCount + out.length;
+    index.push(at);
+    out.push({ op: node.op, args: node.args.map((x) => index[x]!) });
+    if (needed[inputCount + j]) live.push(at);
+  });
+  const z = inputCount + out.length - 1;
+  const intermediates = live.filter((v) => v >= inputCount && v !== z);
+  const after = dead.after.map(([kind, , a], k) =>
+    deadNode(
+      kind,
+      k === 0 && intermediates.length > 0
+        ? intermediates[a % intermediates.length]!
+        : live[a % live.length]!,
+    ),
+  );
+  return { nodes: out, after };
+}
+
+/** The label's note on what else the graph does. */
+const extras = (dead: boolean, again: boolean) =>
+  `${dead ? ", with values z never uses" : ""}${again ? ", built a second time over the same leaf Variables" : ""}`;
 
 /** Small graphs in which input 0 (x0) is used more than once. */
 const REUSE_GRAPHS: { label: string; nodes: GraphNode[] }[] = [
@@ -874,6 +1009,10 @@ const REUSE_GRAPHS: { label: string; nodes: GraphNode[] }[] = [
     ],
   },
   {
+    label: "z = add(x0, x0, x1)",
+    nodes: [{ op: "add", args: [0, 0, 1] }],
+  },
+  {
     label: "z = add(sin(x0), x0, scale(x0), x1)",
     nodes: [
       { op: "sin", args: [0] },
@@ -891,30 +1030,44 @@ function finishGraph(
   nodes: GraphNode[],
   inputs: Tensor[],
   seedless = false,
+  more: { dead?: DeadBranches | null; again?: boolean } = {},
 ): fc.Arbitrary<GraphCase> {
   const shape = evaluateGraph(nodes, inputs).shape;
+  const graph = more.dead
+    ? withDeadBranches(inputs.length, nodes, more.dead)
+    : { nodes, after: [] as GraphNode[] };
   return downstreamArb(shape).map((downstream) => ({
     inputs,
-    nodes,
+    nodes: graph.nodes,
+    ...(graph.after.length > 0 ? { after: graph.after } : {}),
     downstream: seedless
       ? new Tensor(new Float64Array(downstream.size).fill(1), shape)
       : downstream,
     seedless,
-    label,
+    ...(more.again ? { again: true } : {}),
+    label: label + extras(graph.after.length > 0, more.again === true),
   }));
 }
 
+/** Leaves reused by a second graph in 1 of 3 cases. */
+const againArb = fc.constantFrom(false, false, true);
+
 const reuseCases = fc
-  .tuple(fc.nat(REUSE_GRAPHS.length - 1), graphInputs(2))
-  .chain(([which, inputs]) => {
+  .tuple(fc.nat(REUSE_GRAPHS.length - 1), graphInputs(2), deadBranchesArb(3), againArb)
+  .chain(([which, inputs, dead, again]) => {
     const graph = REUSE_GRAPHS[which]!;
-    return finishGraph(graph.label, graph.nodes, inputs);
+    return finishGraph(graph.label, graph.nodes, inputs, false, { dead, again });
   });
 
 /** 1 to 4 diamonds in a row: v -> (sin(v), scale(v)) -> mul, or add(sin(v), scale(v), v). */
 const diamondCases = fc
-  .tuple(fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }), graphInputs(1), fc.boolean())
-  .chain(([kinds, inputs, seedless]) => {
+  .tuple(
+    fc.array(fc.boolean(), { minLength: 1, maxLength: 4 }),
+    graphInputs(1),
+    fc.boolean(),
+    deadBranchesArb(3),
+  )
+  .chain(([kinds, inputs, seedless, dead]) => {
     const nodes: GraphNode[] = [];
     let previous = 0;
     for (const withAdd of kinds) {
@@ -932,8 +1085,33 @@ const diamondCases = fc
       nodes,
       inputs,
       seedless,
+      { dead },
     );
   });
+
+/**
+ * The graph with one node of 2 or more arguments made to take one value twice (HOMEWORK: "inputs
+ * used twice by one operation"): the value it takes from the previous node in a second argument
+ * slot, or (`other`, with 3 arguments) one of its other arguments in the third slot too. The
+ * node (`which`, among those with 2 or more arguments) keeps the previous node as an argument,
+ * so the graph stays connected. dagArb gives every argument of a node one shape.
+ */
+export function usedTwice(
+  nodes: readonly GraphNode[],
+  inputCount: number,
+  which: number,
+  other: boolean,
+): GraphNode[] {
+  const wide = nodes.flatMap((node, n) => (node.args.length >= 2 ? [n] : []));
+  if (wide.length === 0) return [...nodes];
+  const n = wide[which % wide.length]!;
+  const args = [...nodes[n]!.args];
+  const spine = Math.max(0, args.indexOf(inputCount + n - 1));
+  const others = args.flatMap((_, p) => (p === spine ? [] : [p]));
+  if (other && others.length >= 2) args[others[1]!] = args[others[0]!]!;
+  else args[others[0]!] = args[spine]!;
+  return nodes.map((node, m) => (m === n ? { op: node.op, args } : node));
+}
 
 /**
  * Random graphs whose values all stay in [-1, 1] (inputs in [-1, 1]; mean, mul, sin, scale and
@@ -953,7 +1131,13 @@ const dagCases = dagArb({
   max: 1,
   specialValues: true,
 }).chain((dag) =>
-  finishGraph(`a random graph of ${dag.nodes.length} operations`, dag.nodes, dag.inputs),
+  fc
+    .tuple(fc.option(fc.tuple(fc.nat(), fc.boolean()), { freq: 3 }), deadBranchesArb(3), againArb)
+    .chain(([twice, dead, again]) => {
+      const nodes = twice ? usedTwice(dag.nodes, dag.inputs.length, ...twice) : dag.nodes;
+      const label = `a random graph of ${nodes.length} operations`;
+      return finishGraph(label, nodes, dag.inputs, false, { dead, again });
+    }),
 );
 
 /** Chains of 100 to 200 steps v_{i+1} = add(v_i, v_i): exponential in time unless each Variable waits for all its uses. */
