@@ -162,6 +162,68 @@ describe("problem 1 catches planted mistakes", () => {
     expect(check("1.contract.shape").requires).toEqual(["1.contract.forward"]);
   });
 
+  it("stubs of the right shape (zeros, a constant, an input cut to shape) fail every values check under seeds 1-50", () => {
+    // stub-contractions; a stub earns nothing: shape, finite and immutable require the values.
+    const shaped = (shape: number[], value: (i: number) => number) =>
+      tensor(
+        Float64Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => value(i)),
+        shape,
+      );
+    const contractShape = (A: Tensor, B: Tensor, k: number) => [
+      ...A.shape.slice(0, A.ndim - k),
+      ...B.shape.slice(k),
+    ];
+    const stubs: [string, Record<string, unknown>][] = [];
+    for (const [kind, value] of [
+      ["zeros", () => 0],
+      ["ones", () => 1],
+    ] as const) {
+      stubs.push(
+        [
+          `contract ${kind}`,
+          { contract: (A: Tensor, B: Tensor, k: number) => shaped(contractShape(A, B, k), value) },
+        ],
+        [
+          `batchedMatmul ${kind}`,
+          { batchedMatmul: (X: Tensor, M: Tensor) => shaped([X.shape[0]!, M.shape[2]!], value) },
+        ],
+        [
+          `slideEinsum ${kind}`,
+          { slideEinsum: (X: Tensor) => shaped([X.shape[0]!, X.shape[1]!], value) },
+        ],
+      );
+    }
+    stubs.push(
+      [
+        "contract input",
+        {
+          contract: (A: Tensor, B: Tensor, k: number) =>
+            shaped(contractShape(A, B, k), (i) => A.data[i % A.size] ?? 0),
+        },
+      ],
+      [
+        "batchedMatmul input",
+        {
+          batchedMatmul: (X: Tensor, M: Tensor) =>
+            shaped([X.shape[0]!, M.shape[2]!], (i) => X.data[i % X.size]!),
+        },
+      ],
+      [
+        "slideEinsum input",
+        {
+          slideEinsum: (X: Tensor) =>
+            shaped([X.shape[0]!, X.shape[1]!], (i) => X.data[i * X.shape[2]!]!),
+        },
+      ],
+    );
+    for (const [name, replacement] of stubs) {
+      const id = `1.${Object.keys(replacement)[0]}.forward`;
+      for (let seed = 1; seed <= 50; seed++) {
+        expect(run(id, planted(replacement), seed).status, `${name}, seed ${seed}`).toBe("failed");
+      }
+    }
+  });
+
   it("batchedMatmul that uses the first matrix for every row", () => {
     const batchedMatmul = (X: Tensor, M: Tensor) => {
       const [, n, m] = M.shape as [number, number, number];

@@ -7,10 +7,16 @@ import * as solution from "../../../../reference/solution/einsum";
 import { mul, ones, Tensor } from "../../../../reference/tensor/index.js";
 import { defineAssignment } from "../../../assignment/defineAssignment.js";
 import type { CheckDefinition } from "../../../assignment/types.js";
+import { checkSeed } from "../../../checkSeed.js";
 import { packagePath } from "../../../packagePath.js";
 import { runCheckInProcess } from "../../../testing/runCheckInProcess.js";
 import { einsumDrivers } from "../drivers/einsum.js";
-import { type EinsumBackwardCase, einsumProblem, HOMEWORK_SPECS } from "./einsum.js";
+import {
+  type EinsumBackwardCase,
+  einsumProblem,
+  HOMEWORK_SPECS,
+  LABEL_ALPHABET,
+} from "./einsum.js";
 
 const checks = einsumProblem.checks;
 const check = (id: string): CheckDefinition => {
@@ -285,6 +291,137 @@ describe("problem 5 catches planted mistakes", () => {
     const result = run("5.einsum.forward", { Einsum: solution.EinSum });
     expect(result.status).toBe("error");
     expect(result.message).toContain("src/einsum must export a class EinSum");
+  });
+});
+
+/** Labels of a spec (every letter), each once. */
+const labelsOf = (spec: string) => [...new Set(spec.replace(/[^a-zA-Z]/g, ""))];
+/** Whether some letter of the spec is a label in both cases ('i' and 'I'). */
+const hasCasePair = (spec: string) =>
+  labelsOf(spec).some((l) => l !== l.toUpperCase() && spec.includes(l.toUpperCase()));
+
+describe("problem 5: graded specs use the whole label alphabet of HOMEWORK.md (issue 14)", () => {
+  it("forward, backward and consistent draw labels of both cases, and specs with 'i' and 'I' both", () => {
+    expect(LABEL_ALPHABET.join("")).toBe("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+    for (const id of ["5.einsum.forward", "5.einsum.backward", "5.einsum.consistent"]) {
+      const cases = fc.sample(check(id).cases, { seed: 4, numRuns: 400 }) as EinsumBackwardCase[];
+      const specs = cases.map((c) => c.spec);
+      for (const spec of specs) {
+        expect(spec, spec).toMatch(/^[a-zA-Z]*(,[a-zA-Z]*)*->[a-zA-Z]*$/);
+        expect(labelsOf(spec).every((l) => LABEL_ALPHABET.includes(l))).toBe(true);
+      }
+      // Every letter of both cases shows up somewhere.
+      expect(new Set(specs.flatMap(labelsOf)).size, id).toBe(52);
+      expect(specs.filter((spec) => /[A-Z]/.test(spec)).length, id).toBeGreaterThan(200);
+      // 'i' and 'I' in one spec, with the spec features kept: diagonals, summed labels.
+      const pairs = cases.filter((c) => hasCasePair(c.spec));
+      expect(pairs.length, id).toBeGreaterThan(100);
+      const terms = pairs.map((c) => einsumTerms(c.spec));
+      expect(
+        terms.filter((t) => t.inputs.some((term) => new Set(term).size < term.length)).length,
+      ).toBeGreaterThan(20);
+      expect(
+        terms.filter((t) => [...t.inputs.join("")].some((l) => !t.output.includes(l))).length,
+      ).toBeGreaterThan(40);
+      // Most of them (the forced stratum) have every size at least 2, so merging 'i' and 'I'
+      // always changes something there.
+      const wide = pairs.filter((c) => c.operands.every((o) => o.shape.every((side) => side >= 2)));
+      expect(wide.length, id).toBeGreaterThan(80);
+    }
+  });
+
+  it("under grading seeds 1-50 and the assignment's, every check draws both kinds", () => {
+    for (const id of ["5.einsum.forward", "5.einsum.backward", "5.einsum.consistent"]) {
+      const c = check(id);
+      for (const seed of [...Array.from({ length: 50 }, (_, k) => k + 1), 20261126]) {
+        // The cases runCheck draws: the check's own seed, its runs.
+        const specs: string[] = [];
+        fc.check(
+          fc.property(c.cases, (testCase) => {
+            specs.push((testCase as EinsumBackwardCase).spec);
+            return true;
+          }),
+          { seed: checkSeed(seed, c.id), numRuns: c.runs ?? 25 },
+        );
+        expect(
+          specs.some((spec) => /[A-Z]/.test(spec)),
+          `${id} seed ${seed}`,
+        ).toBe(true);
+        expect(specs.some(hasCasePair), `${id} seed ${seed}`).toBe(true);
+      }
+    }
+  });
+
+  it("a spec lower-cased by the constructor (i and I merged) fails forward on every seed", () => {
+    // mistake-5-einsum-lowercased
+    class LowerCased extends solution.EinSum {
+      constructor(spec: string) {
+        super(spec.toLowerCase());
+      }
+    }
+    for (let seed = 1; seed <= 20; seed++) {
+      const result = run("5.einsum.forward", withEinSum(LowerCased), seed);
+      expect(result.status, `seed ${seed}: ${result.message}`).not.toBe("passed");
+    }
+  });
+
+  it("a parser that knows only 'a'-'z' fails forward on every seed", () => {
+    // mistake-5-einsum-ascii-table and -regex-labels refuse or lose upper-case labels.
+    class LowerOnly extends solution.EinSum {
+      constructor(spec: string) {
+        if (/[A-Z]/.test(spec)) throw new Error(`EinSum: labels are 'a'-'z', got '${spec}'`);
+        super(spec);
+      }
+    }
+    for (let seed = 1; seed <= 20; seed++) {
+      for (const id of ["5.einsum.forward", "5.einsum.backward"]) {
+        const result = run(id, withEinSum(LowerOnly), seed);
+        expect(result.status, `${id} seed ${seed}: ${result.message}`).not.toBe("passed");
+      }
+    }
+  });
+
+  it("an upper-case aware solution passes with specs of both cases (the staff solution's parser)", () => {
+    for (const id of ["5.einsum.forward", "5.einsum.backward", "5.einsum.consistent"]) {
+      for (let seed = 200; seed < 210; seed++) {
+        const result = run(id, solution, seed);
+        expect(result.status, `${id} seed ${seed}: ${result.message}`).toBe("passed");
+      }
+    }
+  });
+});
+
+describe("problem 5: stubs earn nothing (issue 14)", () => {
+  /** Zeros of the right shapes: the output's from the spec, each gradient its operand's. */
+  class ZeroStub extends solution.EinSum {
+    private shapes: (readonly number[])[] = [];
+    override forwardCall(...operands: Tensor[]): Tensor {
+      this.shapes = operands.map((o) => o.shape);
+      return mul(super.forwardCall(...operands), 0);
+    }
+    override backwardCall(_g: Tensor): Tensor[] {
+      return this.shapes.map((shape) => new Tensor(new Float64Array(shapeSize(shape)), shape));
+    }
+  }
+  const shapeSize = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+  it("zeros of the right shape fail forward and backward on every seed", () => {
+    const module = withEinSum(ZeroStub);
+    for (let seed = 1; seed <= 20; seed++) {
+      for (const id of ["5.einsum.forward", "5.einsum.backward"]) {
+        const result = run(id, module, seed);
+        expect(result.status, `${id} seed ${seed}: ${result.message}`).toBe("failed");
+      }
+    }
+  });
+
+  it("every other check (consistent too: a zero backward agrees with a constant forward) requires forward", () => {
+    // On its own, the consistency check passes a zero stub: only `requires` keeps it from points.
+    expect(run("5.einsum.consistent", withEinSum(ZeroStub), 1).status).toBe("passed");
+    for (const c of checks) {
+      if (c.id === "5.einsum.forward" || c.id === "5.einsum.backward") continue;
+      expect(c.requires, c.id).toContain("5.einsum.forward");
+    }
   });
 });
 

@@ -154,6 +154,51 @@ describe("problem 6: planted mistakes fail the intended check", () => {
   });
 });
 
+describe("problem 6: stubs earn nothing (issue 14)", () => {
+  /** sgdStep stubs: no step (a new copy, old tensors untouched), zeros of the right shape. */
+  const copyStep = (ls: readonly layers.Layer[]): void => {
+    for (const layer of ls)
+      if (layer.parameter && layer.grad) layer.parameter = add(layer.parameter, 0);
+  };
+  const zeroStep = (ls: readonly layers.Layer[]): void => {
+    for (const layer of ls) {
+      if (layer.parameter && layer.grad) layer.parameter = mul(layer.parameter, 0);
+    }
+  };
+
+  it("sgdStep stubs fail 6.sgdStep under seeds 1-50, and 6.sgdStep.immutable requires it", () => {
+    for (const sgdStep of [copyStep, zeroStep, () => undefined]) {
+      for (let seed = 1; seed <= 50; seed++) {
+        const result = run("6.sgdStep", withTraining({ sgdStep }), seed);
+        expect(result.status, `${sgdStep.name} seed ${seed}`).toBe("failed");
+      }
+    }
+    // The copy stub leaves the old tensors alone and sets new ones: only `requires` stops it.
+    expect(run("6.sgdStep.immutable", withTraining({ sgdStep: copyStep })).status).toBe("passed");
+    expect(check("6.sgdStep.immutable").requires).toEqual(["6.sgdStep"]);
+  });
+
+  it("accuracy stubs (constants, the chance level) fail 6.accuracy under seeds 1-50", () => {
+    const stubs: Record<string, (p: Tensor, l: Tensor) => number> = {
+      zero: () => 0,
+      one: () => 1,
+      half: () => 0.5,
+      chance: (_p, l) => 1 / l.shape[1]!,
+    };
+    for (const [name, accuracy] of Object.entries(stubs)) {
+      for (let seed = 1; seed <= 50; seed++) {
+        const result = run("6.accuracy", withTraining({ accuracy }), seed);
+        expect(result.status, `${name} seed ${seed}`).toBe("failed");
+      }
+    }
+  });
+
+  it("training with an sgdStep that does not step fails 6.training.accuracy", () => {
+    const result = run("6.training.accuracy", withTraining({ sgdStep: copyStep }));
+    expect(result.status).toBe("failed");
+  });
+});
+
 describe("problem 6: NaN and Infinity never pass a judge (issue 13)", () => {
   it("a NaN in the held-out SoftMax output fails 6.training.accuracy even when the arg-max accuracy is high", () => {
     // One NaN in row 0, in a column that is not its arg-max: the arg-max accuracy stays high.
