@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Assignment, CheckDefinition, ProblemDefinition } from "./assignment/types.js";
+import { knockOnMessage } from "./model/knockOn.js";
 import {
   type CheckResult,
   type GradeResult,
@@ -223,7 +224,7 @@ function applyRequirements(problem: ProblemDefinition, result: ProblemResult): v
     if (missing.length === 0) continue;
     own.status = "failed";
     own.score = 0;
-    own.message = `passes on its own, but earns its points only together with ${missing.join(", ")}, which did not pass`;
+    own.message = knockOnMessage(missing);
   }
   for (const c of result.checks) c.score = round(c.score);
 }

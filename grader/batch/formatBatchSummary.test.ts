@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatBatchSummary, formatPercent } from "./formatBatchSummary.js";
+import { row } from "./sampleRow.js";
+import { summarizeBatch } from "./summarizeBatch.js";
 import type { BatchSummary } from "./types.js";
 
 function summary(): BatchSummary {
@@ -64,6 +66,30 @@ describe("formatBatchSummary", () => {
     const text = formatBatchSummary(hostile);
     expect(text).not.toContain("\u001b");
     expect(text).toContain("\\x1b[32mall good");
+  });
+});
+
+describe("formatBatchSummary of knock-on failures", () => {
+  it("ranks the failure a knock-on waits for, not the knock-on", () => {
+    const failedChecks = ["3.Linear.backward", "3.Linear.shapes"];
+    const summary = summarizeBatch(
+      {
+        assignment: { id: "autodiff", title: "Automatic differentiation" },
+        seed: 5,
+        graderVersion: "0.1.0",
+        problems: [],
+        rows: [row("a", 10, { failedChecks }), row("b", 10, { failedChecks })],
+      },
+      {
+        knockOns: new Map([
+          ["a", ["3.Linear.shapes"]],
+          ["b", ["3.Linear.shapes"]],
+        ]),
+      },
+    );
+    expect(formatBatchSummary(summary)).toMatch(
+      /\nMost common failing checks:\n {2}2 students {2}3\.Linear\.backward\n$/,
+    );
   });
 });
 

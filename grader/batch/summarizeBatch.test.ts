@@ -1,5 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { knockOnResult } from "../reporters/knockOnSample.js";
+import { knockOnCheckIds } from "../reporters/knockOns.js";
 import { summarizeBatch } from "./summarizeBatch.js";
 import type { BatchProblem, BatchReport, BatchRow } from "./types.js";
 
@@ -280,5 +282,45 @@ describe("summarizeBatch with roster students who did not submit", () => {
     );
     expect(summary).toMatchObject({ submissions: 1, graded: 1, errors: 0, missing: 1 });
     expect(summary.total.mean).toBe(15);
+  });
+});
+
+describe("summarizeBatch and knock-on failures", () => {
+  const problems: BatchProblem[] = [
+    {
+      id: "3",
+      title: "Layers",
+      maxScore: 4,
+      checks: [
+        { id: "3.Linear.forward", title: "Linear: forward values" },
+        { id: "3.Linear.backward", title: "Linear: gradients" },
+        { id: "3.Linear.shapes", title: "Linear: gradient shapes" },
+        { id: "3.Linear.immutable", title: "Linear: inputs left unchanged" },
+      ],
+    },
+  ];
+  const failed = ["3.Linear.backward", "3.Linear.shapes", "3.Linear.immutable"];
+  // b's shapes check fails on its own (a real mistake): it counts.
+  const rows = [row("a", { "3": 1 }, failed), row("b", { "3": 1 }, failed)];
+  const knockOns = new Map([
+    ["a", knockOnCheckIds(knockOnResult())],
+    ["b", ["3.Linear.immutable"]],
+  ]);
+
+  it("counts the failure a knock-on waits for, not the knock-on", () => {
+    expect(summarizeBatch(report(rows, problems), { knockOns }).commonFailures).toEqual([
+      { checkId: "3.Linear.backward", title: "Linear: gradients", problemId: "3", students: 2 },
+      { checkId: "3.Linear.shapes", title: "Linear: gradient shapes", problemId: "3", students: 1 },
+    ]);
+  });
+
+  it("counts every failing check without knowing the knock-ons", () => {
+    expect(
+      summarizeBatch(report(rows, problems)).commonFailures.map((f) => [f.checkId, f.students]),
+    ).toEqual([
+      ["3.Linear.backward", 2],
+      ["3.Linear.immutable", 2],
+      ["3.Linear.shapes", 2],
+    ]);
   });
 });

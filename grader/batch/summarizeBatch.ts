@@ -11,6 +11,13 @@ import type {
 export interface SummarizeBatchOptions {
   /** At most this many entries in `commonFailures` (a positive integer; default 10). */
   limit?: number;
+  /**
+   * Per row (by folder), the ids of its knock-on failures: checks that pass on their own but
+   * earn nothing because a check they require did not pass (`knockOnCheckIds` of the row's
+   * result). They are left out of `commonFailures`, which so ranks root causes: the check they
+   * wait for is counted already. Rows not in the map count every failed check.
+   */
+  knockOns?: ReadonlyMap<string, readonly string[]>;
 }
 
 const DEFAULT_FAILURE_LIMIT = 10;
@@ -47,7 +54,7 @@ export function summarizeBatch(
       ),
     },
     problems: report.problems.map((problem) => summarizeProblem(problem, graded)),
-    commonFailures: countFailures(report.problems, graded).slice(0, limit),
+    commonFailures: countFailures(report.problems, graded, options.knockOns).slice(0, limit),
   };
 }
 
@@ -86,12 +93,21 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-/** Every failing check of the graded rows, most common first, ties by check id. */
-function countFailures(problems: BatchProblem[], graded: BatchRow[]): FailureCount[] {
+/**
+ * Every failing check of the graded rows, most common first, ties by check id; a row's
+ * knock-on failures are not counted.
+ */
+function countFailures(
+  problems: BatchProblem[],
+  graded: BatchRow[],
+  knockOns: ReadonlyMap<string, readonly string[]> = new Map(),
+): FailureCount[] {
   const students = new Map<string, number>();
   for (const row of graded) {
+    const knockOn = new Set(knockOns.get(row.folder) ?? []);
     // A check listed twice in one row is still one student.
     for (const checkId of new Set(row.failedChecks)) {
+      if (knockOn.has(checkId)) continue;
       students.set(checkId, (students.get(checkId) ?? 0) + 1);
     }
   }

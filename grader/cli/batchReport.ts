@@ -1,10 +1,12 @@
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { compareRows, readPreviousRows } from "../batch/compareGrades.js";
 import { formatBatchSummary } from "../batch/formatBatchSummary.js";
 import { formatRegradeDiff } from "../batch/formatRegradeDiff.js";
 import { renderHtmlReport } from "../batch/htmlReport.js";
+import { readAllStoredResults } from "../batch/resultStore.js";
 import { summarizeBatch } from "../batch/summarizeBatch.js";
 import type { BatchReport, BatchRow } from "../batch/types.js";
+import { knockOnCheckIds } from "../reporters/knockOns.js";
 import type { CliIO } from "./io.js";
 import { EXIT_FAILED, EXIT_PASSED, writeReport } from "./shared.js";
 
@@ -30,7 +32,7 @@ export function finishBatchReport(
   gradesCsvFile: string,
   previous: BatchRow[] | null,
 ): number {
-  const summary = summarizeBatch(report);
+  const summary = summarizeBatch(report, { knockOns: knockOnsOf(dirname(gradesCsvFile)) });
   io.stdout(`\n${formatBatchSummary(summary)}`);
   io.stdout(`grades written to ${gradesCsvFile}\n`);
   if (args.html !== undefined) {
@@ -47,4 +49,16 @@ export function finishBatchReport(
   if (errors > 0)
     io.stdout(`${errors} submission(s) could not be graded; see the status and message columns\n`);
   return errors > 0 || unstable ? EXIT_FAILED : EXIT_PASSED;
+}
+
+/**
+ * Each graded submission's knock-on failures, read from its stored result, so the summary
+ * counts the checks that really failed (a row without a stored result counts as before).
+ */
+function knockOnsOf(outDir: string): Map<string, string[]> {
+  const knockOns = new Map<string, string[]>();
+  for (const [folder, stored] of readAllStoredResults(outDir)) {
+    if (stored.status === "graded") knockOns.set(folder, knockOnCheckIds(stored.result));
+  }
+  return knockOns;
 }

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { GradeResult } from "../model/results.js";
+import { knockOnResult } from "./knockOnSample.js";
 import { markdownReporter, mdFence, mdInline } from "./markdownReporter.js";
 import { sampleResult } from "./sampleResult.js";
 
@@ -249,5 +250,36 @@ describe("markdown reporter", () => {
     expect(mdInline("two\n  lines\r\n")).toBe("two lines");
     expect(mdFence("plain")).toBe("```text\nplain\n```");
     expect(mdFence("a ``` b\n`````", "sh")).toBe("``````sh\na ``` b\n`````\n``````");
+  });
+});
+
+describe("markdown reporter and knock-on failures", () => {
+  const md = markdownReporter.render(knockOnResult(), options);
+  const lines = md.split("\n");
+
+  it("gives the failure a knock-on waits for one details block, with a line listing what it also costs", () => {
+    const summaries = lines.filter((l) => l.startsWith("<details><summary>❌"));
+    expect(summaries).toEqual([
+      "<details><summary>❌ <code>3.Linear.backward</code> failed: Linear: gradients</summary>",
+    ]);
+    const start = lines.indexOf(summaries[0]!);
+    const block = lines.slice(start, lines.indexOf("</details>", start) + 1);
+    expect(block.at(-3)).toBe(
+      "Also costs: <code>3.Linear.shapes</code> (0.5), <code>3.Linear.immutable</code> (0.5) — they pass on their own but count only with this check.",
+    );
+    expect(md).not.toContain("passes on its own, but earns its points only together with");
+    expect(md.match(/^Replay:$/gm)).toHaveLength(1);
+  });
+
+  it("keeps the knock-ons' table rows, marked with what they need", () => {
+    expect(lines).toContain(
+      "| ❌ | <code>3.Linear.shapes</code> Linear: gradient shapes | failed (needs <code>3.Linear.backward</code>) | 0/0.5 |",
+    );
+  });
+
+  it("mentions in one line a knock-on whose check has no details block", () => {
+    expect(lines).toContain(
+      "❌ <code>5.einsum.repeated</code> failed: passes on its own, but counts only with <code>5.einsum.backward</code> (not implemented).",
+    );
   });
 });

@@ -1,4 +1,5 @@
 import type { CheckResult, CheckStatus, GradeResult, ProblemResult } from "../model/results.js";
+import { type KnockOnPlan, planKnockOns } from "./knockOns.js";
 import type { Reporter, ReportOptions } from "./Reporter.js";
 import { replayCommand } from "./terminalReporter.js";
 import {
@@ -135,7 +136,7 @@ function countsLine(result: GradeResult): string {
   return parts.length > 0 ? parts.join(" · ") : "no checks";
 }
 
-function checksTable(result: GradeResult, problem: ProblemResult): string[] {
+function checksTable(result: GradeResult, problem: ProblemResult, plan: KnockOnPlan): string[] {
   const lines = ["| | Check | Status | Points |", "| :-: | :-- | :-- | --: |"];
   for (const check of problem.checks) {
     const s = style(result, check);
@@ -143,7 +144,12 @@ function checksTable(result: GradeResult, problem: ProblemResult): string[] {
       check.status === "skipped"
         ? `–/${formatPoints(check.maxScore)}`
         : points(check.score, check.maxScore);
-    lines.push(`| ${s.emoji} | ${code(check.id)} ${mdInline(check.title)} | ${s.word} | ${pts} |`);
+    const needs = plan.isKnockOn(check)
+      ? ` (needs ${plan.rootsOf(check).map(code).join(", ")})`
+      : "";
+    lines.push(
+      `| ${s.emoji} | ${code(check.id)} ${mdInline(check.title)} | ${s.word}${needs} | ${pts} |`,
+    );
   }
   return lines;
 }
@@ -155,7 +161,45 @@ function explained(check: CheckResult): boolean {
   );
 }
 
-function detailsBlock(result: GradeResult, check: CheckResult, options: ReportOptions): string[] {
+/** The line in a details block that lists the knock-ons the failure also costs; none without any. */
+function alsoCostsLines(check: CheckResult, plan: KnockOnPlan): string[] {
+  const costs = plan.costs(check);
+  if (costs.length === 0) return [];
+  const listed = costs.map(({ check: knockOn, alsoNeeds }) => {
+    const more = alsoNeeds.length > 0 ? `, also needs ${alsoNeeds.map(code).join(", ")}` : "";
+    return `${code(knockOn.id)} (${formatPoints(knockOn.maxScore)}${more})`;
+  });
+  const why =
+    costs.length === 1
+      ? "it passes on its own but counts only with this check"
+      : "they pass on their own but count only with this check";
+  return [`Also costs: ${listed.join(", ")} — ${why}.`, ""];
+}
+
+/**
+ * One line for a knock-on whose check has no details block (not implemented, not selected):
+ * what it needs and how that check did.
+ */
+function orphanLine(
+  result: GradeResult,
+  problem: ProblemResult,
+  check: CheckResult,
+  plan: KnockOnPlan,
+): string {
+  const s = style(result, check);
+  const roots = plan.rootsOf(check).map((id) => {
+    const root = problem.checks.find((c) => c.id === id);
+    return root === undefined ? code(id) : `${code(id)} (${style(result, root).word})`;
+  });
+  return `${s.emoji} ${code(check.id)} ${s.word}: passes on its own, but counts only with ${roots.join(", ")}.`;
+}
+
+function detailsBlock(
+  result: GradeResult,
+  check: CheckResult,
+  options: ReportOptions,
+  plan: KnockOnPlan,
+): string[] {
   const s = style(result, check);
   const lines = [
     `<details><summary>${s.emoji} ${code(check.id)} ${s.word}: ${mdInline(check.title)}</summary>`,
@@ -168,7 +212,7 @@ function detailsBlock(result: GradeResult, check: CheckResult, options: ReportOp
   if (!detailsWithheld(check)) {
     lines.push("Replay:", "", mdFence(replayCommand(result, check, options), "sh"), "");
   }
-  lines.push("</details>");
+  lines.push(...alsoCostsLines(check, plan), "</details>");
   return lines;
 }
 
@@ -177,16 +221,21 @@ function problemSection(
   problem: ProblemResult,
   options: ReportOptions,
 ): string[] {
+  const plan = planKnockOns(problem.checks, explained);
   const lines = [
     `### ${problemEmoji(result, problem)} ${mdInline(problem.title)} ${code(problem.id)}: ${points(
       problem.score,
       problem.maxScore,
     )}`,
     "",
-    ...checksTable(result, problem),
+    ...checksTable(result, problem, plan),
   ];
-  for (const check of problem.checks.filter(explained)) {
-    lines.push("", ...detailsBlock(result, check, options));
+  // A knock-on gets no block of its own: the block of the check it waits for lists it.
+  for (const check of problem.checks) {
+    if (plan.orphans.includes(check)) lines.push("", orphanLine(result, problem, check, plan));
+    else if (explained(check) && !plan.isKnockOn(check)) {
+      lines.push("", ...detailsBlock(result, check, options, plan));
+    }
   }
   return lines;
 }

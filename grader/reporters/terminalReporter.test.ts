@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { GradeResult } from "../model/results.js";
+import { knockOnResult } from "./knockOnSample.js";
+import { markdownReporter } from "./markdownReporter.js";
 import { sampleResult } from "./sampleResult.js";
 import { replayCommand, terminalReporter } from "./terminalReporter.js";
 
@@ -198,5 +200,84 @@ describe("terminalReporter", () => {
     empty.maxScore = 0;
     empty.hiddenSkipped = 0;
     expect(render(empty)).toContain("Total  ░░░░░░░░░░  0/0");
+  });
+});
+
+describe("terminalReporter and knock-on failures", () => {
+  const text = render(knockOnResult());
+  const lines = text.split("\n");
+
+  it("gives the failure a knock-on waits for one block, with one line listing what it also costs", () => {
+    const headers = lines.filter((l) => /^ {2}✘ \w+: /.test(l));
+    expect(headers).toEqual([
+      "  ✘ failed: 3.Linear.backward (Linear: gradients)",
+      "  ✘ failed: 5.einsum.repeated (einsum: repeated indices) — passes on its own, but counts only with 5.einsum.backward (not implemented)",
+    ]);
+    const start = lines.indexOf(headers[0]!);
+    const block = lines.slice(start, lines.indexOf("", start));
+    expect(block.at(-1)).toBe(
+      "    also costs: 3.Linear.shapes (0.5), 3.Linear.immutable (0.5) — they pass on their own but count only with this check",
+    );
+    expect(text).not.toContain("passes on its own, but earns its points only together with");
+    expect(text.match(/replay:/g)).toHaveLength(1);
+  });
+
+  it("keeps the knock-ons' status lines, marked with what they need", () => {
+    expect(lines).toContain(
+      "  ✘ failed           3.Linear.shapes     0/0.5  Linear: gradient shapes (needs 3.Linear.backward)",
+    );
+    expect(lines.find((l) => l.includes(" 5.einsum.repeated "))).toMatch(
+      /^ {2}✘ failed +5\.einsum\.repeated +0\/1 +einsum: repeated indices \(needs 5\.einsum\.backward\)$/,
+    );
+    expect(lines.at(-2)).toBe("  1 passed · 4 failed · 1 not implemented");
+  });
+
+  it("colours the mark dim and is otherwise the same report", () => {
+    const coloured = render(knockOnResult(), true);
+    expect(coloured).toContain("\u001b[2m(needs 3.Linear.backward)\u001b[22m");
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping escapes.
+    expect(coloured.replace(/\u001b\[\d+m/g, "")).toBe(text);
+  });
+
+  it("lists knock-ons under a hidden check's withheld failure, and leaves hidden knock-ons alone", () => {
+    const result = knockOnResult();
+    result.mode = "grade";
+    const [, backward, shapes] = result.problems[0]!.checks;
+    Object.assign(backward!, {
+      hidden: true,
+      message: "failed (hidden check: its inputs, output and details are not shown)",
+      counterexample: null,
+      replay: null,
+    });
+    // A hidden knock-on has only the generic message: it is an ordinary failure to the reports.
+    Object.assign(shapes!, {
+      hidden: true,
+      message: "failed (hidden check: its inputs, output and details are not shown)",
+    });
+    const hiddenText = render(result);
+    expect(hiddenText).toContain(
+      [
+        "  ✘ failed: 3.Linear.backward (Linear: gradients)",
+        "      failed (hidden check: its inputs, output and details are not shown)",
+        "    also costs: 3.Linear.immutable (0.5) — it passes on its own but counts only with this check",
+      ].join("\n"),
+    );
+    expect(hiddenText).toContain("  ✘ failed: 3.Linear.shapes (Linear: gradient shapes)\n");
+    const md = markdownReporter.render(result, { color: false, command });
+    expect(md).toContain(
+      "Also costs: <code>3.Linear.immutable</code> (0.5) — it passes on its own but counts only with this check.",
+    );
+  });
+
+  it("says what a knock-on waits for besides the check it is listed under", () => {
+    const result = knockOnResult();
+    const shapes = result.problems[0]!.checks[2]!;
+    shapes.message = shapes.message.replace(
+      "3.Linear.backward,",
+      "3.Linear.backward, 3.Linear.forward,",
+    );
+    expect(render(result)).toContain(
+      "also costs: 3.Linear.shapes (0.5, also needs 3.Linear.forward), 3.Linear.immutable (0.5) — they pass",
+    );
   });
 });

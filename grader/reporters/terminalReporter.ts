@@ -1,4 +1,5 @@
 import type { CheckResult, CheckStatus, GradeResult, ProblemResult } from "../model/results.js";
+import { type KnockOnPlan, planKnockOns } from "./knockOns.js";
 import type { Reporter, ReportOptions } from "./Reporter.js";
 import {
   detailsWithheld,
@@ -96,19 +97,77 @@ function checkPoints(check: CheckResult): string {
   return `${formatPoints(check.score)}/${formatPoints(check.maxScore)}`;
 }
 
-/** Status, id and points in aligned columns, then the title (titles can be long). */
-function checkLine(check: CheckResult, columns: Columns, p: Palette): string {
+/**
+ * Status, id and points in aligned columns, then the title (titles can be long); a knock-on
+ * failure says, dim, which checks it needs.
+ */
+function checkLine(check: CheckResult, columns: Columns, plan: KnockOnPlan, p: Palette): string {
   const style = STATUS[check.status];
   const status = p[style.color](`${style.symbol} ${style.word.padEnd(columns.word)}`);
   const id = p.bold(sanitize(check.id).padEnd(columns.id));
   const points = checkPoints(check).padStart(columns.points);
-  return `  ${status}  ${id}  ${points}  ${sanitize(check.title)}`.trimEnd();
+  const needs = plan.isKnockOn(check)
+    ? ` ${p.dim(`(needs ${plan.rootsOf(check).map(sanitize).join(", ")})`)}`
+    : "";
+  return `  ${status}  ${id}  ${points}  ${sanitize(check.title)}${needs}`.trimEnd();
+}
+
+/** Checks that get a failure block: they ran, did not pass, and are not merely not implemented. */
+function hasBlock(check: CheckResult): boolean {
+  return (
+    check.status !== "passed" && check.status !== "skipped" && check.status !== "not-implemented"
+  );
+}
+
+/** The line under a failure block that lists the knock-ons it also costs; none without any. */
+function alsoCostsLines(check: CheckResult, plan: KnockOnPlan, p: Palette): string[] {
+  const costs = plan.costs(check);
+  if (costs.length === 0) return [];
+  const listed = costs.map(({ check: knockOn, alsoNeeds }) => {
+    const more = alsoNeeds.length > 0 ? `, also needs ${alsoNeeds.map(sanitize).join(", ")}` : "";
+    return `${sanitize(knockOn.id)} (${formatPoints(knockOn.maxScore)}${more})`;
+  });
+  const why =
+    costs.length === 1
+      ? "it passes on its own but counts only with this check"
+      : "they pass on their own but count only with this check";
+  return [`    ${p.cyan("also costs:")} ${listed.join(", ")} ${p.dim(`— ${why}`)}`];
+}
+
+/** How a check a knock-on waits for did, in a few words. */
+function rootState(result: GradeResult, root: CheckResult): string {
+  if (isHiddenSkip(result, root)) return "hidden, runs at grading";
+  if (root.status === "skipped") return "not selected";
+  return STATUS[root.status].word;
+}
+
+/**
+ * One line for a knock-on whose check has no failure block (not implemented, not selected):
+ * what it needs and, when shown, how that check did.
+ */
+function orphanLine(
+  result: GradeResult,
+  problem: ProblemResult,
+  check: CheckResult,
+  plan: KnockOnPlan,
+  p: Palette,
+): string {
+  const style = STATUS[check.status];
+  const roots = plan.rootsOf(check).map((id) => {
+    const root = problem.checks.find((c) => c.id === id);
+    const how = root === undefined ? "" : ` (${rootState(result, root)})`;
+    return `${sanitize(id)}${how}`;
+  });
+  return `  ${p[style.color](`${style.symbol} ${style.word}`)}: ${p.bold(sanitize(check.id))} ${p.dim(
+    `(${sanitize(check.title)})`,
+  )} — passes on its own, but counts only with ${roots.join(", ")}`;
 }
 
 function detailLines(
   result: GradeResult,
   check: CheckResult,
   options: ReportOptions,
+  plan: KnockOnPlan,
   p: Palette,
 ): string[] {
   const style = STATUS[check.status];
@@ -124,6 +183,7 @@ function detailLines(
   if (!detailsWithheld(check)) {
     lines.push(`    ${p.cyan("replay:")} ${replayCommand(result, check, options)}`);
   }
+  lines.push(...alsoCostsLines(check, plan, p));
   return lines;
 }
 
@@ -136,6 +196,7 @@ function problemLines(
   p: Palette,
 ): string[] {
   const run = problem.checks.filter((c) => c.status !== "skipped");
+  const plan = planKnockOns(problem.checks, hasBlock);
   const hidden = problem.checks.filter((c) => isHiddenSkip(result, c));
   const unselected = problem.checks.filter(
     (c) => c.status === "skipped" && !isHiddenSkip(result, c),
@@ -154,7 +215,7 @@ function problemLines(
       `  ${p[style.color](`${style.symbol} ${style.word.padEnd(columns.word)}`)}  all ${run.length} checks of this problem`,
     );
   } else {
-    for (const check of run) lines.push(checkLine(check, columns, p));
+    for (const check of run) lines.push(checkLine(check, columns, plan, p));
   }
   if (unselected.length > 0) {
     lines.push(p.dim(`  – ${plural(unselected.length, "more check")} not selected by --only`));
@@ -167,8 +228,13 @@ function problemLines(
       ),
     );
   }
-  const explained = run.filter((c) => c.status !== "passed" && c.status !== "not-implemented");
-  for (const check of explained) lines.push("", ...detailLines(result, check, options, p));
+  // A knock-on gets no block of its own: the block of the check it waits for lists it.
+  for (const check of run) {
+    if (plan.orphans.includes(check)) lines.push("", orphanLine(result, problem, check, plan, p));
+    else if (hasBlock(check) && !plan.isKnockOn(check)) {
+      lines.push("", ...detailLines(result, check, options, plan, p));
+    }
+  }
   return lines;
 }
 
