@@ -39,4 +39,31 @@ describe("diagnose: hints that must not mislead", () => {
       "missing a sum over axis 0 (the batch axis)",
     );
   });
+
+  it("leads with the batch sum when a gradient keeps the batch axis, also for a batch of 1 (issue 14)", () => {
+    // A bias gradient [B, M] returned where the parameter's [M] was expected.
+    const perRow = tensor([1, 2, 3, 4, 5, 6], [2, 3]);
+    const hint = diagnose(perRow, tensor([5, 7, 9], [3]), { batchSize: 2 });
+    expect(hint).toMatchObject({ kind: "missing-sum", axes: [0] });
+    expect(hint?.message).toBe(
+      "your gradient keeps the batch axis: sum it over the batch to get shape [3]. It has shape [2, 3], missing a sum over axis 0 (the batch axis); summed over it, it has the expected values",
+    );
+    // Shrunk to a batch of 1: [1, M] against [M] is the same mistake, not a reshape to make.
+    const one = diagnose(tensor([1, 2, 3], [1, 3]), tensor([1, 2, 3], [3]), { batchSize: 1 });
+    expect(one).toMatchObject({ kind: "missing-sum", axes: [0] });
+    expect(one?.message).toMatch(/^your gradient keeps the batch axis: sum it over the batch/);
+    expect(one?.message).not.toContain("reshape");
+    // Wrong values as well: the sum still leads, without the claim about the values.
+    const wrong = diagnose(tensor([1, 2, 3], [1, 3]), tensor([0, 0, 1], [3]), { batchSize: 1 });
+    expect(wrong?.message).toBe(
+      "your gradient keeps the batch axis: sum it over the batch to get shape [3]. It has shape [1, 3], missing a sum over axis 0 (the batch axis)",
+    );
+    // A leading axis that is not the batch keeps the old hints.
+    expect(diagnose(perRow, tensor([5, 7, 9], [3]), { batchSize: 4 })?.message).toMatch(
+      /^the result has shape \[2, 3\] but \[3\] was expected: missing a sum over axis 0/,
+    );
+    expect(diagnose(tensor([1, 2, 3], [1, 3]), tensor([1, 2, 3], [3]))?.message).toContain(
+      "reshape it to [3]",
+    );
+  });
 });

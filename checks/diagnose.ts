@@ -165,6 +165,25 @@ function diagnoseShape(
   }
   // Extra leading axes that a broadcast added and a backward forgot to sum away.
   const extra = actual.ndim - expected.ndim;
+  // One extra leading axis as long as the batch: a parameter's gradient that keeps the batch
+  // axis (a bias gradient not summed over the batch). The sum is the fix, so it comes first,
+  // also for a batch of 1, where the shapes [1, M] and [M] would otherwise read as a reshape
+  // (a shrunk counterexample often has a batch of 1; issue 14).
+  if (
+    extra === 1 &&
+    context.batchSize !== undefined &&
+    actual.shape[0] === context.batchSize &&
+    sameShape(actual.shape.slice(1), expected.shape)
+  ) {
+    const valuesToo = fits(sum(actual, [0]).data)
+      ? "; summed over it, it has the expected values"
+      : "";
+    return {
+      kind: "missing-sum",
+      message: `your gradient keeps the batch axis: sum it over the batch to get shape ${shapeText(expected)}. It has shape ${shapeText(actual)}, missing a sum over axis 0 (the batch axis)${valuesToo}`,
+      axes: [0],
+    };
+  }
   if (
     extra > 0 &&
     actual.size === expected.size &&

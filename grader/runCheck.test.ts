@@ -10,7 +10,7 @@ import { defineAssignment } from "./assignment/defineAssignment.js";
 import { fail, PASS } from "./assignment/judge.js";
 import type { CheckDefinition, Verdict } from "./assignment/types.js";
 import { packagePath } from "./packagePath.js";
-import { runCheck } from "./runCheck.js";
+import { MAX_PATH_CHARS, runCheck } from "./runCheck.js";
 import { toWire } from "./sandbox/child/wireCodec.js";
 import { FloatPack } from "./sandbox/protocol/FloatPack.js";
 import type { BatchResult, PayloadBatch, Sandbox } from "./sandbox/Sandbox.js";
@@ -150,5 +150,89 @@ describe("runCheck: no NaN or Infinity ever passes a judge", () => {
     expect(result.message).toContain("atol");
     expect(result.message).toContain("Infinity");
     expect(sandbox.calls).toBe(0);
+  });
+});
+
+describe("runCheck: replay paths stay short (issue 14)", () => {
+  // Fails when at least four of eight numbers are 1000 or more: fast-check shrinks every number
+  // towards 0 or 1000 one step at a time, through about a hundred steps, so its full path is
+  // about 200 characters long.
+  const atLeastFourBig = (values: number[]) => values.filter((x) => x >= 1000).length >= 4;
+  const check: CheckDefinition<number[]> = {
+    id: "1.long-shrink",
+    title: "a check whose failure shrinks through many steps",
+    points: 1,
+    runs: 20,
+    cases: fc.array(fc.integer({ min: 0, max: 1e9 }), { minLength: 8, maxLength: 8 }),
+    driver: "call",
+    payload: (values) => ({ values }),
+    judge: (values) => (atLeastFourBig(values) ? fail(`bad case ${JSON.stringify(values)}`) : PASS),
+  };
+  const assignment = defineAssignment({
+    id: "staff",
+    title: "Staff",
+    seed: 1,
+    modules: ["ops"],
+    drivers: packagePath("grader/testing/toy/drivers.ts"),
+    problems: [{ id: "1", title: "One", module: "ops", checks: [check] }],
+  });
+  const run = (seed: number, path?: string) =>
+    runCheck(
+      check,
+      assignment,
+      sandboxReturning(() => 0),
+      {
+        seed,
+        deadline: performance.now() + 60_000,
+        srcDir: "/nowhere/src",
+        ...(path === undefined ? {} : { path }),
+      },
+    );
+
+  it("the unshortened path would be long: fast-check's own path for this property", () => {
+    const result = fc.check(
+      fc.property(check.cases, (v) => !atLeastFourBig(v)),
+      {
+        seed: 3,
+        numRuns: 20,
+      },
+    );
+    expect(result.counterexamplePath!.length).toBeGreaterThan(MAX_PATH_CHARS);
+  });
+
+  for (const seed of [1, 2, 3, 4]) {
+    it(`prints a path of at most ${MAX_PATH_CHARS} characters that replays the case shown (seed ${seed})`, async () => {
+      const result = await run(seed);
+      expect(result.status).toBe("failed");
+      expect(result.path).not.toBeNull();
+      expect(result.path!.length).toBeLessThanOrEqual(MAX_PATH_CHARS);
+      // Still shrunk a good deal, not just the first failing case.
+      expect(result.path!.split(":").length).toBeGreaterThan(20);
+      const replayed = await run(seed, result.path!);
+      expect(replayed.status).toBe("failed");
+      expect(replayed.message).toBe(result.message);
+      expect(replayed.counterexample).toBe(result.counterexample);
+      expect(replayed.path).toBe(result.path);
+    });
+  }
+
+  it("keeps a short path as fast-check gives it (fully shrunk)", async () => {
+    const small: CheckDefinition<number> = {
+      ...(check as unknown as CheckDefinition<number>),
+      cases: fc.integer({ min: 0, max: 100 }),
+      judge: (n) => (n >= 10 ? fail(`bad ${n}`) : PASS),
+    };
+    const result = await runCheck(
+      small,
+      assignment,
+      sandboxReturning(() => 0),
+      {
+        seed: 1,
+        deadline: performance.now() + 60_000,
+        srcDir: "/nowhere/src",
+      },
+    );
+    expect(result).toMatchObject({ status: "failed", message: "bad 10" });
+    expect(result.path!.length).toBeLessThanOrEqual(MAX_PATH_CHARS);
   });
 });

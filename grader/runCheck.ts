@@ -42,6 +42,19 @@ export interface RunCheckOptions {
 const MAX_SHRINK_CALLS = 400;
 
 /**
+ * The longest replay path printed (issue 14: shrinking through a few hundred steps gave paths of
+ * 400 characters, which nobody types and which break in a terminal).
+ *
+ * fast-check's path is "run:step:step:...": the run that failed first, then, for every shrink
+ * step that kept failing, which candidate it took. Every prefix of it is a path too, and replays
+ * (with endOnFailure) the case that step reached, so when the full path is longer than this the
+ * report keeps the most-shrunk case whose path still fits: the last failing case whose prefix is
+ * at most this long. At worst that prefix is the run index alone ("7"), which replays the first
+ * failing case without shrinking. The case printed is always the one its path replays.
+ */
+export const MAX_PATH_CHARS = 120;
+
+/**
  * Runs one check: draws its cases with fast-check from the check's seed, runs them all in the
  * child in one batch, judges every result here, and on a failure replays the property with
  * fast-check so it shrinks to the smallest failing case (one child call per candidate).
@@ -161,6 +174,9 @@ export async function runCheck(
   // shrinking candidate goes to the child alone.
   let calls = 0;
   let last: { judged: Judged; testCase: unknown } | null = null;
+  // Every failing call in order: the first failure, then one per shrink step that kept failing,
+  // so failing[k] is the case replayed by the first k + 1 segments of the counterexample path.
+  const failing: { judged: Judged; testCase: unknown }[] = [];
   const property = fc.asyncProperty(check.cases, async (c) => {
     const call = calls++;
     let judged: Judged;
@@ -177,6 +193,7 @@ export async function runCheck(
     // times out on a loaded machine) does not replace it.
     if (firstFailure && judged.status !== firstFailure.judged.status) return true;
     last = { judged, testCase: c };
+    failing.push(last);
     return false;
   });
   const result = await fc.check(property, {
@@ -188,10 +205,14 @@ export async function runCheck(
   });
   const final = last as { judged: Judged; testCase: unknown } | null;
   if (result.failed && final) {
+    const path = result.counterexamplePath ?? null;
+    // A path asked for is given back as it is; a shrunk one is kept short (see MAX_PATH_CHARS).
+    const short = options.path === undefined ? shortenPath(path, failing, firstFailure) : null;
+    const shown = short ?? { path, ...final };
     return {
-      ...final.judged,
-      counterexample: show(final.testCase),
-      path: result.counterexamplePath ?? null,
+      ...shown.judged,
+      counterexample: show(shown.testCase),
+      path: shown.path,
       runs: executed,
     };
   }
@@ -205,6 +226,31 @@ export async function runCheck(
     };
   }
   return { ...PASSED, counterexample: null, path: null, runs: executed };
+}
+
+/**
+ * The most-shrunk failing case whose replay path has at most MAX_PATH_CHARS characters, with that
+ * path, when the full path is longer; null when it is short enough already. Should the failures
+ * seen not match the path's steps one for one, it falls back to the first failure of the batch,
+ * replayed by its run index alone.
+ */
+function shortenPath<T>(
+  path: string | null,
+  failing: readonly T[],
+  firstFailure: ({ index: number } & T) | null,
+): ({ path: string } & T) | null {
+  if (path === null || path.length <= MAX_PATH_CHARS) return null;
+  const segments = path.split(":");
+  if (segments.length !== failing.length) {
+    return firstFailure ? { ...firstFailure, path: String(firstFailure.index) } : null;
+  }
+  let k = 0;
+  let length = segments[0]!.length;
+  while (k + 1 < segments.length && length + 1 + segments[k + 1]!.length <= MAX_PATH_CHARS) {
+    k++;
+    length += 1 + segments[k]!.length;
+  }
+  return { ...failing[k]!, path: segments.slice(0, k + 1).join(":") };
 }
 
 /** Why a tolerance cannot be used (atol or rtol not a finite number of 0 or more), or null. */
@@ -266,11 +312,16 @@ function judgeOutcome(
       };
     case "load-error":
       return { status: "error", message: `could not load ${outcome.message}` };
-    case "threw":
-      return {
-        status: "error",
-        message: `threw ${outcome.name}: ${outcome.message}${studentFrames(mapStack ? mapStack(outcome.stack) : outcome.stack, srcDir)}`,
-      };
+    case "threw": {
+      const message = `threw ${outcome.name}: ${outcome.message}${studentFrames(mapStack ? mapStack(outcome.stack) : outcome.stack, srcDir)}`;
+      let note: string | null = null;
+      try {
+        note = check.threwNote?.(message) ?? null;
+      } catch {
+        // A note is a courtesy: the grader's bug in one must not hide the student's error.
+      }
+      return { status: "error", message: note ? `${message}\n  ${note}` : message };
+    }
     case "ok": {
       let result: unknown;
       try {

@@ -32,6 +32,11 @@ export interface CheckDefinition<Case = any> {
   timeoutMs?: number;
   /** Added to the message when a run exceeds the time limit (say what is likely too slow). */
   timeoutHint?: string;
+  /**
+   * Given the message of a run that threw ("threw Error: ..." with the submission's frames), a
+   * sentence to add after it (for instance which other check to fix first), or null.
+   */
+  threwNote?: (message: string) => string | null;
   tolerance?: Partial<Tolerance>;
   /** Ids of checks whose pass this one's points depend on (shape, immutability, finiteness). */
   requires?: string[];

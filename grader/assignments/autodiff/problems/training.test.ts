@@ -5,15 +5,21 @@ import * as layers from "../../../../reference/solution/layers";
 import * as training from "../../../../reference/solution/training";
 import { add, mul, type Tensor, tensor } from "../../../../reference/tensor/index.js";
 import type { CheckDefinition } from "../../../assignment/types.js";
+import { runCheck } from "../../../runCheck.js";
+import { FloatPack } from "../../../sandbox/protocol/FloatPack.js";
+import type { BatchResult, Sandbox } from "../../../sandbox/Sandbox.js";
 import { type InProcessRun, runCheckInProcess } from "../../../testing/runCheckInProcess.js";
 import { throughWire } from "../../../testing/throughWire.js";
 import { drivers } from "../drivers.js";
+import { autodiff } from "../index.js";
 import {
   ACCURACY_MARGIN,
+  LAYERS_FIRST,
   REFERENCE_ACCURACY,
   REQUIRED_ACCURACY,
   TRAINING_SEEDS,
   trainingProblem,
+  trainingThrewNote,
 } from "./training.js";
 
 type Module = Record<string, unknown>;
@@ -219,4 +225,83 @@ describe("problem 6: NaN and Infinity never pass a judge (issue 13)", () => {
     expect(result.status).toBe("failed");
     expect(result.message).toMatch(/NaN at \[0, \d\]/);
   }, 30_000);
+});
+
+describe("problem 6: an error in training points at the layers first (issue 14)", () => {
+  const broadcast =
+    "threw Error: sub: cannot broadcast shapes [2, 32] and [32, 2]: axis -1 has sizes 32 and 2 (sizes must match or be 1)\n    at Object.sgdStep (src/training.ts:13:58)";
+
+  it("names a parameter and grad of different shapes in sgdStep, and the layer checks to fix first", () => {
+    const note = trainingThrewNote(broadcast);
+    expect(note).toMatch(/^in sgdStep a layer's parameter and its grad have different shapes/);
+    expect(note).toContain("[2, 32] and [32, 2], the one the transpose of the other");
+    expect(note).toContain("3.Linear.shapes");
+    expect(note).toContain("your sgdStep may well be right");
+    expect(
+      trainingThrewNote(broadcast.replace("[32, 2]", "[4, 16]").replace("sizes 32 and 2", "x")),
+    ).toContain("[2, 32] and [4, 16], the same number of elements in another shape)");
+  });
+
+  it("falls back to the general sentence for other errors, or errors outside sgdStep", () => {
+    expect(
+      trainingThrewNote(
+        "threw TypeError: x is undefined\n    at Linear.backward (src/layers.ts:5:1)",
+      ),
+    ).toBe(`${LAYERS_FIRST}.`);
+    expect(
+      trainingThrewNote(
+        broadcast.replace(
+          "at Object.sgdStep (src/training.ts:13:58)",
+          "at Bias.backward (src/layers.ts:80:3)",
+        ),
+      ),
+    ).toBe(`${LAYERS_FIRST}.`);
+  });
+
+  it("adds the note to the error runCheck reports when the training run throws", async () => {
+    const trainingCheck = check("6.training.accuracy");
+    const sandbox = {
+      run(): Promise<BatchResult> {
+        return Promise.resolve({
+          kind: "outcomes",
+          outcomes: [
+            {
+              kind: "threw",
+              name: "Error",
+              message:
+                "sub: cannot broadcast shapes [2, 32] and [32, 2]: axis -1 has sizes 32 and 2 (sizes must match or be 1)",
+              stack:
+                "Error: sub: cannot broadcast\n    at broadcastShapes (/kit/tensor.js:1:1)\n    at Object.sgdStep (/sub/src/training.ts:13:58)\n    at trainClassifier (/kit/trainClassifier.js:9:9)",
+            },
+          ],
+          floats: new FloatPack().finish(),
+          wallMs: 1,
+        });
+      },
+    } as unknown as Sandbox;
+    const result = await runCheck(trainingCheck, autodiff, sandbox, {
+      seed: 1,
+      deadline: performance.now() + 60_000,
+      srcDir: "/sub/src",
+    });
+    expect(result.status).toBe("error");
+    expect(result.message).toMatch(
+      /^threw Error: sub: cannot broadcast shapes \[2, 32\] and \[32, 2\].*\n {4}at Object\.sgdStep \(src\/training\.ts:13:58\)\n {2}in sgdStep a layer's parameter and its grad have different shapes/s,
+    );
+  });
+
+  it("says the layers may be at fault when a network with a wrong layer gradient does not train", () => {
+    class Linear extends layers.Linear {
+      override backward(g: Tensor): Tensor {
+        const dX = super.backward(g);
+        this.grad = mul(this.grad!, -1);
+        return dX;
+      }
+    }
+    const result = run("6.training.accuracy", { layers: { ...layers, Linear }, training });
+    expect(result.status).toBe("failed");
+    expect(result.message).toContain(
+      "training uses your layers: if a 3.* check fails (for example a gradient of the wrong shape), fix that first — this result may come from it.",
+    );
+  });
 });

@@ -263,6 +263,38 @@ export const ACCURACY_MARGIN = 0.1;
 
 export const REQUIRED_ACCURACY = REFERENCE_ACCURACY - ACCURACY_MARGIN;
 
+/**
+ * Training runs the student's layers, so an error raised in sgdStep or a network that does not
+ * learn often comes from a layer (issue 14: a transposed Linear.grad made sgdStep throw "cannot
+ * broadcast [2, 32] and [32, 2]", which blamed a correct sgdStep). The judge cannot see the other
+ * checks' verdicts, so the message points at them.
+ */
+export const LAYERS_FIRST =
+  "training uses your layers: if a 3.* check fails (for example a gradient of the wrong shape), fix that first — this error may come from it";
+
+/**
+ * The note added to an error thrown during training: the specific one when sgdStep met a
+ * parameter and a grad of different shapes, else LAYERS_FIRST.
+ */
+export function trainingThrewNote(message: string): string {
+  const shapes = /cannot broadcast (?:shapes )?\[([\d, ]*)\] and \[([\d, ]*)\]/.exec(message);
+  const inSgdStep = /\bsgdStep\b/.test(message);
+  if (shapes && inSgdStep) {
+    const [a, b] = [shapes[1]!, shapes[2]!].map((text) =>
+      text.trim() === "" ? [] : text.split(",").map((side) => Number(side.trim())),
+    ) as [number[], number[]];
+    const size = (shape: number[]) => shape.reduce((x, y) => x * y, 1);
+    const transposed = a.length === b.length && a.every((side, i) => side === b[b.length - 1 - i]);
+    const how = transposed
+      ? ", the one the transpose of the other"
+      : size(a) === size(b)
+        ? ", the same number of elements in another shape"
+        : "";
+    return `in sgdStep a layer's parameter and its grad have different shapes ([${a.join(", ")}] and [${b.join(", ")}]${how}): a layer's backward stored a gradient of the wrong shape (Linear.grad must have the shape of W, Bias.grad that of b; see 3.Linear.shapes, 3.Bias.shapes and the 3.*.backward checks). Fix that first; your sgdStep may well be right`;
+  }
+  return `${LAYERS_FIRST}.`;
+}
+
 const trainingCheck: CheckDefinition<number> = {
   id: "6.training.accuracy",
   title: `training [Linear, Bias, ReLU, Linear, Bias, SoftMax, CrossEntropy] of your layers reaches a held-out accuracy of at least ${REQUIRED_ACCURACY.toFixed(3)}`,
@@ -278,7 +310,7 @@ const trainingCheck: CheckDefinition<number> = {
     const probabilities = field(result, "testProbabilities");
     const { testY } = threeClassDataset({ seed });
     if (!(probabilities instanceof Tensor) || probabilities.shape.join() !== testY.shape.join()) {
-      return fail(`training did not finish (${describeResult(result)})`);
+      return fail(`training did not finish (${describeResult(result)})\n  ${LAYERS_FIRST}.`);
     }
     // NaN and Infinity never pass, whatever the arg-max makes of them.
     const finite = expectFinite(
@@ -297,9 +329,10 @@ const trainingCheck: CheckDefinition<number> = {
         ? ` The mean training loss went from ${first.toFixed(4)} in the first epoch to ${last.toFixed(4)} in the last${last >= first ? ": it did not go down, so look at the gradients and at sgdStep (descent subtracts lr * grad)" : ""}.`
         : "";
     return fail(
-      `after training on data set seed ${seed}, the network classifies ${(measured * 100).toFixed(1)}% of the held-out points correctly (arg-max of your SoftMax output), below the required ${(REQUIRED_ACCURACY * 100).toFixed(1)}% (the reference solution reaches at least ${(REFERENCE_ACCURACY * 100).toFixed(1)}%).${losses}${nonFinite ? `\n  ${nonFinite}` : ""}`,
+      `after training on data set seed ${seed}, the network classifies ${(measured * 100).toFixed(1)}% of the held-out points correctly (arg-max of your SoftMax output), below the required ${(REQUIRED_ACCURACY * 100).toFixed(1)}% (the reference solution reaches at least ${(REFERENCE_ACCURACY * 100).toFixed(1)}%).${losses}${nonFinite ? `\n  ${nonFinite}` : ""}\n  ${LAYERS_FIRST.replace("this error", "this result")}.`,
     );
   },
+  threwNote: trainingThrewNote,
   show: (seed) =>
     `trainClassifier(your layers and training functions, { seed: ${seed} }) (reference/forward/trainClassifier.ts)`,
 };
