@@ -3,7 +3,6 @@ import { dirname } from "node:path";
 import { waitAtMost } from "../waitAtMost.js";
 import { SandboxChild } from "./internal/SandboxChild.js";
 import { detectIsolation, type Isolation } from "./isolation/detectIsolation.js";
-import type { SandboxReport } from "./isolation/SandboxReport.js";
 import { OutputCapture } from "./OutputCapture.js";
 import type { ChildMessage, Outcome } from "./protocol/messages.js";
 
@@ -141,11 +140,6 @@ export class Sandbox {
     this.stderr = new OutputCapture(limits.outputBytes);
     this.isolation = isolation ?? detectIsolation();
     openToTheChild(bundleFile);
-  }
-
-  /** What protects this sandbox's children. */
-  get report(): SandboxReport {
-    return this.isolation.report(dirname(this.bundleFile));
   }
 
   /**

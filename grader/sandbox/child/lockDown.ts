@@ -25,13 +25,11 @@ export const REFUSED_MODULES = [
   "worker_threads",
 ] as const;
 
-/**
- * Modules not loaded here, because loading them costs every child more than the rest together
- * (about 7 ms): everything they do on the network goes through the socket classes, whose
- * connect, listen, bind and send are refused below, and whatever they would reach is outside the
- * child's network namespace anyway. repl evaluates text as code, which module code can do anyway.
- */
-export const REFUSED_THROUGH_SOCKETS = ["http", "http2", "https", "tls", "repl"] as const;
+// http, http2, https, tls and repl are not loaded here: loading them costs every child more than
+// the rest together (about 7 ms). Everything they do on the network goes through the socket
+// classes, whose connect, listen, bind and send are refused below, and whatever they would reach
+// is outside the child's network namespace anyway; repl evaluates text as code, which module code
+// can do anyway.
 
 /**
  * process functions that reach the operating system, the runtime's internals or the grader.

@@ -66,11 +66,6 @@ export class FrameReader {
     return messages;
   }
 
-  /** Bytes received that do not make a whole frame yet. */
-  get pending(): number {
-    return this.buffered;
-  }
-
   private fail(reason: string): never {
     this.broken = new FrameError(reason);
     this.chunks = [];

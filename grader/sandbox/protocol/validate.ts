@@ -46,16 +46,6 @@ export function parseChildMessage(value: unknown): ChildMessage {
   }
 }
 
-/** A well-formed outcome (exported for the tests of single outcomes). */
-export function isOutcome(value: unknown): value is Outcome {
-  try {
-    checkOutcome(value, 0, { left: MAX_VALUES });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 interface Budget {
   left: number;
 }
