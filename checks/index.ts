@@ -53,4 +53,4 @@ export { gradcheckProperty } from "./gradcheckProperty.js";
 export type { TensorFunction } from "./internal/perturb.js";
 export { type Gradcheckable, gradmarkMatchers } from "./matchers.js";
 export { type FiniteDifferenceOptions, numericalDerivative } from "./numericalDerivative.js";
-export { numericalVjp } from "./numericalVjp.js";
+export { elementwiseVjp, numericalVjp } from "./numericalVjp.js";

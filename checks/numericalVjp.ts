@@ -46,3 +46,37 @@ export function numericalVjp(
   }
   return new Tensor(result, input.shape);
 }
+
+/**
+ * `numericalVjp` for a function that acts element by element (out[k] depends on x[k] only):
+ * every element moves at once, by `step` (absolute), and keeps its own difference. Two
+ * evaluations in all, and an entry near e^700 never swamps its neighbours' differences, as it
+ * would in the sum <downstream, f(x)> that `numericalVjp` differences.
+ */
+export function elementwiseVjp(
+  f: (x: Tensor) => Tensor,
+  x: Tensor,
+  downstream: Tensor,
+  step = 1e-5,
+): Tensor {
+  if (!(step > 0) || !Number.isFinite(step)) {
+    throw new Error(`elementwiseVjp: step must be a positive finite number, got ${step}`);
+  }
+  const shifted = (by: number) => {
+    const data = new Float64Array(x.size);
+    for (let k = 0; k < x.size; k++) data[k] = x.data[k]! + by;
+    return f(new Tensor(data, x.shape));
+  };
+  const plus = shifted(step);
+  const minus = shifted(-step);
+  if (plus.size !== x.size || downstream.size !== x.size) {
+    throw new Error(
+      `elementwiseVjp: f must keep the shape [${x.shape.join(", ")}], and the downstream gradient too`,
+    );
+  }
+  const result = new Float64Array(x.size);
+  for (let k = 0; k < x.size; k++) {
+    result[k] = (downstream.data[k]! * (plus.data[k]! - minus.data[k]!)) / (2 * step);
+  }
+  return new Tensor(result, x.shape);
+}
