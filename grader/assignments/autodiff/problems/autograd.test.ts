@@ -8,6 +8,7 @@ import {
   div,
   exp,
   log,
+  map,
   matmul,
   min,
   mul,
@@ -821,5 +822,68 @@ describe("problem 4: graphs with values z never uses, one value used twice, leav
     }
     expect(run("4.Exp.consistent", planted({ Exp })).status).toBe("passed");
     expect(run("4.Exp.forward", planted({ Exp })).status).toBe("failed");
+  });
+});
+
+describe("problem 4: Exp near e^700 (issue 14)", () => {
+  /** An Exp whose backward multiplies by `slope(x)` instead of e^x. */
+  const expWithSlope = (slope: (v: number) => number) =>
+    class extends solution.Operation {
+      private input: Tensor | null = null;
+      override forwardCall(x: Tensor): Tensor {
+        this.input = x;
+        return exp(x);
+      }
+      override backwardCall(downstreamGrad: Tensor): Tensor[] {
+        return [mul(downstreamGrad, map(this.input!, slope))];
+      }
+    };
+
+  it("a slope capped at e^30 fails .backward and .consistent on every one of 10 seeds", () => {
+    const Exp = expWithSlope((v) => Math.exp(Math.min(v, 30)));
+    for (let seed = 1; seed <= 10; seed++) {
+      expect(run("4.Exp.backward", planted({ Exp }), seed).status, `seed ${seed}`).toBe("failed");
+      expect(run("4.Exp.consistent", planted({ Exp }), seed).status, `seed ${seed}`).toBe("failed");
+    }
+  });
+
+  it("a slope kept in float32 (Infinity above 88.7) fails .backward on every one of 10 seeds", () => {
+    const Exp = expWithSlope((v) => Math.fround(Math.exp(v)));
+    for (let seed = 1; seed <= 10; seed++) {
+      expect(run("4.Exp.backward", planted({ Exp }), seed).status, `seed ${seed}`).toBe("failed");
+    }
+  });
+
+  it("an input clamped at 50 fails .forward on every one of 10 seeds", () => {
+    class Exp extends solution.Operation {
+      override forwardCall(x: Tensor): Tensor {
+        return map(x, (v) => Math.exp(Math.min(v, 50)));
+      }
+      override backwardCall(downstreamGrad: Tensor): Tensor[] {
+        return [downstreamGrad];
+      }
+    }
+    for (let seed = 1; seed <= 10; seed++) {
+      expect(run("4.Exp.forward", planted({ Exp }), seed).status, `seed ${seed}`).toBe("failed");
+    }
+  });
+
+  it("e^x as Math.E ** x, and the exact slope from the input, pass every Exp check for 20 seeds", () => {
+    class Exp extends solution.Operation {
+      private input: Tensor | null = null;
+      override forwardCall(x: Tensor): Tensor {
+        this.input = x;
+        return map(x, (v) => Math.E ** v);
+      }
+      override backwardCall(downstreamGrad: Tensor): Tensor[] {
+        return [mul(downstreamGrad, exp(this.input!))];
+      }
+    }
+    for (let seed = 1; seed <= 20; seed++) {
+      for (const id of ["4.Exp.forward", "4.Exp.backward", "4.Exp.consistent", "4.Exp.immutable"]) {
+        const result = run(id, planted({ Exp }), seed);
+        expect(result.status, `${id}, seed ${seed}: ${result.message}`).toBe("passed");
+      }
+    }
   });
 });
