@@ -75,7 +75,8 @@ function hostileResult(): GradeResult {
   return result;
 }
 
-const FAILING = 7;
+/** sampleResult's annotations: 6 failing exports (errors), 1 not implemented (a notice). */
+const ANNOTATED = 7;
 
 /** A fake io in Actions; the submission `hw/` is the checkout, with contractions.ts and layers.js. */
 function actionsIO(env: Record<string, string> = {}) {
@@ -111,7 +112,7 @@ function framed(text: string): string[] {
 }
 
 describe("grade flow in GitHub Actions", () => {
-  it("writes the job summary, one annotation per failing check, and nothing forgeable", async () => {
+  it("writes the job summary, one annotation per failing export, and nothing forgeable", async () => {
     const io = actionsIO();
     const code = await runGradeFlow("grade", args(), io, fakeDeps(hostileResult));
     expect(code).toBe(1);
@@ -126,20 +127,21 @@ describe("grade flow in GitHub Actions", () => {
     expect(readFileSync(join(io.cwd, "summary.md"), "utf8")).toBe(`\n${markdown}`);
 
     const ran = runnerRuns(io.out);
-    expect(ran).toHaveLength(FAILING);
+    expect(ran).toHaveLength(ANNOTATED);
     expect(
       ran.filter((l) => l.startsWith("::error file=src/contractions.ts,line=1,")),
     ).toHaveLength(1);
-    expect(ran.filter((l) => l.startsWith("::error file=src/layers.js,"))).toHaveLength(6);
+    expect(ran.filter((l) => l.startsWith("::error file=src/layers.js,"))).toHaveLength(5);
+    expect(ran.filter((l) => l.startsWith("::notice file=src/layers.js,"))).toHaveLength(1);
     for (const line of ran) expect(line).not.toMatch(/[\r\n]/);
 
     // The report is framed; inside, every forged command is also escaped.
     const inside = framed(io.out);
     expect(inside.some((l) => l.includes("Total"))).toBe(true);
     for (const line of io.out.split("\n")) {
-      if (/::error::forged|::set-output|##\[error\]forged|::notice/.test(line)) {
+      if (/::error::forged|::set-output|##\[error\]forged|::notice title=Score/.test(line)) {
         const escaped = /\\::|##\\\[|%0A/.test(line) || line.startsWith("│ ");
-        expect(inside.includes(line) || line.startsWith("::error file="), line).toBe(true);
+        expect(inside.includes(line) || /^::(error|notice) file=/.test(line), line).toBe(true);
         expect(escaped, line).toBe(true);
       }
     }
@@ -151,7 +153,7 @@ describe("grade flow in GitHub Actions", () => {
     const code = await runGradeFlow("check", args(), io, fakeDeps(hostileResult));
     expect(code).toBe(1);
     expect(io.out.startsWith("seed: 4242\n::stop-commands::")).toBe(true);
-    expect(runnerRuns(io.out)).toHaveLength(FAILING);
+    expect(runnerRuns(io.out)).toHaveLength(ANNOTATED);
     expect(readFileSync(join(io.cwd, "summary.md"), "utf8")).toContain("## gradmark: ");
   });
 
@@ -160,7 +162,7 @@ describe("grade flow in GitHub Actions", () => {
     await runGradeFlow("grade", args({ format: "json" }), io, fakeDeps(hostileResult));
     expect(JSON.parse(io.out)).toEqual(hostileResult());
     expect(runnerRuns(io.out)).toEqual([]);
-    expect(runnerRuns(io.err)).toHaveLength(FAILING);
+    expect(runnerRuns(io.err)).toHaveLength(ANNOTATED);
   });
 
   it("does not append the summary twice with --format markdown --out $GITHUB_STEP_SUMMARY", async () => {
@@ -174,7 +176,7 @@ describe("grade flow in GitHub Actions", () => {
     const summary = readFileSync(join(io.cwd, "summary.md"), "utf8");
     expect(summary.match(/^## gradmark: /gm)).toHaveLength(1);
     expect(io.out.split("\n")[0]).toBe("score 38/65; markdown report written to summary.md");
-    expect(runnerRuns(io.out)).toHaveLength(FAILING);
+    expect(runnerRuns(io.out)).toHaveLength(ANNOTATED);
   });
 
   it("does nothing of the sort outside Actions", async () => {
@@ -216,10 +218,15 @@ describe("grade flow in GitHub Actions", () => {
       true,
     );
     expect(runnerRuns(json.out)).toEqual([]);
+    // One error for the export that throws, one notice for the problem's others (not implemented).
     const annotations = runnerRuns(json.err);
-    expect(annotations).toHaveLength(failing.length);
-    for (const line of annotations)
-      expect(line).toMatch(/^::error file=src\/derivatives\.ts,line=\d+,title=2\./);
+    expect(annotations).toHaveLength(2);
+    expect(annotations[0]).toMatch(
+      /^::error file=src\/derivatives\.ts,line=\d+,title=2\.jacobianSquareProd%3A /,
+    );
+    expect(annotations[1]).toMatch(
+      /^::notice file=src\/derivatives\.ts,line=\d+,title=problem 2%3A 5 exports not implemented yet/,
+    );
 
     const terminal = fakeIO({ env });
     const code = await runGradeFlow(

@@ -12,11 +12,13 @@ import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, lstatSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { CliIO } from "../cli/io.js";
-import type { CheckResult, CheckStatus, GradeResult } from "../model/results.js";
+import type { CheckResult, CheckStatus, GradeResult, ProblemResult } from "../model/results.js";
+import { type KnockOnPlan, planKnockOns } from "../reporters/knockOns.js";
 import { markdownReporter } from "../reporters/markdownReporter.js";
 import type { ReportOptions } from "../reporters/Reporter.js";
 import { replayCommand } from "../reporters/terminalReporter.js";
-import { formatPoints, sanitize } from "../reporters/text.js";
+import { detailsWithheld, formatPoints, plural, sanitize } from "../reporters/text.js";
+import { messageLocation } from "../sandbox/bundleSubmission.js";
 
 /** Whether `env` is a GitHub Actions job (the runner sets GITHUB_ACTIONS=true). */
 export function inGitHubActions(env: CliIO["env"]): boolean {
@@ -130,8 +132,8 @@ function looksLikeJson(text: string): boolean {
   }
 }
 
-/** A check that ran and did not pass: it gets an annotation. */
-function failing(check: CheckResult): boolean {
+/** A check that ran and did not pass. */
+function notPassed(check: CheckResult): boolean {
   return check.status !== "passed" && check.status !== "skipped";
 }
 
@@ -149,16 +151,21 @@ const STATUS_WORD: Record<CheckStatus, string> = {
 /** Extensions the grader loads, in its order of preference (as bundleSubmission finds them). */
 const EXTENSIONS = [".ts", ".mts", ".js", ".mjs"];
 
+/** The folder that holds a submission's modules: its src/, or itself when it has none. */
+function sourceFolder(submissionDir: string): string {
+  const dir = resolve(submissionDir);
+  return existsSync(join(dir, "src")) ? join(dir, "src") : dir;
+}
+
 /**
  * The file of `module` in a submission: `src/<module>.ts`, or whichever of .mts, .js, .mjs
  * exists (the grader's order); a submission without src/ that holds its modules itself (like
  * the staff solution) is looked up there. When none exists, `src/<module>.ts`. Absolute.
  */
 export function findModuleFile(submissionDir: string, module: string): string {
-  const dir = resolve(submissionDir);
-  const src = existsSync(join(dir, "src")) ? join(dir, "src") : dir;
+  const src = sourceFolder(submissionDir);
   const found = EXTENSIONS.map((ext) => join(src, `${module}${ext}`)).find((f) => existsSync(f));
-  return found ?? join(dir, "src", `${module}.ts`);
+  return found ?? join(resolve(submissionDir), "src", `${module}.ts`);
 }
 
 /**
@@ -205,17 +212,285 @@ export function exportLine(file: string, name: string): number | undefined {
 /** Annotation messages are cut here (GitHub shows short ones; the summary has everything). */
 const MAX_ANNOTATION_CHARS = 4000;
 
+/**
+ * Annotations of one kind (error, warning, notice) GitHub shows per step; it drops the rest
+ * without a word. gradmark prints at most this many of each kind.
+ */
+export const ANNOTATIONS_PER_KIND = 10;
+
 export interface AnnotationOptions extends Partial<Pick<ReportOptions, "command" | "redactSeed">> {
   /** Annotation paths are relative to this folder (default: GITHUB_WORKSPACE, else cwd). */
   root?: string;
+  /** Where every failing check is listed, for annotations to point to (default: job summary). */
+  moreIn?: string;
+}
+
+/** One annotation before it is written as a workflow command. */
+interface Annotation {
+  kind: "error" | "notice";
+  /** What it is about, as the annotation that counts the ones left out lists it. */
+  name: string;
+  /** Absolute; none for an annotation about the whole run. */
+  file?: string;
+  line?: number;
+  col?: number;
+  title: string;
+  data: string;
 }
 
 /**
- * One `::error` workflow command per check that ran and did not pass, on the problem's module
- * (`file=src/<module>.ts`, with `line=` at the export the check grades when the file declares it
- * plainly), titled with the check id, status and points; the message, the counterexample and
- * the replay command are the data. Control characters in them are escaped and properties and
- * data escaped per GitHub's rules, so each annotation is one line whatever the text holds.
+ * The message gradeSubmission gives every check of a problem whose module could not be
+ * bundled: this prefix, then bundleSubmission's messages (`src/x.ts:12:5: Expected ...`).
+ */
+function loadErrorPrefix(module: string): string {
+  return `src/${module} could not be loaded:\n`;
+}
+
+/** The part of a check id that names the export it grades: `3.Linear` of `3.Linear.backward`. */
+function exportKey(checkId: string): string {
+  return checkId.split(".").slice(0, 2).join(".");
+}
+
+function exportName(checkId: string): string {
+  return checkId.split(".")[1] ?? checkId;
+}
+
+function sumPoints(checks: readonly CheckResult[]): { score: number; max: number } {
+  const ran = checks.filter((c) => c.status !== "skipped");
+  return {
+    score: ran.reduce((sum, c) => sum + c.score, 0),
+    max: ran.reduce((sum, c) => sum + c.maxScore, 0),
+  };
+}
+
+const pts = ({ score, max }: { score: number; max: number }) =>
+  `${formatPoints(score)}/${formatPoints(max)} pts`;
+
+function firstLine(text: string): string {
+  return text.split("\n").find((line) => line.trim() !== "") ?? "";
+}
+
+/** "3.Linear", "3.Linear and 3.Bias", "3.Linear, 3.Bias and 3.ReLU". */
+function listing(items: readonly string[]): string {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+}
+
+/** A module that could not be loaded, and every problem that lost its checks to it. */
+interface LoadFailure {
+  /** The first line of the bundler's messages: problems that share it share the cause. */
+  cause: string;
+  /** The bundler's messages for all of them, each once. */
+  messages: string[];
+  problems: ProblemResult[];
+}
+
+/** The bundler's messages when `problem`'s module could not be loaded, else null. */
+function loadFailureOf(problem: ProblemResult): string | null {
+  const prefix = loadErrorPrefix(problem.module);
+  const check = problem.checks.find((c) => c.status === "error" && c.message.startsWith(prefix));
+  return check === undefined ? null : check.message.slice(prefix.length);
+}
+
+/**
+ * One error annotation per cause of modules that could not be loaded: at the place of the
+ * bundler's first message (`file=src/einsum.ts,line=84,col=12`) when it names one in the
+ * submission, else on the first problem's module.
+ */
+function loadFailureAnnotation(failure: LoadFailure, submissionDir: string): Annotation {
+  const [first] = failure.problems;
+  const location = messageLocation(failure.cause);
+  const place: Pick<Annotation, "file" | "line" | "col"> =
+    location === null
+      ? { file: findModuleFile(submissionDir, first!.module) }
+      : {
+          file: join(sourceFolder(submissionDir), ...location.file.split("/").slice(1)),
+          line: location.line,
+          col: location.column,
+        };
+  const problems = failure.problems;
+  const which = `${problems.length === 1 ? "problem" : "problems"} ${listing(problems.map((p) => p.id))}`;
+  const modules = listing(problems.map((p) => `src/${p.module}`));
+  const points = sumPoints(problems.flatMap((p) => p.checks));
+  return {
+    kind: "error",
+    name: modules,
+    ...place,
+    title: `${modules} could not be loaded: ${which} not graded (${pts(points)})`,
+    data: `${failure.messages.join("\n")}\nEvery check of ${which} reports this error: fix it first.`,
+  };
+}
+
+/**
+ * One error annotation for the failing checks of an export: the first one's message,
+ * counterexample and replay command in full, the others' first lines, then the knock-ons they
+ * cost and the export's checks not implemented yet.
+ */
+function exportAnnotation(
+  result: GradeResult,
+  problem: ProblemResult,
+  checks: readonly CheckResult[],
+  roots: readonly CheckResult[],
+  plan: KnockOnPlan,
+  submissionDir: string,
+  replayOptions: Pick<ReportOptions, "command" | "redactSeed">,
+): Annotation {
+  const [first, ...others] = roots as [CheckResult, ...CheckResult[]];
+  const file = findModuleFile(submissionDir, problem.module);
+  const line = exportLine(file, exportName(first.id));
+  const failing = checks.filter(notPassed).length;
+  const ran = checks.filter((c) => c.status !== "skipped").length;
+  const parts = [
+    `${first.id} ${STATUS_WORD[first.status]}: ${first.title}`,
+    first.message.replace(/\n+$/, ""),
+  ];
+  if (first.counterexample !== null && first.counterexample.trim() !== "") {
+    parts.push(`counterexample:\n${first.counterexample.replace(/\n+$/, "")}`);
+  }
+  if (!detailsWithheld(first)) parts.push(`replay: ${replayCommand(result, first, replayOptions)}`);
+  for (const other of others) {
+    parts.push(`also ${other.id} ${STATUS_WORD[other.status]}: ${firstLine(other.message)}`);
+  }
+  const costs = roots.flatMap((root) => plan.costs(root).map(({ check }) => check.id));
+  if (costs.length > 0) {
+    parts.push(
+      `also costs ${listing(costs)}: ${costs.length === 1 ? "it passes" : "they pass"} on ${
+        costs.length === 1 ? "its" : "their"
+      } own but count${costs.length === 1 ? "s" : ""} only with the failing checks above`,
+    );
+  }
+  const missing = checks.filter((c) => c.status === "not-implemented").map((c) => c.id);
+  if (missing.length > 0) parts.push(`not implemented yet: ${listing(missing)}`);
+  return {
+    kind: "error",
+    name: exportKey(first.id),
+    file,
+    ...(line === undefined ? {} : { line }),
+    title: `${exportKey(first.id)}: ${failing} of ${plural(ran, "check")} did not pass (${pts(sumPoints(checks))})`,
+    data: parts.filter((part) => part.trim() !== "").join("\n"),
+  };
+}
+
+/** One notice for the exports of a problem that are not implemented yet. */
+function notImplementedAnnotation(
+  problem: ProblemResult,
+  exports: readonly { key: string; checks: CheckResult[] }[],
+  submissionDir: string,
+): Annotation {
+  const file = findModuleFile(submissionDir, problem.module);
+  const line = exportLine(file, exportName(exports[0]!.key));
+  const checks = exports.flatMap((e) => e.checks);
+  const missing = checks.filter((c) => c.status === "not-implemented").length;
+  const what = exports.length === 1 ? "export" : "exports";
+  return {
+    kind: "notice",
+    name: `problem ${problem.id}`,
+    file,
+    ...(line === undefined ? {} : { line }),
+    title: `problem ${problem.id}: ${exports.length} ${what} not implemented yet (${pts(sumPoints(checks))})`,
+    data: `${exports.length} ${what} not implemented yet: ${listing(exports.map((e) => e.key))} (${missing} ${
+      missing === 1 ? "check still throws" : "checks still throw"
+    } "not implemented"). Not an error: implement ${exports.length === 1 ? "it" : "them"} to earn ${
+      exports.length === 1 ? "its" : "their"
+    } points.`,
+  };
+}
+
+/** What to annotate in a result, before the per-kind limit: errors root causes first. */
+function planAnnotations(
+  result: GradeResult,
+  submissionDir: string,
+  replayOptions: Pick<ReportOptions, "command" | "redactSeed">,
+): { errors: Annotation[]; notices: Annotation[] } {
+  const failures = new Map<string, LoadFailure>();
+  const errors: Annotation[] = [];
+  const notices: Annotation[] = [];
+  for (const problem of result.problems) {
+    const messages = loadFailureOf(problem);
+    if (messages !== null) {
+      const cause = firstLine(messages);
+      const failure = failures.get(cause) ?? { cause, messages: [], problems: [] };
+      failure.problems.push(problem);
+      for (const line of messages.replace(/\n+$/, "").split("\n")) {
+        if (!failure.messages.includes(line)) failure.messages.push(line);
+      }
+      failures.set(cause, failure);
+      continue;
+    }
+    // A check that failed (not "not implemented") and is not a knock-on is a root cause.
+    const failed = (c: CheckResult) => notPassed(c) && c.status !== "not-implemented";
+    const plan = planKnockOns(problem.checks, failed);
+    const exports = new Map<string, CheckResult[]>();
+    for (const check of problem.checks) {
+      const key = exportKey(check.id);
+      exports.set(key, [...(exports.get(key) ?? []), check]);
+    }
+    const notImplemented: { key: string; checks: CheckResult[] }[] = [];
+    for (const [key, checks] of exports) {
+      const roots = checks.filter((c) => failed(c) && !plan.isKnockOn(c));
+      if (roots.length > 0) {
+        errors.push(
+          exportAnnotation(result, problem, checks, roots, plan, submissionDir, replayOptions),
+        );
+      } else if (checks.some((c) => c.status === "not-implemented")) {
+        notImplemented.push({ key, checks });
+      }
+    }
+    if (notImplemented.length > 0) {
+      notices.push(notImplementedAnnotation(problem, notImplemented, submissionDir));
+    }
+  }
+  const loadErrors = [...failures.values()].map((f) => loadFailureAnnotation(f, submissionDir));
+  return { errors: [...loadErrors, ...errors], notices };
+}
+
+/**
+ * At most ANNOTATIONS_PER_KIND: when there are more, the last one kept says how many more
+ * there are, which, and where they all are (an annotation of the run, on no file).
+ */
+function capped(list: Annotation[], more: (rest: Annotation[]) => Annotation): Annotation[] {
+  if (list.length <= ANNOTATIONS_PER_KIND) return list;
+  const kept = list.slice(0, ANNOTATIONS_PER_KIND - 1);
+  return [...kept, more(list.slice(ANNOTATIONS_PER_KIND - 1))];
+}
+
+function workflowCommand(
+  annotation: Annotation,
+  submissionDir: string,
+  root: string,
+  moreIn: string,
+): string {
+  const properties = [
+    ...(annotation.file === undefined
+      ? []
+      : [`file=${escapeProperty(annotationPath(annotation.file, submissionDir, root))}`]),
+    ...(annotation.line === undefined ? [] : [`line=${annotation.line}`]),
+    ...(annotation.col === undefined ? [] : [`col=${annotation.col}`]),
+    `title=${escapeProperty(sanitize(annotation.title))}`,
+  ];
+  let data = sanitize(annotation.data);
+  if (data.length > MAX_ANNOTATION_CHARS) {
+    data = `${data.slice(0, MAX_ANNOTATION_CHARS)}\n[cut; ${moreIn} has all of it]`;
+  }
+  return `::${annotation.kind} ${properties.join(",")}::${escapeData(data)}`;
+}
+
+/**
+ * The workflow commands that annotate a result, within GitHub's limits (ANNOTATIONS_PER_KIND
+ * of each kind per step), errors first:
+ *
+ * - `::error`: first one per cause of modules that could not be loaded (a syntax error, a
+ *   refused import, a missing file), at the compiler's own file, line and column; then one per
+ *   failing export (`3.Linear` for the checks `3.Linear.*`) in the problems' order, on the
+ *   problem's module (`line=` at the export's declaration when the file declares it plainly).
+ *   Only root causes: a knock-on failure (a check that fails only because a check it requires
+ *   did not pass) is named in the annotation of the check it waits for, never annotated alone.
+ *   When more than ANNOTATIONS_PER_KIND exports fail, the last one says how many more and where
+ *   they are (`moreIn`).
+ * - `::notice`: one per problem with exports not implemented yet (they are not errors).
+ *
+ * Control characters are escaped and properties and data escaped per GitHub's rules, so each
+ * annotation is one line whatever the text holds.
  */
 export function annotations(
   result: GradeResult,
@@ -223,44 +498,29 @@ export function annotations(
   options: AnnotationOptions = {},
 ): string[] {
   const root = options.root ?? process.cwd();
+  const moreIn = options.moreIn ?? "the job summary";
   const replayOptions = {
     command: options.command ?? `npx gradmark ${result.mode}`,
     redactSeed: options.redactSeed ?? false,
   };
-  const lines: string[] = [];
-  for (const problem of result.problems) {
-    const failures = problem.checks.filter(failing);
-    if (failures.length === 0) continue;
-    const absolute = findModuleFile(submissionDir, problem.module);
-    const file = annotationPath(absolute, submissionDir, root);
-    for (const check of failures) {
-      const line = exportLine(absolute, check.id.split(".")[1] ?? "");
-      const properties = [
-        `file=${escapeProperty(file)}`,
-        ...(line === undefined ? [] : [`line=${line}`]),
-        `title=${escapeProperty(
-          sanitize(
-            `${check.id}: ${STATUS_WORD[check.status]} (${formatPoints(check.score)}/${formatPoints(
-              check.maxScore,
-            )} pts)`,
-          ),
-        )}`,
-      ];
-      const parts = [check.title, check.message.replace(/\n+$/, "")];
-      if (check.status !== "not-implemented") {
-        if (check.counterexample !== null && check.counterexample.trim() !== "") {
-          parts.push(`counterexample:\n${check.counterexample.replace(/\n+$/, "")}`);
-        }
-        parts.push(`replay: ${replayCommand(result, check, replayOptions)}`);
-      }
-      let data = sanitize(parts.filter((part) => part.trim() !== "").join("\n"));
-      if (data.length > MAX_ANNOTATION_CHARS) {
-        data = `${data.slice(0, MAX_ANNOTATION_CHARS)}\n[cut; the job summary has all of it]`;
-      }
-      lines.push(`::error ${properties.join(",")}::${escapeData(data)}`);
-    }
-  }
-  return lines;
+  const { errors, notices } = planAnnotations(result, submissionDir, replayOptions);
+  const named = (rest: Annotation[]) => listing(rest.map((a) => a.name));
+  const where = `${moreIn[0]!.toUpperCase()}${moreIn.slice(1)}`;
+  const shown = [
+    ...capped(errors, (rest) => ({
+      kind: "error",
+      name: "",
+      title: `${rest.length} more failing exports: see ${moreIn}`,
+      data: `GitHub shows ${ANNOTATIONS_PER_KIND} error annotations per step, so these ${rest.length} are not annotated: ${named(rest)}. ${where} lists every failing check with its message and replay command.`,
+    })),
+    ...capped(notices, (rest) => ({
+      kind: "notice",
+      name: "",
+      title: `${rest.length} more problems with exports not implemented yet: see ${moreIn}`,
+      data: `Not annotated here: ${named(rest)}. ${where} lists every check.`,
+    })),
+  ];
+  return shown.map((annotation) => workflowCommand(annotation, submissionDir, root, moreIn));
 }
 
 /** The job summary: the Markdown report (the same as `--format markdown`). */
@@ -290,10 +550,12 @@ export interface EmitOptions extends Partial<Pick<ReportOptions, "command" | "re
 }
 
 /**
- * What grading adds in a GitHub Actions job: appends the Markdown report to the file named by
- * GITHUB_STEP_SUMMARY (when set), then prints one `::error` annotation per failing check on
- * stdout (or stderr, see `annotationsTo`). A summary that cannot be written is reported on stderr; it never changes the grade or
- * the exit code.
+ * What grading adds in a GitHub Actions job: appends the Markdown report (every check, with
+ * messages, counterexamples and replay commands) to the file named by GITHUB_STEP_SUMMARY (when
+ * set), then prints the annotations (`annotations`: at most ANNOTATIONS_PER_KIND errors, one
+ * per failing export or module that could not be loaded, and notices for exports not
+ * implemented yet) on stdout (or stderr, see `annotationsTo`). A summary that cannot be written
+ * is reported on stderr; it never changes the grade or the exit code.
  */
 export function emitGitHubActions(
   result: GradeResult,
@@ -302,19 +564,31 @@ export function emitGitHubActions(
   options: EmitOptions = {},
 ): void {
   const summaryFile = io.env.GITHUB_STEP_SUMMARY;
+  const reportFile =
+    options.reportFile === undefined ? undefined : resolve(io.cwd, options.reportFile);
+  let inSummary = false;
   if (summaryFile !== undefined && summaryFile !== "") {
     const path = resolve(io.cwd, summaryFile);
-    if (options.reportFile === undefined || resolve(io.cwd, options.reportFile) !== path) {
+    if (reportFile !== path) {
       try {
         appendFileSync(path, `\n${stepSummary(result, options)}`);
+        inSummary = true;
       } catch (error) {
         io.stderr(
           `gradmark: cannot append the job summary to ${summaryFile}: ${(error as Error).message}\n`,
         );
       }
+    } else {
+      inSummary = true;
     }
   }
+  // Where the annotations send the reader for the rest: the summary, else the report.
+  const moreIn = inSummary
+    ? "the job summary"
+    : reportFile === undefined
+      ? "the report in this step's log"
+      : `the report written to ${relative(io.cwd, reportFile).split("\\").join("/")}`;
   const root = io.env.GITHUB_WORKSPACE || io.cwd;
-  const lines = annotations(result, submissionDir, { ...options, root });
+  const lines = annotations(result, submissionDir, { ...options, root, moreIn });
   if (lines.length > 0) io[options.annotationsTo ?? "stdout"](`${lines.join("\n")}\n`);
 }

@@ -12,7 +12,10 @@ import {
 
 export interface ModuleProblem {
   module: string;
-  /** The compiler's or resolver's message, with file and line. */
+  /**
+   * The compiler's or resolver's messages, one a line, each starting with its place
+   * (`src/einsum.ts:84:12: `) when esbuild knows it: `messageLocation` reads that back.
+   */
   message: string;
 }
 
@@ -276,17 +279,52 @@ async function checkModule(file: string, staged: StagedSources): Promise<string 
   }
 }
 
-/** Messages with their place: a staged file is `src/...` relative to the staging folder. */
+/**
+ * Messages with their place, one a line, `<file>:<line>:<column>: <text>` (as compilers write
+ * them): a staged file is `src/...` relative to the staging folder; line and column count from
+ * 1, the column in characters (UTF-16 code units, as editors count them; esbuild counts bytes).
+ * `messageLocation` reads the place back.
+ */
 function formatMessages(messages: readonly Message[]): string {
   return messages
     .slice(0, 5)
     .map((m) => {
       const where = m.location
-        ? `${m.location.file}:${m.location.line}:${m.location.column + 1}: `
+        ? `${m.location.file}:${m.location.line}:${characterColumn(m.location)}: `
         : "";
       return `${where}${m.text}`;
     })
     .join("\n");
+}
+
+/** esbuild's 0-based byte column as a 1-based column in UTF-16 code units of the line. */
+function characterColumn(location: { column: number; lineText: string }): number {
+  const bytes = Buffer.from(location.lineText, "utf8");
+  if (location.column > bytes.length) return location.column + 1;
+  return bytes.subarray(0, location.column).toString("utf8").length + 1;
+}
+
+/** Where a module problem's compiler message points: a file of the submission, 1-based. */
+export interface SourceLocation {
+  /** As the message names it: `src/...`, '/'-separated. */
+  file: string;
+  line: number;
+  column: number;
+}
+
+const LOCATED = /^(src\/[^\n]+?):([1-9]\d{0,8}):([1-9]\d{0,8}): /;
+
+/**
+ * The place a line of a ModuleProblem message names (`src/einsum.ts:84:12: Expected ...`, as
+ * formatMessages writes it), or null: a line without one (a missing module, a refused file), or
+ * a place outside src/ (the kit) or that leaves it (`..`).
+ */
+export function messageLocation(line: string): SourceLocation | null {
+  const match = LOCATED.exec(line);
+  if (!match) return null;
+  const file = match[1]!;
+  if (file.split("/").some((part) => part === ".." || part === "." || part === "")) return null;
+  return { file, line: Number(match[2]), column: Number(match[3]) };
 }
 
 /** `gradmark/tensor` is the kit's source, inlined into the bundle. */
