@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareRows } from "./compareGrades.js";
+import { compareExitCode, compareRows, EXIT_UNSTABLE_REGRADE } from "./compareGrades.js";
 import { formatRegradeDiff } from "./formatRegradeDiff.js";
 import { row } from "./sampleRow.js";
 
@@ -53,5 +53,20 @@ describe("compareRows", () => {
     expect(text).toContain("Regrade diff against prev: 1 of 2 submission(s) changed");
     expect(text).toContain("carol: 0 -> 12 (+12, error -> graded)");
     expect(text).not.toContain("bob");
+  });
+
+  it("exits 3 for an unchanged submission graded differently, whatever else happened", () => {
+    expect(EXIT_UNSTABLE_REGRADE).toBe(3);
+    const before = [row("bob", 20), row("carol", 10)];
+    const moved = [row("bob", 18), row("carol", 10)];
+    expect(compareExitCode(1, before, moved)).toBe(3);
+    // Ungraded submissions alone keep 1; a changed submission (new hash) is no alarm.
+    const error = row("carol", 0, { status: "error", submissionHash: "new" });
+    expect(compareExitCode(1, before, [row("bob", 20), error])).toBe(1);
+    expect(
+      compareExitCode(0, before, [row("bob", 20, { submissionHash: "new" }), row("carol", 10)]),
+    ).toBe(0);
+    expect(compareExitCode(1, before, [row("bob", 18), error])).toBe(3);
+    expect(compareExitCode(0, null, moved)).toBe(0);
   });
 });

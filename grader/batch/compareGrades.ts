@@ -105,3 +105,28 @@ export function compareRows(
 function round(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
+
+/**
+ * Exit code of `batch --compare` and `merge --compare` when a submission with the same hash, graded under
+ * the same seed, got a different grade: the grader is not reproducible. It wins over 1 (some
+ * submission could not be graded), which a class almost always has, so that a script can tell.
+ */
+export const EXIT_UNSTABLE_REGRADE = 3;
+
+/** True when the diff holds an unchanged submission graded differently (see RegradeChange). */
+export function hasUnstableRegrade(diff: RegradeDiff): boolean {
+  return diff.changed.some((change) => change.unstable);
+}
+
+/**
+ * The exit code of a batch or merge run with --compare: EXIT_UNSTABLE_REGRADE when an unchanged
+ * submission's grade moved, else `code` (0 all graded, 1 some could not be).
+ */
+export function compareExitCode(
+  code: number,
+  previous: readonly BatchRow[] | null,
+  current: readonly BatchRow[],
+): number {
+  if (previous === null) return code;
+  return hasUnstableRegrade(compareRows(previous, current)) ? EXIT_UNSTABLE_REGRADE : code;
+}

@@ -1,8 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  CsvError,
   formatCsvRow,
   parseCsv,
+  parseCsvRecords,
   spreadsheetSafe,
   stripControlCharacters,
   untrustedText,
@@ -38,6 +40,27 @@ describe("csv", () => {
 
   it("names the line of a quote that is never closed", () => {
     expect(() => parseCsv('a,b\n1,"open\n2,3')).toThrow("line 2: a quoted field is never closed");
+  });
+
+  it("gives each record the line it starts on, past blank lines and quoted line breaks", () => {
+    expect(parseCsvRecords('a,b\n\n1,"x\ny"\r\n\r\n2,"p\r\nq\rr"\n3,z')).toEqual([
+      { line: 1, cells: ["a", "b"] },
+      { line: 3, cells: ["1", "x\ny"] },
+      { line: 6, cells: ["2", "p\r\nq\rr"] },
+      { line: 9, cells: ["3", "z"] },
+    ]);
+    expect(parseCsvRecords('"",x\n""\n')).toEqual([{ line: 1, cells: ["", "x"] }]);
+  });
+
+  it("refuses text after a field's closing quote, naming the line", () => {
+    expect(() => parseCsv('a,b\n1,"Lovelace" Ada\n')).toThrow(
+      "line 2: text after the closing quote of a field",
+    );
+    expect(() => parseCsv('a\n"x"y')).toThrow(CsvError);
+    expect(parseCsv('"a","b"\n"c",d')).toEqual([
+      ["a", "b"],
+      ["c", "d"],
+    ]);
   });
 
   it("puts an apostrophe before any cell a spreadsheet would run as a formula", () => {

@@ -10,47 +10,82 @@
  * when gradmark reads its own CSV back.
  */
 
-/** Parses CSV text into rows of fields; an unterminated quote is an error naming its line. */
+/** A CSV text that cannot be read: `line` is where the faulty field starts (1-based). */
+export class CsvError extends Error {
+  constructor(
+    readonly line: number,
+    readonly problem: string,
+  ) {
+    super(`line ${line}: ${problem}`);
+  }
+}
+
+/** One record of a CSV text and the line it starts on (a quoted line break makes it span more). */
+export interface CsvRecord {
+  line: number;
+  cells: string[];
+}
+
+/** Parses CSV text into rows of fields; a malformed quote is an error naming its line. */
 export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
+  return parseCsvRecords(text).map((record) => record.cells);
+}
+
+/**
+ * Parses CSV text into records, each with the line it starts on, so that callers can name the
+ * line of a bad record even after blank lines and quoted line breaks. Blank lines are left out.
+ * A quote that is never closed, or text after a field's closing quote (`"Lovelace" Ada`), is a
+ * CsvError naming the line.
+ */
+export function parseCsvRecords(text: string): CsvRecord[] {
+  const records: CsvRecord[] = [];
   let row: string[] = [];
   let field = "";
   let quoted = false;
+  let closed = false;
   let line = 1;
+  let rowLine = 1;
   let quoteLine = 0;
   const body = text.startsWith("\ufeff") ? text.slice(1) : text;
+  const endRow = () => {
+    row.push(field);
+    if (!(row.length === 1 && row[0] === "")) records.push({ line: rowLine, cells: row });
+    row = [];
+    field = "";
+    closed = false;
+  };
   for (let i = 0; i < body.length; i++) {
     const ch = body[i]!;
     if (quoted) {
       if (ch === '"' && body[i + 1] === '"') {
         field += '"';
         i++;
-      } else if (ch === '"') quoted = false;
-      else {
-        if (ch === "\n") line++;
+      } else if (ch === '"') {
+        quoted = false;
+        closed = true;
+      } else {
+        if (ch === "\n" || (ch === "\r" && body[i + 1] !== "\n")) line++;
         field += ch;
       }
-    } else if (ch === '"' && field === "") {
-      quoted = true;
-      quoteLine = line;
     } else if (ch === ",") {
       row.push(field);
       field = "";
+      closed = false;
     } else if (ch === "\n" || ch === "\r") {
       if (ch === "\r" && body[i + 1] === "\n") i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
+      endRow();
       line++;
+      rowLine = line;
+    } else if (closed) {
+      throw new CsvError(line, "text after the closing quote of a field (quote the whole field)");
+    } else if (ch === '"' && field === "") {
+      quoted = true;
+      quoteLine = line;
     } else field += ch;
   }
-  if (quoted) throw new Error(`line ${quoteLine}: a quoted field is never closed`);
-  if (field !== "" || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows.filter((r) => !(r.length === 1 && r[0] === ""));
+  if (quoted) throw new CsvError(quoteLine, "a quoted field is never closed");
+  if (field !== "" || row.length > 0 || closed) endRow();
+  return records;
 }
 
 /**

@@ -46,7 +46,48 @@ describe("grades.csv", () => {
     );
     const lines = text.split("\n");
     expect(lines[1]).toBe(`'@evil,"'=1+1;x",'-cmd,-2,0.5,-1.5,20,graded,5,,hash--cmd,`);
-    expect(lines[2]).toBe("bob,,bob,0,0,0,20,error,5,,hash-bob,'+ATTACK at src/x.ts");
+    expect(lines[2]).toBe("bob,,bob,,,,20,error,5,,hash-bob,'+ATTACK at src/x.ts");
+  });
+
+  it("leaves the scores of error and missing rows blank, not 0, and reads them back as 0", () => {
+    const rows = [
+      row("alice", 0, { studentId: "s1", problems: { "1": 0, "2": 0 } }),
+      row("bob", 0, { status: "error", message: "no src/", problems: { "1": 0, "2": 0 } }),
+      row("carol", 0, {
+        status: "missing",
+        submissionHash: "",
+        message: "no submission",
+        problems: { "1": 0, "2": 0 },
+      }),
+    ];
+    const text = formatGradesCsv(report(rows));
+    expect(text.split("\n").slice(1, 4)).toEqual([
+      "s1,,alice,0,0,0,20,graded,5,,hash-alice,",
+      "bob,,bob,,,,20,error,5,,hash-bob,no src/",
+      "carol,,carol,,,,20,missing,5,,,no submission",
+    ]);
+    expect(parseGradesCsv(text, "g.csv")).toEqual(rows);
+    // A graded row still needs its numbers, and so does every row's max_score and seed.
+    expect(() => parseGradesCsv(text.replace("alice,0,0,0,", "alice,0,0,,"), "g.csv")).toThrow(
+      'g.csv line 2: total is "", not a number',
+    );
+    expect(() => parseGradesCsv(text.replace(",,,20,error,", ",,,,error,"), "g.csv")).toThrow(
+      'g.csv line 3: max_score is "", not a number',
+    );
+  });
+
+  it("reads a grades.csv from before the blank scores (0 in error and missing rows)", () => {
+    const old =
+      "id,name,folder,p1,p2,total,max_score,status,seed,failed_checks,submission_hash,message\n" +
+      "bob,,bob,0,0,0,20,error,5,,h,no src/\n";
+    expect(parseGradesCsv(old, "old.csv")[0]).toMatchObject({ status: "error", total: 0 });
+  });
+
+  it("names the right line after a name that spans lines", () => {
+    const text = formatGradesCsv(report([row("ann", 1, { name: "A\nB" }), row("bob", 2)]));
+    expect(() => parseGradesCsv(text.replace(",2,20,", ",two,20,"), "g.csv")).toThrow(
+      'g.csv line 4: total is "two"',
+    );
   });
 
   it("reads back hostile names and messages; only control characters are lost", () => {

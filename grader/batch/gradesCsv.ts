@@ -1,4 +1,4 @@
-import { formatCsvRow, parseCsv, untrustedText } from "./csv.js";
+import { formatCsvRow, parseCsvRecords, untrustedText } from "./csv.js";
 import type { BatchReport, BatchRow, BatchRowStatus } from "./types.js";
 
 /** The column of a problem's score: "p" and the problem id. */
@@ -9,7 +9,9 @@ export function problemColumn(problemId: string): string {
 /**
  * grades.csv, one line per submission in folder order: id, name, folder, one score column per
  * problem, total, max_score, status, seed, then what a regrade diff needs (the failed checks,
- * the submission's hash) and an error's message. Deterministic: no times, no dates. Every cell
+ * the submission's hash) and an error's message. The score cells (problems and total) of an
+ * `error` or `missing` row are blank, not 0: a gradebook importing the file would record a zero
+ * for a student who was never graded. Deterministic: no times, no dates. Every cell
  * is made spreadsheet-safe by formatCsvRow (names, folders and messages are untrusted; scores
  * stay numbers); parseGradesCsv undoes it.
  */
@@ -29,13 +31,14 @@ export function formatGradesCsv(report: BatchReport): string {
   ];
   const lines = [formatCsvRow(header)];
   for (const row of report.rows) {
+    const score = (value: number | undefined) => (row.status === "graded" ? (value ?? 0) : "");
     lines.push(
       formatCsvRow([
         row.studentId,
         row.name,
         row.folder,
-        ...report.problems.map((p) => row.problems[p.id] ?? 0),
-        row.total,
+        ...report.problems.map((p) => score(row.problems[p.id])),
+        score(row.total),
         row.maxScore,
         row.status,
         row.seed,
@@ -50,11 +53,15 @@ export function formatGradesCsv(report: BatchReport): string {
 
 /**
  * The rows of a grades.csv gradmark wrote, for a regrade diff; errors name the line. Texts come
- * back as written, except for the control characters formatCsvRow strips.
+ * back as written, except for the control characters formatCsvRow strips. The blank scores of
+ * an `error` or `missing` row come back as 0 (files written before they were blank hold 0).
  */
 export function parseGradesCsv(text: string, file: string): BatchRow[] {
-  const rows = parseCsv(text).map((cells) => cells.map(untrustedText));
-  const header = rows[0];
+  const records = parseCsvRecords(text).map(({ line, cells }) => ({
+    line,
+    cells: cells.map(untrustedText),
+  }));
+  const header = records[0]?.cells;
   const at = (name: string) => header?.indexOf(name) ?? -1;
   const required = ["id", "folder", "total", "max_score", "status", "seed"];
   const missing = required.filter((name) => at(name) < 0);
@@ -64,9 +71,12 @@ export function parseGradesCsv(text: string, file: string): BatchRow[] {
   const problemColumns = header
     .map((name, index) => ({ name, index }))
     .filter(({ name }) => /^p.+/.test(name) && !required.includes(name));
-  return rows.slice(1).map((cells, i) => {
-    const line = i + 2;
+  return records.slice(1).map(({ line, cells }) => {
     const cell = (name: string) => cells[at(name)] ?? "";
+    const status = cell("status") as BatchRowStatus;
+    if (!["graded", "error", "missing"].includes(status)) {
+      throw new Error(`${file} line ${line}: unknown status ${JSON.stringify(status)}`);
+    }
     const number = (name: string, text = cell(name)) => {
       const value = Number(text);
       if (text.trim() === "" || !Number.isFinite(value)) {
@@ -74,19 +84,18 @@ export function parseGradesCsv(text: string, file: string): BatchRow[] {
       }
       return value;
     };
-    const status = cell("status") as BatchRowStatus;
-    if (!["graded", "error", "missing"].includes(status)) {
-      throw new Error(`${file} line ${line}: unknown status ${JSON.stringify(status)}`);
-    }
+    // A score of a row that was not graded: blank (or 0, in files from before).
+    const score = (name: string, text = cell(name)) =>
+      status !== "graded" && text.trim() === "" ? 0 : number(name, text);
     return {
       folder: cell("folder"),
       studentId: cell("id"),
       name: cell("name"),
       status,
       problems: Object.fromEntries(
-        problemColumns.map(({ name, index }) => [name.slice(1), number(name, cells[index] ?? "")]),
+        problemColumns.map(({ name, index }) => [name.slice(1), score(name, cells[index] ?? "")]),
       ),
-      total: number("total"),
+      total: score("total"),
       maxScore: number("max_score"),
       seed: number("seed"),
       failedChecks: cell("failed_checks")

@@ -1,6 +1,13 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { CommandModule } from "yargs";
+import { compareExitCode, EXIT_UNSTABLE_REGRADE } from "../../batch/compareGrades.js";
+import {
+  checkExportRoster,
+  EXPORT_NAMES,
+  selectExports,
+  writeExports,
+} from "../../batch/exports/index.js";
 import { readRoster } from "../../batch/readRoster.js";
 import { BatchInterrupted, runBatch } from "../../batch/runBatch.js";
 import { parseShard } from "../../batch/shard.js";
@@ -28,10 +35,14 @@ export interface BatchArgs extends BatchReportArgs {
   seed?: string;
   assignment?: string;
   isolation?: string;
+  export?: string | string[];
 }
 
 /** Exit code of a batch stopped by Ctrl-C or SIGTERM, as shells report a SIGINT death. */
 const EXIT_INTERRUPTED = 130;
+
+/** The exit codes of batch, for its --help. */
+const EXIT_CODES = `Exit codes: 0 every submission was graded (whatever the scores), 1 some could not be, 2 usage or infrastructure error, ${EXIT_UNSTABLE_REGRADE} --compare found an unchanged submission (same hash and seed) graded differently (whether or not some could not be graded), ${EXIT_INTERRUPTED} interrupted.`;
 
 /** `gradmark batch <dir> --out <dir>`: grade a whole class; see runBatch. */
 export function runBatchCommand(
@@ -55,7 +66,10 @@ export function runBatchCommand(
     // Refused before anyone is graded: the whole class would be graded without the network wall.
     checkIsolation(isolationLevel(args.isolation, io.env));
     const shard = args.shard === undefined ? null : parseShard(args.shard);
-    const roster = args.roster === undefined ? null : readRoster(resolve(io.cwd, args.roster));
+    const roster =
+      args.roster === undefined ? null : readRoster(resolve(io.cwd, args.roster), args.roster);
+    const exports = selectExports(args.export);
+    checkExportRoster(exports, roster ? roster.students.map((student) => student.entry) : null);
     const assignmentFile = args.assignment === undefined ? null : resolve(io.cwd, args.assignment);
     const assignment = await deps.loadAssignment(args.assignment, io.cwd);
     const previous = readComparison(args, io);
@@ -82,7 +96,17 @@ export function runBatchCommand(
         onEvent: progress.onEvent,
       });
       progress.stop();
-      return finishBatchReport(outcome.report, args, io, outcome.gradesCsvFile, previous);
+      const code = finishBatchReport(outcome.report, args, io, outcome.gradesCsvFile, previous);
+      const outDir = resolve(io.cwd, args.out);
+      const exported = writeExports(
+        exports,
+        outcome.report,
+        outcome.manifest.roster,
+        outDir,
+        args.out,
+      );
+      for (const line of exported) io.stdout(`${line}\n`);
+      return compareExitCode(code, previous, outcome.report.rows);
     } catch (error) {
       progress.stop();
       if (error instanceof BatchInterrupted) {
@@ -125,7 +149,8 @@ export function batchCommand(context: CommandContext): CommandModule<object, Bat
         })
         .option("roster", {
           type: "string",
-          describe: "CSV with folder,id,name columns mapping submissions to students",
+          describe:
+            "CSV mapping submissions to students: folder,id,name, or the roster export of GitHub Classroom, Canvas or Gradescope",
         })
         .option("resume", {
           type: "boolean",
@@ -145,6 +170,12 @@ export function batchCommand(context: CommandContext): CommandModule<object, Bat
           type: "string",
           describe: "also write a self-contained HTML report (charts, common failures)",
         })
+        .option("export", {
+          type: "string",
+          choices: EXPORT_NAMES,
+          describe:
+            "also write a gradebook import into --out: canvas (canvas.csv; needs a Canvas roster)",
+        })
         .option("seed", {
           type: "string",
           describe: "grading seed (default: $GRADMARK_SEED if set, else the assignment's seed)",
@@ -158,7 +189,12 @@ export function batchCommand(context: CommandContext): CommandModule<object, Bat
         .example(
           "$0 batch submissions --out results-v2 --compare results",
           "regrade and list what changed",
-        ),
+        )
+        .example(
+          "$0 batch submissions --out results --roster canvas-gradebook.csv --export canvas",
+          "also write results/canvas.csv for Canvas's gradebook import",
+        )
+        .epilogue(EXIT_CODES),
     handler: async (args) => context.exit(await runBatchCommand(args, context.io, context.deps)),
   };
 }
