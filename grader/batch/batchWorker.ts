@@ -3,10 +3,14 @@
  * submission at a time with gradeSubmission, whose sandboxed children run the student code.
  * It leads its own process group, so the pool can stop it together with those children.
  */
+import { realpathSync } from "node:fs";
+import { dirname } from "node:path";
 import { loadAssignment } from "../assignment/loadAssignment.js";
 import type { Assignment } from "../assignment/types.js";
 import { gradeSubmission } from "../gradeSubmission.js";
+import type { GradeResult } from "../model/results.js";
 import { UsageError } from "../UsageError.js";
+import { relativeToClass, type ShownPath } from "./formatBatchSummary.js";
 import { UnzipError, unzipSubmission } from "./unzipSubmission.js";
 import type { GradeJob, ParentToWorker, WorkerToParent } from "./workerProtocol.js";
 
@@ -24,6 +28,12 @@ function assignmentFor(file: string | null): Promise<Assignment> {
 
 async function grade(job: GradeJob): Promise<WorkerToParent> {
   const { folder } = job;
+  // Looked up once, after a zip is unpacked (its folder may then resolve to another path).
+  let paths: ShownPath[] | undefined;
+  const relative = (text: string) => {
+    paths ??= shownPaths(job);
+    return relativeToClass(text, paths);
+  };
   try {
     const dir = job.kind === "zip" ? unzipSubmission(job.path, job.unpackDir) : job.path;
     const assignment = await assignmentFor(job.assignmentFile);
@@ -35,14 +45,56 @@ async function grade(job: GradeJob): Promise<WorkerToParent> {
       mode: "grade",
       lanes: 1,
     });
-    return { type: "graded", folder, result };
+    return { type: "graded", folder, result: withRelativeMessages(result, relative) };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = relative(error instanceof Error ? error.message : String(error));
     if (error instanceof UnzipError)
       return { type: "unusable", folder, message: `${folder}.zip: ${message}` };
     if (error instanceof UsageError) return { type: "unusable", folder, message };
     return { type: "failed", folder, message };
   }
+}
+
+/**
+ * How messages name the submission's paths on this machine: relative to the class folder, a
+ * zip's unpacked folder as the zip (`bob.zip/repo has no src/ folder`), so nothing printed,
+ * stored or reported carries the TA's folders (and results do not depend on where a class is).
+ */
+function shownPaths(job: GradeJob): ShownPath[] {
+  const submission = job.kind === "zip" ? `${job.folder}.zip` : job.folder;
+  const paths: ShownPath[] = [
+    { path: dirname(job.path), as: "" },
+    { path: job.path, as: submission },
+    ...(job.kind === "zip" ? [{ path: job.unpackDir, as: submission }] : []),
+  ];
+  // Through a symbolic link (a temporary folder on macOS) a path may also appear resolved.
+  for (const { path, as } of [...paths]) {
+    try {
+      const real = realpathSync(path);
+      if (real !== path) paths.push({ path: real, as });
+    } catch {
+      // Gone or never made (a zip not unpacked yet): nothing else to look for.
+    }
+  }
+  return paths;
+}
+
+/** The result with its checks' messages and counterexamples passed through `relative`. */
+function withRelativeMessages(
+  result: GradeResult,
+  relative: (text: string) => string,
+): GradeResult {
+  return {
+    ...result,
+    problems: result.problems.map((problem) => ({
+      ...problem,
+      checks: problem.checks.map((check) => ({
+        ...check,
+        message: relative(check.message),
+        counterexample: check.counterexample === null ? null : relative(check.counterexample),
+      })),
+    })),
+  };
 }
 
 function send(message: WorkerToParent): void {

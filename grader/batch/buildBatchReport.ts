@@ -1,4 +1,5 @@
-import type { CheckResult } from "../model/results.js";
+import type { CheckResult, CheckStatus, GradeResult } from "../model/results.js";
+import { knockOnRoots, planKnockOns } from "../reporters/knockOns.js";
 import type { BatchManifest } from "./batchManifest.js";
 import { compareNames } from "./findSubmissions.js";
 import type { StoredResult } from "./resultStore.js";
@@ -46,9 +47,7 @@ export function buildBatchReport(
       },
       total: stored.result.score,
       maxScore: stored.result.maxScore,
-      failedChecks: checks
-        .filter((c) => c.status !== "passed" && c.status !== "skipped")
-        .map((c) => c.id),
+      failedChecks: checks.filter(failed).map((c) => c.id),
       submissionHash: stored.submissionHash,
       message: "",
     };
@@ -78,4 +77,67 @@ export function buildBatchReport(
     problems: manifest.problems,
     rows,
   };
+}
+
+/** A failed check that is a root cause: not a knock-on failure waiting for another check. */
+export interface RootCauseFailure {
+  checkId: string;
+  title: string;
+  status: CheckStatus;
+  /** As the result has it, in full (the HTML report shortens it). */
+  message: string;
+  /** The knock-on failures that wait for this check: they earn their points once it passes. */
+  knockOns: number;
+}
+
+/** What a graded submission lost points on, for the HTML report's per-student details. */
+export interface SubmissionFailures {
+  /** In assignment order. */
+  rootCauses: RootCauseFailure[];
+  /** All of the submission's knock-on failures (left out of `rootCauses`). */
+  knockOns: number;
+}
+
+/**
+ * The failed checks of a result (every status but passed and skipped, as `failedChecks`) split
+ * as the summary counts them: root causes, listed with their messages, and knock-on failures
+ * (see reporters/knockOns.ts), only counted, each under the root cause it waits for.
+ */
+export function submissionFailures(result: GradeResult): SubmissionFailures {
+  const rootCauses: RootCauseFailure[] = [];
+  let knockOns = 0;
+  for (const problem of result.problems) {
+    const isRoot = (check: CheckResult) => failed(check) && knockOnRoots(check) === null;
+    const plan = planKnockOns(problem.checks, isRoot);
+    for (const check of problem.checks) {
+      if (!failed(check)) continue;
+      if (!isRoot(check)) {
+        knockOns++;
+        continue;
+      }
+      rootCauses.push({
+        checkId: check.id,
+        title: check.title,
+        status: check.status,
+        message: check.message,
+        knockOns: plan.costs(check).length,
+      });
+    }
+  }
+  return { rootCauses, knockOns };
+}
+
+/** `submissionFailures` of every graded stored result, by folder. */
+export function failuresByFolder(
+  results: ReadonlyMap<string, StoredResult>,
+): Map<string, SubmissionFailures> {
+  const failures = new Map<string, SubmissionFailures>();
+  for (const [folder, stored] of results) {
+    if (stored.status === "graded") failures.set(folder, submissionFailures(stored.result));
+  }
+  return failures;
+}
+
+function failed(check: CheckResult): boolean {
+  return check.status !== "passed" && check.status !== "skipped";
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { formatBatchSummary, formatPercent } from "./formatBatchSummary.js";
+import {
+  formatBatchErrors,
+  formatBatchSummary,
+  formatPercent,
+  relativeToClass,
+  shortenText,
+} from "./formatBatchSummary.js";
 import { row } from "./sampleRow.js";
 import { summarizeBatch } from "./summarizeBatch.js";
 import type { BatchSummary } from "./types.js";
@@ -103,5 +109,101 @@ describe("formatPercent", () => {
       "33.3%",
       "0%",
     ]);
+  });
+});
+
+describe("shortenText", () => {
+  it("leaves text that fits alone", () => {
+    expect(shortenText("dave.zip: the zip holds no files", 32)).toBe(
+      "dave.zip: the zip holds no files",
+    );
+  });
+
+  it("cuts at the last whole word, drops a dangling comma and adds an ellipsis", () => {
+    const text = "bob has no src/ folder, and none of the modules at its top level";
+    expect(shortenText(text, 25)).toBe("bob has no src/ folder…");
+    expect(shortenText(text, 30)).toBe("bob has no src/ folder, and…");
+    expect(shortenText(text, 30).length).toBeLessThanOrEqual(30);
+    expect(shortenText("one two\nthree four", 12)).toBe("one two…");
+  });
+
+  it("cuts inside a word only when there is no space in the second half", () => {
+    expect(shortenText(`see ${"x".repeat(50)}`, 20)).toBe(`see ${"x".repeat(15)}…`);
+  });
+
+  it("never leaves half of a surrogate pair", () => {
+    expect(shortenText("😀".repeat(10), 6)).toBe("😀😀…");
+  });
+});
+
+describe("relativeToClass", () => {
+  const paths = [
+    { path: "/home/ta/class", as: "" },
+    { path: "/home/ta/class/alice", as: "alice" },
+    { path: "/scratch/gradmark-batch-x/3", as: "carol.zip" },
+  ];
+
+  it("names submissions and their files relative to the class folder", () => {
+    expect(
+      relativeToClass("/home/ta/class/alice has no src/ folder; see /home/ta/class/alice.", paths),
+    ).toBe("alice has no src/ folder; see alice.");
+    expect(relativeToClass("ENOENT: stat '/home/ta/class/bob.zip'", paths)).toBe(
+      "ENOENT: stat 'bob.zip'",
+    );
+    expect(relativeToClass("/scratch/gradmark-batch-x/3/repo has no src/ folder", paths)).toBe(
+      "carol.zip/repo has no src/ folder",
+    );
+    expect(relativeToClass("at f (file:///home/ta/class/alice/src/layers.ts:3:9)", paths)).toBe(
+      "at f (alice/src/layers.ts:3:9)",
+    );
+  });
+
+  it("matches whole path components only", () => {
+    for (const text of [
+      "/home/ta/classes/alice",
+      "/home/ta/class.zip",
+      "/scratch/gradmark-batch-x/31/repo",
+      "/srv/home/ta/class/alice",
+    ])
+      expect(relativeToClass(text, paths)).toBe(text);
+  });
+
+  it("takes paths with characters that mean something in a regular expression literally", () => {
+    const odd = [{ path: "/home/t.a (2)/cl+ass", as: "" }];
+    expect(relativeToClass("/home/t.a (2)/cl+ass/bob: no", odd)).toBe("bob: no");
+    expect(relativeToClass("/home/tXa (2)/cl+ass/bob: no", odd)).toBe(
+      "/home/tXa (2)/cl+ass/bob: no",
+    );
+  });
+});
+
+describe("formatBatchErrors", () => {
+  it("lists every error row with its whole message, continuation lines indented", () => {
+    const long = `bob: ${"word ".repeat(60).trim()}`;
+    const rows = [
+      row("alice", 10),
+      row("bob", 0, { status: "error", message: long }),
+      row("carol", 0, { status: "error", message: "first line\nsecond line" }),
+      row("dave", 0, { status: "missing", message: "no submission" }),
+    ];
+    expect(formatBatchErrors(rows)).toBe(
+      [
+        "2 submission(s) could not be graded (the message column of grades.csv says why):",
+        `  bob: ${long}`,
+        "  carol: first line",
+        "      second line",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("is empty when every submission was graded, and says how many more there are past the limit", () => {
+    expect(formatBatchErrors([row("alice", 10)])).toBe("");
+    const errors = ["a", "b", "c"].map((f) =>
+      row(f, 0, { status: "error", message: "x\u001b[2J" }),
+    );
+    const text = formatBatchErrors(errors, 2);
+    expect(text).toContain("  a: x\\x1b[2J\n  b: x\\x1b[2J\n");
+    expect(text).toMatch(/\n {2}and 1 more: see the message column of grades\.csv\n$/);
   });
 });

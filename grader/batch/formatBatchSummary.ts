@@ -1,5 +1,5 @@
 import { formatPoints, plural, sanitize } from "../reporters/text.js";
-import type { BatchSummary, FailureCount } from "./types.js";
+import type { BatchRow, BatchSummary, FailureCount } from "./types.js";
 
 type Align = "left" | "right";
 
@@ -18,6 +18,78 @@ export function formatBatchSummary(summary: BatchSummary): string {
     ...failureLines(summary.commonFailures),
   ];
   return `${lines.join("\n")}\n`;
+}
+
+/** At most this many error rows are listed at the end of a batch; grades.csv has them all. */
+const LISTED_ERRORS = 20;
+
+/**
+ * The submissions that could not be graded, each with its full message (continuation lines
+ * indented), for the end of `gradmark batch` and `merge`; "" when every one was graded.
+ */
+export function formatBatchErrors(rows: readonly BatchRow[], limit = LISTED_ERRORS): string {
+  const errors = rows.filter((row) => row.status === "error");
+  if (errors.length === 0) return "";
+  const lines = [
+    `${errors.length} submission(s) could not be graded (the message column of grades.csv says why):`,
+  ];
+  for (const row of errors.slice(0, limit)) {
+    const [first, ...rest] = sanitize(row.message).split("\n");
+    const folder = sanitize(row.folder).replace(/\n/g, "\\n");
+    lines.push(`  ${folder}: ${first}`, ...rest.map((line) => `      ${line}`.trimEnd()));
+  }
+  if (errors.length > limit)
+    lines.push(`  and ${errors.length - limit} more: see the message column of grades.csv`);
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * `text` in at most `max` characters (at least 2): cut at the last space or line break that keeps
+ * at least half of it (mid-word only when there is none, as in a long path), with an ellipsis.
+ */
+export function shortenText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = text.slice(0, Math.max(1, max - 1));
+  const lastSpace = cut.search(/\s\S*$/);
+  if (lastSpace >= max / 2) cut = cut.slice(0, lastSpace);
+  // Never half a surrogate pair, and no dangling separator before the ellipsis.
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut.replace(/[\s,;:]+$/, "")}…`;
+}
+
+/** A path of the TA's machine, and how batch output names it instead. */
+export interface ShownPath {
+  path: string;
+  /** Relative to the class folder ("alice", "bob.zip"); "" for the class folder itself. */
+  as: string;
+}
+
+const REGEXP_SPECIALS = /[.*+?^${}()|[\]\\]/g;
+
+/**
+ * `text` (a message about a submission) with every `path` in it, or a `file://` URL of it,
+ * written as `as`, so what batch prints, stores and reports never carries a folder of the TA's
+ * machine: with `{ path: "/home/ta/class", as: "" }`, `/home/ta/class/alice/src` becomes
+ * `alice/src`. Only whole path components match (`/home/ta/class` is not in
+ * `/home/ta/classes`), longest path first.
+ */
+export function relativeToClass(text: string, paths: readonly ShownPath[]): string {
+  const sorted = paths
+    .filter((place) => place.path !== "")
+    .sort((a, b) => b.path.length - a.path.length);
+  for (const { path, as } of sorted) {
+    const escaped = path.replace(/[\\/]+$/, "").replace(REGEXP_SPECIALS, "\\$&");
+    if (escaped === "") continue;
+    const pattern = new RegExp(
+      `(?<![\\w.~/\\\\-])(?:file://)?${escaped}(?:([/\\\\])(?=[^\\s/\\\\])|(?![\\w~-]|\\.[\\w.~-]))`,
+      "g",
+    );
+    text = text.replace(pattern, (_match, separator: string | undefined) => {
+      if (separator === undefined) return as === "" ? "." : as;
+      return as === "" ? "" : `${as}/`;
+    });
+  }
+  return text;
 }
 
 /** A share (0..1) as a percentage with at most one decimal: 0.8333 -> "83.3%". */

@@ -1,5 +1,6 @@
-import { formatPoints } from "../reporters/text.js";
-import { formatPercent } from "./formatBatchSummary.js";
+import { formatPoints, plural } from "../reporters/text.js";
+import type { RootCauseFailure, SubmissionFailures } from "./buildBatchReport.js";
+import { formatPercent, shortenText } from "./formatBatchSummary.js";
 import { histogramBins } from "./htmlReportBins.js";
 import { escapeHtml } from "./htmlReportEscape.js";
 import { renderHistogram } from "./htmlReportHistogram.js";
@@ -19,12 +20,37 @@ import type {
 const CONTENT_SECURITY_POLICY =
   "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
+/** Root-cause failures shown per student; the rest are counted ("and 3 more"). */
+export const SHOWN_FAILURES_PER_STUDENT = 5;
+/** Characters of a check's message shown in the report (cut at a word, with an ellipsis). */
+export const SHOWN_MESSAGE_CHARS = 300;
+/**
+ * And characters of its markup once escaped: a message of nothing but `<` and `&` (or control
+ * characters) would otherwise take four to six times the room.
+ */
+export const SHOWN_MESSAGE_MARKUP = 2 * SHOWN_MESSAGE_CHARS;
+
+export interface HtmlReportOptions {
+  /**
+   * By folder, what each graded submission lost points on (`failuresByFolder` of the stored
+   * results): the submissions table then gets a "Failed checks" column whose cells open, with no
+   * script, on each root-cause failure and its message. Without it there is no such column.
+   */
+  failures?: ReadonlyMap<string, SubmissionFailures>;
+}
+
 /**
  * One self-contained HTML page for course staff: the class's figures, a histogram of totals
- * and one per problem (inline SVG), the most common failing checks and every submission.
- * Deterministic (no date), so the same batch always gives the same bytes.
+ * and one per problem (inline SVG), the most common failing checks and every submission (with
+ * its root-cause failures when `options.failures` has them). Deterministic (no date), so the
+ * same batch always gives the same bytes. Its size grows with the class, but each student's
+ * failures are capped (SHOWN_FAILURES_PER_STUDENT checks of SHOWN_MESSAGE_CHARS characters).
  */
-export function renderHtmlReport(report: BatchReport, summary: BatchSummary): string {
+export function renderHtmlReport(
+  report: BatchReport,
+  summary: BatchSummary,
+  options: HtmlReportOptions = {},
+): string {
   const title = `${report.assignment.title}: batch report`;
   return `<!doctype html>
 <html lang="en">
@@ -46,7 +72,7 @@ ${overview(summary)}
 ${totalsSection(report, summary)}
 ${problemsSection(report, summary)}
 ${failuresSection(summary)}
-${submissionsSection(report)}
+${submissionsSection(report, options.failures)}
 </main>
 </body>
 </html>
@@ -61,6 +87,7 @@ function overview(summary: BatchSummary): string {
 ${figure("submissions", String(summary.submissions))}
 ${figure("graded", String(summary.graded))}
 ${figure("errors", String(summary.errors))}
+${figure("missing (no submission)", String(summary.missing ?? 0))}
 ${figure("mean total", `${formatPoints(total.mean)} / ${formatPoints(total.maxScore)}`)}
 ${figure("median total", formatPoints(total.median))}
 ${figure("full marks", formatPercent(total.fullMarksRate))}
@@ -151,7 +178,10 @@ function failureRow(failure: FailureCount, graded: number): string {
   return `<tr data-check="${escapeHtml(failure.checkId)}">${cells.join("")}</tr>`;
 }
 
-function submissionsSection(report: BatchReport): string {
+function submissionsSection(
+  report: BatchReport,
+  failures: ReadonlyMap<string, SubmissionFailures> | undefined,
+): string {
   const problemHeads = report.problems.map(
     (problem) =>
       `<th class="num" title="${escapeHtml(`${problem.title} (out of ${formatPoints(problem.maxScore)})`)}">${escapeHtml(problem.id)}</th>`,
@@ -159,21 +189,26 @@ function submissionsSection(report: BatchReport): string {
   return `<section id="submissions">
 <h2>Submissions</h2>
 <table id="submissions-table">
-<thead><tr><th>Folder</th><th>Id</th><th>Name</th>${problemHeads.join("")}<th class="num">Total</th><th>Status</th></tr></thead>
+<thead><tr><th>Folder</th><th>Id</th><th>Name</th>${problemHeads.join("")}<th class="num">Total</th><th>Status</th>${failures === undefined ? "" : "<th>Failed checks</th>"}</tr></thead>
 <tbody>
-${report.rows.map((row) => submissionRow(row, report.problems)).join("\n")}
+${report.rows.map((row) => submissionRow(row, report.problems, failures)).join("\n")}
 </tbody>
 </table>
 </section>`;
 }
 
-function submissionRow(row: BatchRow, problems: BatchProblem[]): string {
+function submissionRow(
+  row: BatchRow,
+  problems: BatchProblem[],
+  failures: ReadonlyMap<string, SubmissionFailures> | undefined,
+): string {
   const who = [row.folder, row.studentId, row.name].map((text) => `<td>${escapeHtml(text)}</td>`);
+  const failed = failures === undefined ? "" : failuresCell(row, failures.get(row.folder));
   if (row.status !== "graded") {
     // No scores to show: the reason takes their place.
     const status = escapeHtml(row.status);
     const message = `<td class="message" colspan="${problems.length + 1}">${escapeHtml(row.message)}</td>`;
-    return `<tr class="${status}">${who.join("")}${message}<td class="status">${status}</td></tr>`;
+    return `<tr class="${status}">${who.join("")}${message}<td class="status">${status}</td>${failed}</tr>`;
   }
   const scores = problems.map((problem) => {
     const score = row.problems[problem.id] ?? 0;
@@ -181,7 +216,65 @@ function submissionRow(row: BatchRow, problems: BatchProblem[]): string {
     return `<td class="${classes}">${formatPoints(score)}</td>`;
   });
   const total = `<td class="num total">${formatPoints(row.total)}</td>`;
-  return `<tr>${who.join("")}${scores.join("")}${total}<td class="status">graded</td></tr>`;
+  return `<tr>${who.join("")}${scores.join("")}${total}<td class="status">graded</td>${failed}</tr>`;
+}
+
+/**
+ * A submission's root-cause failures, closed until clicked (<details>): at most
+ * SHOWN_FAILURES_PER_STUDENT, each with its message shortened to SHOWN_MESSAGE_CHARS, then how
+ * many more there are; knock-on failures only counted. One line of markup, like every row.
+ */
+function failuresCell(row: BatchRow, failures: SubmissionFailures | undefined): string {
+  if (row.status !== "graded") return `<td class="failures"></td>`;
+  if (failures === undefined) {
+    // A row without a stored result (grades.csv only) still says how many checks failed.
+    const count = new Set(row.failedChecks).size;
+    const text = count === 0 ? "none" : `${plural(count, "failed check")} (no stored result)`;
+    return `<td class="failures">${text}</td>`;
+  }
+  const { rootCauses, knockOns } = failures;
+  if (rootCauses.length === 0 && knockOns === 0) return `<td class="failures">none</td>`;
+  const counts = [
+    ...(rootCauses.length > 0 ? [plural(rootCauses.length, "failed check")] : []),
+    ...(knockOns > 0 ? [plural(knockOns, "knock-on")] : []),
+  ].join(", ");
+  const shown = rootCauses.slice(0, SHOWN_FAILURES_PER_STUDENT).map(failureItem);
+  const hidden = rootCauses.length - shown.length;
+  if (hidden > 0)
+    shown.push(
+      `<li class="more">and ${hidden} more: see this submission's result in results/</li>`,
+    );
+  if (knockOns > 0)
+    shown.push(
+      `<li class="more">${plural(knockOns, "knock-on failure")} not listed (a knock-on passes on its own but earns nothing until the check it waits for passes)</li>`,
+    );
+  return `<td class="failures"><details><summary>${counts}</summary><ul>${shown.join("")}</ul></details></td>`;
+}
+
+function failureItem(failure: RootCauseFailure): string {
+  const costs =
+    failure.knockOns > 0 ? ` · also costs ${plural(failure.knockOns, "knock-on check")}` : "";
+  const message =
+    failure.message.trim() === ""
+      ? ""
+      : `<div class="check-message">${messageMarkup(failure.message.trim())}</div>`;
+  return `<li data-check="${escapeHtml(failure.checkId)}"><code>${escapeHtml(failure.checkId)}</code> ${escapeHtml(failure.title)} <span class="check-status">${escapeHtml(failure.status)}${costs}</span>${message}</li>`;
+}
+
+/**
+ * A message, escaped, in at most SHOWN_MESSAGE_CHARS characters and SHOWN_MESSAGE_MARKUP of
+ * markup. Line breaks as references keep the row on one line of markup; pre-wrap shows them.
+ */
+function messageMarkup(message: string): string {
+  let chars = SHOWN_MESSAGE_CHARS;
+  for (;;) {
+    const markup = escapeHtml(shortenText(message, chars)).replace(/\n/g, "&#10;");
+    if (markup.length <= SHOWN_MESSAGE_MARKUP || chars <= 2) return markup;
+    chars = Math.max(
+      2,
+      Math.min(chars - 1, Math.floor((chars * SHOWN_MESSAGE_MARKUP) / markup.length)),
+    );
+  }
 }
 
 function gradedRows(report: BatchReport): BatchRow[] {
@@ -217,6 +310,14 @@ td.share { position: relative; min-width: 130px; }
 .share-bar { position: absolute; left: 0; top: 4px; bottom: 4px; background: #dbe8f7; }
 .share-text { position: relative; }
 .empty { color: var(--muted); font-style: italic; }
+td.failures { min-width: 9em; max-width: 40em; color: var(--muted); }
+td.failures details[open] { color: var(--ink); }
+td.failures summary { cursor: pointer; color: var(--bad); white-space: nowrap; }
+td.failures ul { margin: 6px 0 2px; padding-left: 18px; }
+td.failures li { margin: 0 0 6px; }
+td.failures li.more { color: var(--muted); font-style: italic; list-style: none; margin-left: -18px; }
+.check-status { color: var(--muted); font-size: 12px; }
+.check-message { margin-top: 2px; padding: 4px 8px; background: #f6f8fa; border-left: 3px solid var(--line); white-space: pre-wrap; overflow-wrap: anywhere; font: 12px/1.4 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 16px; }
 figure.chart { margin: 0; }
 figcaption { font-weight: 600; margin-bottom: 4px; }

@@ -1,8 +1,14 @@
+import type { CheckStatus } from "../model/results.js";
+import type { RootCauseFailure, SubmissionFailures } from "./buildBatchReport.js";
 import type { BatchProblem, BatchReport, BatchRow } from "./types.js";
 
 /** Untrusted names the report must show as text. */
 export const EVIL_FOLDER = "<img src=x onerror=alert(1)>";
 export const EVIL_NAME = `<script>alert("name")</script>&amp; O'Brien`;
+/** A check message written to break out of the report (student code chooses what it throws). */
+export const EVIL_MESSAGE = `threw <script>alert("message")</script></td></tr></table><img src=x onerror=alert(2)> & left`;
+/** Roster students without a submission in the sample. */
+export const MISSING_FOLDERS = ["zz-absent-1", "zz-absent-2"];
 
 interface SampleCheck {
   id: string;
@@ -71,7 +77,8 @@ function check(id: string, title: string, points: number, difficulty: number): S
 /**
  * A deterministic class for the HTML report's tests and screenshots: `students` graded rows
  * with varied scores (each score is the points of the checks that passed, so scores and failed
- * checks agree), two "error" rows, and an evil folder name and roster name among them.
+ * checks agree), two "error" rows, two "missing" roster students, and an evil folder name and
+ * roster name among them.
  */
 export function sampleBatchReport(students = 60, seed = 20240917): BatchReport {
   const random = seededRandom(seed);
@@ -87,6 +94,7 @@ export function sampleBatchReport(students = 60, seed = 20240917): BatchReport {
   }
   rows.push(errorRow("zz-broken", 'could not bundle src/layers.ts: <Unexpected "}">'));
   rows.push(errorRow("zz-empty", "no src/ folder and no modules in the submission"));
+  for (const folder of MISSING_FOLDERS) rows.push(missingRow(folder));
   rows.sort((a, b) => (a.folder < b.folder ? -1 : a.folder > b.folder ? 1 : 0));
   return {
     assignment: { id: "autodiff", title: "Automatic differentiation" },
@@ -122,6 +130,10 @@ function gradedRow(folder: string, weakness: number, random: () => number): Batc
   return { ...emptyRow(folder), status: "graded", problems, total, failedChecks };
 }
 
+function missingRow(folder: string): BatchRow {
+  return { ...emptyRow(folder), status: "missing", message: "no submission", submissionHash: "" };
+}
+
 function errorRow(folder: string, message: string): BatchRow {
   return { ...emptyRow(folder), status: "error", message };
 }
@@ -140,6 +152,62 @@ function emptyRow(folder: string): BatchRow {
     submissionHash: "0".repeat(64),
     message: "",
   };
+}
+
+/** In the sample, a failing shape check waits for its values check (a knock-on) when both fail. */
+const KNOCK_ONS: Record<string, string> = { "1.slideEinsum.shape": "1.slideEinsum.forward" };
+
+/**
+ * Per-student failures to go with `sampleBatchReport` (what `failuresByFolder` gives for real
+ * results): every failed check of a graded row is a root cause with a message, except knock-ons
+ * (KNOCK_ONS), which are counted. One message in five is long and spans lines (to be shortened),
+ * and the first failure in the class carries EVIL_MESSAGE.
+ */
+export function sampleFailures(report: BatchReport): Map<string, SubmissionFailures> {
+  const titles = new Map(report.problems.flatMap((p) => p.checks.map((c) => [c.id, c.title])));
+  const failures = new Map<string, SubmissionFailures>();
+  let evil = true;
+  for (const row of report.rows) {
+    if (row.status !== "graded") continue;
+    const failed = new Set(row.failedChecks);
+    const rootCauses: RootCauseFailure[] = [];
+    let knockOns = 0;
+    for (const [index, checkId] of row.failedChecks.entries()) {
+      const root = KNOCK_ONS[checkId];
+      if (root !== undefined && failed.has(root)) {
+        knockOns++;
+        continue;
+      }
+      const waiting = Object.entries(KNOCK_ONS).filter(([k, r]) => r === checkId && failed.has(k));
+      rootCauses.push({
+        checkId,
+        title: titles.get(checkId) ?? "",
+        status: sampleStatus(checkId),
+        message: evil ? EVIL_MESSAGE : sampleMessage(checkId, row.folder.length + index),
+        knockOns: waiting.length,
+      });
+      evil = false;
+    }
+    failures.set(row.folder, { rootCauses, knockOns });
+  }
+  return failures;
+}
+
+function sampleStatus(checkId: string): CheckStatus {
+  if (checkId.endsWith(".linearTime")) return "timeout";
+  if (checkId.startsWith("6.")) return "not-implemented";
+  return "failed";
+}
+
+function sampleMessage(checkId: string, variant: number): string {
+  const name = checkId.split(".").slice(1).join(".");
+  if (variant % 5 !== 0)
+    return `${name} differs from the reference at ${1 + (variant % 4)} of 6 entries (largest error ${(0.1 * (1 + (variant % 3))).toFixed(1)})`;
+  const entries = Array.from(
+    { length: 40 },
+    (_, i) => `  [${i}] expected ${i * 0.5} but got ${i * 0.5 + 0.25}`,
+  );
+  return `${name} differs from the reference at 40 of 40 entries:\n${entries.join("\n")}`;
 }
 
 /** A linear congruential generator: plenty for sample data, and the same on every machine. */

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import type { Assignment } from "../assignment/types.js";
 import { UsageError } from "../UsageError.js";
 import { version } from "../version.js";
@@ -13,9 +13,10 @@ import {
 } from "./batchManifest.js";
 import { buildBatchReport } from "./buildBatchReport.js";
 import { compareNames, findSubmissions, type SubmissionEntry } from "./findSubmissions.js";
+import { relativeToClass } from "./formatBatchSummary.js";
 import { formatGradesCsv } from "./gradesCsv.js";
 import { hashFile, hashSubmission, SubmissionInputError } from "./hashSubmission.js";
-import type { Roster } from "./readRoster.js";
+import { type Roster, type RosterFile, resolveRoster } from "./readRoster.js";
 import {
   assignmentFingerprint,
   type BatchKey,
@@ -50,7 +51,11 @@ export interface BatchOptions {
   seed?: number;
   /** Workers grading at once; default: the number of cores. */
   jobs?: number;
-  roster?: Roster | null;
+  /**
+   * A roster as read (matched here against every submission, before any --shard split), or
+   * one already resolved to folders.
+   */
+  roster?: Roster | RosterFile | null;
   /** Keep stored results that are complete and valid for the same key and submission. */
   resume?: boolean;
   shard?: Shard | null;
@@ -105,7 +110,11 @@ export function identifySubmission(entry: SubmissionEntry): SubmissionIdentity {
     return { hash: submissionHash(entry), problem: null };
   } catch (error) {
     const name = entry.kind === "zip" ? `${entry.folder}.zip` : entry.folder;
-    const why = error instanceof Error ? error.message : String(error);
+    // A file-system error names the file by its path on this machine: shown in the class folder.
+    const why = relativeToClass(error instanceof Error ? error.message : String(error), [
+      { path: dirname(entry.path), as: "" },
+      { path: entry.path, as: name },
+    ]);
     const problem =
       error instanceof SubmissionInputError
         ? { message: `${name}: ${why}`, retry: error.retry }
@@ -158,16 +167,20 @@ async function gradeClass(options: BatchOptions, classDir: string): Promise<Batc
     throw new UsageError(`-j must be a positive integer, got ${jobs}`);
   const outDir = resolve(options.outDir);
   const shard = options.shard ?? null;
-  const entries = findSubmissions(classDir).filter(
-    (e) => shard === null || inShard(e.folder, shard),
-  );
+  const found = findSubmissions(classDir);
+  const entries = found.filter((e) => shard === null || inShard(e.folder, shard));
   const key: BatchKey = {
     assignmentId: assignment.id,
     assignmentFingerprint: assignmentFingerprint(assignment),
     seed,
     graderVersion: version,
   };
-  const roster = [...(options.roster ?? new Map())]
+  const roster = [
+    ...resolveRoster(
+      options.roster ?? null,
+      found.map((e) => e.folder),
+    ),
+  ]
     .filter(([folder]) => shard === null || inShard(folder, shard))
     .sort(([a], [b]) => compareNames(a, b));
   const manifest: BatchManifest = {
@@ -207,7 +220,12 @@ async function gradeClass(options: BatchOptions, classDir: string): Promise<Batc
   });
 
   let done = reused;
-  const finish = (folder: string, stored: StoredResult) => {
+  const finish = (folder: string, given: StoredResult) => {
+    // Messages name submissions relative to the class folder (the workers' already do).
+    const stored: StoredResult =
+      given.status === "error"
+        ? { ...given, message: relativeToClass(given.message, [{ path: classDir, as: "" }]) }
+        : given;
     writeStoredResult(outDir, stored);
     results.set(folder, stored);
     done++;

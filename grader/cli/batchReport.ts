@@ -1,9 +1,10 @@
-import { dirname, resolve } from "node:path";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { failuresByFolder } from "../batch/buildBatchReport.js";
 import { compareRows, readPreviousRows } from "../batch/compareGrades.js";
-import { formatBatchSummary } from "../batch/formatBatchSummary.js";
+import { formatBatchErrors, formatBatchSummary } from "../batch/formatBatchSummary.js";
 import { formatRegradeDiff } from "../batch/formatRegradeDiff.js";
 import { renderHtmlReport } from "../batch/htmlReport.js";
-import { readAllStoredResults } from "../batch/resultStore.js";
+import { readAllStoredResults, type StoredResult } from "../batch/resultStore.js";
 import { summarizeBatch } from "../batch/summarizeBatch.js";
 import type { BatchReport, BatchRow } from "../batch/types.js";
 import { knockOnCheckIds } from "../reporters/knockOns.js";
@@ -22,8 +23,9 @@ export function readComparison(args: BatchReportArgs, io: CliIO): BatchRow[] | n
 
 /**
  * What `batch` and `merge` print and write once grades.csv exists: the summary, the regrade
- * diff (--compare) and the HTML page (--html). Returns the exit code: 1 when a submission
- * could not be graded or an unchanged submission's grade moved, else 0.
+ * diff (--compare), the HTML page (--html) and every submission that could not be graded, with
+ * its full message. Returns the exit code: 1 when a submission could not be graded or an
+ * unchanged submission's grade moved, else 0.
  */
 export function finishBatchReport(
   report: BatchReport,
@@ -32,11 +34,13 @@ export function finishBatchReport(
   gradesCsvFile: string,
   previous: BatchRow[] | null,
 ): number {
-  const summary = summarizeBatch(report, { knockOns: knockOnsOf(dirname(gradesCsvFile)) });
+  const stored = readAllStoredResults(dirname(gradesCsvFile));
+  const summary = summarizeBatch(report, { knockOns: knockOnsOf(stored) });
   io.stdout(`\n${formatBatchSummary(summary)}`);
-  io.stdout(`grades written to ${gradesCsvFile}\n`);
+  io.stdout(`grades written to ${shownPath(io.cwd, gradesCsvFile)}\n`);
   if (args.html !== undefined) {
-    writeReport(io.cwd, args.html, renderHtmlReport(report, summary));
+    const html = renderHtmlReport(report, summary, { failures: failuresByFolder(stored) });
+    writeReport(io.cwd, args.html, html);
     io.stdout(`HTML report written to ${args.html}\n`);
   }
   let unstable = false;
@@ -45,20 +49,25 @@ export function finishBatchReport(
     io.stdout(`\n${formatRegradeDiff(diff, args.compare!)}`);
     unstable = diff.changed.some((change) => change.unstable);
   }
-  const errors = report.rows.filter((row) => row.status === "error").length;
-  if (errors > 0)
-    io.stdout(`${errors} submission(s) could not be graded; see the status and message columns\n`);
-  return errors > 0 || unstable ? EXIT_FAILED : EXIT_PASSED;
+  const errors = formatBatchErrors(report.rows);
+  if (errors !== "") io.stdout(`\n${errors}`);
+  return errors !== "" || unstable ? EXIT_FAILED : EXIT_PASSED;
 }
 
 /**
  * Each graded submission's knock-on failures, read from its stored result, so the summary
  * counts the checks that really failed (a row without a stored result counts as before).
  */
-function knockOnsOf(outDir: string): Map<string, string[]> {
+function knockOnsOf(results: ReadonlyMap<string, StoredResult>): Map<string, string[]> {
   const knockOns = new Map<string, string[]>();
-  for (const [folder, stored] of readAllStoredResults(outDir)) {
+  for (const [folder, stored] of results) {
     if (stored.status === "graded") knockOns.set(folder, knockOnCheckIds(stored.result));
   }
   return knockOns;
+}
+
+/** A file as the TA would type it from where gradmark runs: relative below it, else in full. */
+function shownPath(cwd: string, file: string): string {
+  const path = relative(cwd, file);
+  return path !== "" && !path.startsWith("..") && !isAbsolute(path) ? path : file;
 }
