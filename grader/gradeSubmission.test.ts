@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { gradeSubmission } from "./gradeSubmission.js";
 import type { CheckResult, GradeResult } from "./model/results.js";
@@ -105,6 +108,44 @@ describe("gradeSubmission", () => {
     for (const text of [one.output.stdout, one.output.stderr]) {
       expect(text.lastIndexOf("ops: ")).toBeLessThan(text.indexOf("more: "));
       expect(text.indexOf("more: ")).toBeGreaterThan(-1);
+    }
+  });
+
+  it("says what a submission is when a folder holds no modules: empty, wrong files, one folder too deep", async () => {
+    const root = mkdtempSync(join(tmpdir(), "gradmark-nomodules-"));
+    try {
+      const reason = async (dir: string) => {
+        const error = await gradeSubmission({ dir, assignment: toyAssignment }).catch((e) => e);
+        expect(error).toBeInstanceOf(UsageError);
+        expect(error.message).not.toContain("\n");
+        return error.message as string;
+      };
+      const accepted =
+        "a submission is a src/ folder holding the modules ops.ts and more.ts (or .js), or those files at its top level";
+      mkdirSync(join(root, "empty"));
+      expect(await reason(join(root, "empty"))).toBe(
+        `${join(root, "empty")} is empty: ${accepted}`,
+      );
+
+      mkdirSync(join(root, "wrong", "notes"), { recursive: true });
+      writeFileSync(join(root, "wrong", "ops.py"), "");
+      writeFileSync(join(root, "wrong", "bad\x1b[31mname\n.ts"), "");
+      expect(await reason(join(root, "wrong"))).toBe(
+        `${join(root, "wrong")} has no src/ folder and none of the modules at its top level (it holds bad\\x1b[31mname .ts, notes/, ops.py): ${accepted}`,
+      );
+
+      mkdirSync(join(root, "zipped", "hw1", "src"), { recursive: true });
+      expect(await reason(join(root, "zipped"))).toBe(
+        `${join(root, "zipped")} has no src/ folder and none of the modules at its top level (it holds hw1/; the modules seem to be inside hw1/, so submit what that folder holds instead): ${accepted}`,
+      );
+
+      mkdirSync(join(root, "file"));
+      writeFileSync(join(root, "file", "src"), "");
+      expect(await reason(join(root, "file"))).toBe(
+        `${join(root, "file")}/src is a file, not a folder: ${accepted}`,
+      );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Assignment, CheckDefinition, ProblemDefinition } from "./assignment/types.js";
@@ -10,6 +10,7 @@ import {
   SCHEMA_VERSION,
 } from "./model/results.js";
 import { statusWord } from "./model/statusWord.js";
+import { sanitize } from "./reporters/text.js";
 import { type CheckRun, runCheck } from "./runCheck.js";
 import { BundleStackMapper } from "./sandbox/BundleStackMapper.js";
 import { bundleSubmission, findModule, type SubmissionBundle } from "./sandbox/bundleSubmission.js";
@@ -76,7 +77,9 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
   const srcDir = resolve(options.srcDir ?? findSrcDir(dir, assignment));
   if (!existsSync(srcDir) || !statSync(srcDir).isDirectory()) {
     throw new UsageError(
-      `${options.dir} has no src/ folder; a submission keeps its modules in src/`,
+      options.srcDir !== undefined
+        ? `no such folder: ${options.srcDir}`
+        : noModulesMessage(options.dir, dir, assignment),
     );
   }
   if (options.lanes !== undefined && !(Number.isSafeInteger(options.lanes) && options.lanes >= 1))
@@ -212,6 +215,42 @@ function findSrcDir(dir: string, assignment: Assignment): string {
   if (existsSync(src)) return src;
   const holdsModules = assignment.modules.some((module) => findModule(dir, module) !== null);
   return holdsModules ? dir : src;
+}
+
+/**
+ * Why `dir` (shown as `given`) cannot be graded when it has neither src/ nor a module at its top
+ * level, on one line: what it holds, and what a submission is (either layout, modules named).
+ */
+function noModulesMessage(given: string, dir: string, assignment: Assignment): string {
+  const files = assignment.modules.map((module) => `${module}.ts`);
+  const modules = `${files.slice(0, -1).join(", ")} and ${files.at(-1)}`;
+  const accepted = `a submission is a src/ folder holding the modules ${modules} (or .js), or those files at its top level`;
+  const isFolder = (path: string) => existsSync(path) && statSync(path).isDirectory();
+  const entries = readdirSync(dir).sort();
+  if (entries.length === 0) return `${given} is empty: ${accepted}`;
+  const shown = entries.slice(0, 6).map((name) => {
+    const clean = shownName(name);
+    const short = clean.length > 40 ? `${clean.slice(0, 39)}…` : clean;
+    return isFolder(join(dir, name)) ? `${short}/` : short;
+  });
+  const more = entries.length > shown.length ? `, ... (${entries.length} entries)` : "";
+  if (existsSync(join(dir, "src"))) return `${given}/src is a file, not a folder: ${accepted}`;
+  // The usual slip: the folder around the work was uploaded instead of what is inside it.
+  const wrapper = entries.find(
+    (name) =>
+      isFolder(join(dir, name)) &&
+      (isFolder(join(dir, name, "src")) ||
+        assignment.modules.some((module) => findModule(join(dir, name), module) !== null)),
+  );
+  const hint = wrapper
+    ? `; the modules seem to be inside ${shownName(wrapper)}/, so submit what that folder holds instead`
+    : "";
+  return `${given} has no src/ folder and none of the modules at its top level (it holds ${shown.join(", ")}${more}${hint}): ${accepted}`;
+}
+
+/** A file name on one line, without anything a terminal would act on. */
+function shownName(name: string): string {
+  return sanitize(name.replace(/[\n\t]/g, " "));
 }
 
 /** Shape, immutability and finiteness checks earn points only with the values they depend on. */

@@ -11,16 +11,28 @@ import { dirname, join, relative, resolve } from "node:path";
 import { packagePath } from "../packagePath.js";
 import { UsageError } from "../UsageError.js";
 import { version } from "../version.js";
+import { type GradmarkSource, gradmarkDependency } from "./gradmarkSource.js";
 
 export interface ScaffoldOptions {
   /** Overwrite files that already exist (default: refuse and list them). */
   force?: boolean;
-  /** The gradmark dependency written into package.json (default `^<this version>`). */
-  gradmarkSpec?: string;
+  /**
+   * Where the repository gets gradmark (`gradmark init --from`); default `^<this version>` from
+   * the npm registry. A local tarball outside the repository is copied into `vendor/`.
+   */
+  from?: GradmarkSource;
 }
 
-/** The CI workflow of a student repository: grade on every push, summary in the run's page. */
-export const GRADE_WORKFLOW = `name: grade
+/** The gradmark dependency of a repository made without `--from`. */
+export const DEFAULT_GRADMARK_SPEC = `^${version}`;
+
+/**
+ * The CI workflow of a student repository: grade on every push, summary in the run's page.
+ * `npm install` installs gradmark as package.json names it; `gradmark` is that spec, which a
+ * comment repeats.
+ */
+export function gradeWorkflow(gradmark: string): string {
+  return `name: grade
 on:
   push:
   pull_request:
@@ -34,11 +46,16 @@ jobs:
       - uses: actions/setup-node@v4
         with:
           node-version: 20
+      # Installs gradmark as package.json names it: ${gradmark.replace(/[\r\n]/g, " ")}
       - run: npm install --no-audit --no-fund
       # In GitHub Actions gradmark also writes a Markdown summary of the run and one annotation
       # per failing check, pointing at the file to fix.
       - run: npx gradmark grade
 `;
+}
+
+/** The workflow of a repository made without `--from`. */
+export const GRADE_WORKFLOW = gradeWorkflow(DEFAULT_GRADMARK_SPEC);
 
 const STARTER_FILES = ["README.md", "tsconfig.json", "src"];
 
@@ -48,7 +65,8 @@ const GITIGNORE = "node_modules/\n";
 /**
  * Writes a student repository made from the starter into `dir`: the src/ stubs, package.json
  * (gradmark as a dev dependency, `check` and `test` scripts), tsconfig.json, the student README,
- * .gitignore and .github/workflows/grade.yml. Returns the files written, relative to `dir`.
+ * .gitignore and .github/workflows/grade.yml, and with `from` a local tarball, vendor/ holding a
+ * copy of it. Returns the files written, relative to `dir`.
  */
 export function scaffoldStudentRepo(dir: string, options: ScaffoldOptions = {}): string[] {
   const target = resolve(dir);
@@ -70,10 +88,10 @@ export function scaffoldStudentRepo(dir: string, options: ScaffoldOptions = {}):
     devDependencies?: Record<string, string>;
     scripts?: Record<string, string>;
   };
-  manifest.devDependencies = {
-    ...manifest.devDependencies,
-    gradmark: options.gradmarkSpec ?? `^${version}`,
-  };
+  const dependency = options.from
+    ? gradmarkDependency(options.from, target)
+    : { spec: DEFAULT_GRADMARK_SPEC };
+  manifest.devDependencies = { ...manifest.devDependencies, gradmark: dependency.spec };
   // A new repository has no tests of its own yet; `npm test` should still pass.
   manifest.scripts = { ...manifest.scripts, test: "vitest run --passWithNoTests" };
   planned.set("package.json", () =>
@@ -81,8 +99,14 @@ export function scaffoldStudentRepo(dir: string, options: ScaffoldOptions = {}):
   );
   planned.set(".gitignore", () => writeFileSync(join(target, ".gitignore"), GITIGNORE));
   planned.set(join(".github", "workflows", "grade.yml"), () =>
-    writeFileSync(join(target, ".github", "workflows", "grade.yml"), GRADE_WORKFLOW),
+    writeFileSync(
+      join(target, ".github", "workflows", "grade.yml"),
+      gradeWorkflow(dependency.spec),
+    ),
   );
+  const copy = dependency.copy;
+  if (copy)
+    planned.set(join(...copy.to.split("/")), () => cpSync(copy.from, join(target, copy.to)));
   const existing = [...planned.keys()].filter((rel) => existsSync(join(target, rel)));
   if (existing.length > 0 && !options.force) {
     const shown = existing.slice(0, 5).join(", ");

@@ -162,7 +162,7 @@ valid_results() {
 write_fallback() {
   local output="$1"
   if [ -n "$2" ]; then output="$output"$'\\n\\n'"$2"; fi
-  output="$output"$'\\n\\n'"If this is about your files (no src/ folder, a missing module), fix the upload and submit again; otherwise please tell the course staff."
+  output="$output"$'\\n\\n'"If this is about your files (none of the modules found, one missing), fix the upload and submit again; otherwise please tell the course staff."
   {
     printf '{\\n'
     printf '  "score": 0,\\n'

@@ -143,12 +143,80 @@ describe("writeGradescopeAutograder", () => {
     expect(runner).toContain("ASSIGNMENT=''");
     expect(readFileSync(written[2]!, "utf8")).toContain("gradmark 1.2.3");
 
-    // Written again: overwritten, modes kept.
+    // Written again: refused unless forced; forced, overwritten with modes kept.
     chmodSync(written[1]!, 0o600);
-    writeGradescopeAutograder(dir, { gradmarkVersion: "1.2.4" });
+    expect(() => writeGradescopeAutograder(dir, { gradmarkVersion: "1.2.4" })).toThrow(UsageError);
+    writeGradescopeAutograder(dir, { gradmarkVersion: "1.2.4", force: true });
     expect(statSync(written[1]!).mode & 0o777).toBe(0o755);
     expect(readFileSync(written[0]!, "utf8")).toContain("NODE_MAJOR=20\nNODE_MIN_MINOR=19\n");
     expect(readFileSync(written[1]!, "utf8")).toContain(":-after_published}");
+  });
+
+  it("never overwrites a customised autograder unless forced, and leaves other files alone", () => {
+    const dir = join(tempDir(), "autograder");
+    writeGradescopeAutograder(dir, { gradmarkVersion: "0.1.0" });
+    const runner = join(dir, "run_autograder");
+    const customised = readFileSync(runner, "utf8").replace(
+      "set -uo pipefail\n",
+      "set -uo pipefail\nexport GRADMARK_SEED=424242\n",
+    );
+    writeFileSync(runner, customised);
+    writeFileSync(join(dir, "gradmark-0.1.0.tgz"), "a tarball staff put here");
+    writeFileSync(join(dir, "assignment.ts"), "// staff's own");
+
+    let error: unknown;
+    try {
+      writeGradescopeAutograder(dir, { gradmarkVersion: "0.1.0" });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toBe(
+      `${dir} already has setup.sh, run_autograder and README.md, which gradmark init --gradescope would overwrite, losing any changes made to them; use --force to overwrite`,
+    );
+    expect(readFileSync(runner, "utf8")).toBe(customised);
+
+    // Only the files it writes count: a folder holding other files is written into.
+    rmSync(join(dir, "setup.sh"));
+    rmSync(join(dir, "README.md"));
+    expect(() => writeGradescopeAutograder(dir, { gradmarkVersion: "0.1.0" })).toThrow(
+      /already has run_autograder, which gradmark init --gradescope would overwrite, losing any changes made to it;/,
+    );
+    rmSync(runner);
+    writeGradescopeAutograder(dir, { gradmarkVersion: "0.1.0" });
+    writeFileSync(runner, customised);
+    writeGradescopeAutograder(dir, { gradmarkVersion: "0.1.0", force: true });
+    expect(readFileSync(runner, "utf8")).not.toContain("GRADMARK_SEED=424242");
+    expect(readFileSync(join(dir, "gradmark-0.1.0.tgz"), "utf8")).toBe("a tarball staff put here");
+    expect(readFileSync(join(dir, "assignment.ts"), "utf8")).toBe("// staff's own");
+
+    const file = join(tempDir(), "file");
+    writeFileSync(file, "");
+    expect(() => writeGradescopeAutograder(file, { gradmarkVersion: "0.1.0" })).toThrow(
+      /exists and is not a folder/,
+    );
+  });
+
+  it("ships a given tarball as gradmark-<version>.tgz, never beside another one", () => {
+    const root = tempDir();
+    const tarball = join(root, "packed.tgz");
+    writeFileSync(tarball, "packed bytes");
+    const dir = join(root, "autograder");
+    const written = writeGradescopeAutograder(dir, { gradmarkVersion: "0.2.0", tarball });
+    expect(written.at(-1)).toBe(join(dir, "gradmark-0.2.0.tgz"));
+    expect(readFileSync(join(dir, "gradmark-0.2.0.tgz"), "utf8")).toBe("packed bytes");
+    expect(() =>
+      writeGradescopeAutograder(dir, { gradmarkVersion: "0.2.0", tarball, force: true }),
+    ).not.toThrow();
+    const other = join(root, "other");
+    mkdirSync(other);
+    writeFileSync(join(other, "gradmark-0.1.0.tgz"), "");
+    expect(() => writeGradescopeAutograder(other, { gradmarkVersion: "0.2.0", tarball })).toThrow(
+      `${other} already has gradmark-0.1.0.tgz; setup.sh installs a single gradmark-*.tgz, so remove it first`,
+    );
+    expect(() =>
+      writeGradescopeAutograder(other, { gradmarkVersion: "0.2.0", tarball: join(root, "none") }),
+    ).toThrow("no such tarball");
   });
 
   it("setup.sh keeps a recent Node and installs the shipped tarball, else gradmark@version", () => {
@@ -251,6 +319,23 @@ describe.concurrent("run_autograder", { timeout: 30_000 }, () => {
     );
     expect((results as GradescopeResults).tests[0]!.output).not.toContain("--help");
     expect(stdout).toContain("wrote a fallback results.json");
+  });
+
+  it("tells a student whose upload is empty or holds the wrong files what is accepted", async () => {
+    const accepted =
+      "a submission is a src/ folder holding the modules contractions.ts, derivatives.ts, layers.ts, autograd.ts, einsum.ts and training.ts (or .js), or those files at its top level";
+    const root = autograderRoot("none");
+    mkdirSync(join(root, "submission"));
+    const empty = await runAutograder(root);
+    expectFallback(empty.results, `${join(root, "submission")} is empty: ${accepted}`);
+    expect(JSON.stringify(empty.results)).not.toContain("has no src/");
+
+    writeFileSync(join(root, "submission", "homework.py"), "");
+    writeFileSync(join(root, "submission", "layers.txt"), "");
+    expectFallback(
+      (await runAutograder(root)).results,
+      `has no src/ folder and none of the modules at its top level (it holds homework.py, layers.txt): ${accepted}`,
+    );
   });
 
   it("still writes a valid results.json when gradmark crashes or leaves no valid JSON", async () => {

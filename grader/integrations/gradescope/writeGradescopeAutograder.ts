@@ -1,4 +1,12 @@
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join, resolve } from "node:path";
 import { UsageError } from "../../UsageError.js";
 import {
@@ -23,6 +31,17 @@ export interface GradescopeAutograderOptions {
   assignmentFile?: string;
   /** Gradescope visibility of hidden checks (default "after_published"). */
   hiddenVisibility?: GradescopeHiddenVisibility;
+  /**
+   * A packed gradmark (`npm pack`) to ship in the folder as `gradmark-<gradmarkVersion>.tgz`,
+   * which setup.sh installs instead of going to the npm registry.
+   */
+  tarball?: string;
+  /**
+   * Overwrite files of the folder that this would write (setup.sh, run_autograder, README.md,
+   * the tarball). Default: refuse, naming them, so a customised run_autograder (a secret seed)
+   * is never lost. Other files in the folder are never touched.
+   */
+  force?: boolean;
 }
 
 const HIDDEN_VISIBILITIES: readonly string[] = ["hidden", "after_published"];
@@ -57,10 +76,12 @@ function templateOptions(options: GradescopeAutograderOptions): TemplateOptions 
 }
 
 /**
- * Writes a Gradescope autograder into `targetDir` (created if needed; existing files of these
- * names are overwritten): `setup.sh` and `run_autograder` (bash, executable) and a short
- * `README.md`. Returns the absolute paths written, in that order. Zip the folder's files and
- * upload the zip to Gradescope. Options that would make a broken script are a UsageError.
+ * Writes a Gradescope autograder into `targetDir` (created if needed): `setup.sh` and
+ * `run_autograder` (bash, executable), a short `README.md` and, with `tarball`, a copy of it.
+ * Returns the absolute paths written, in that order. Zip the folder's files and upload the zip
+ * to Gradescope. If any of these files exists already, nothing is written unless `force` is set
+ * (a UsageError names them); other files in the folder are left alone. Options that would make
+ * a broken script are a UsageError.
  */
 export function writeGradescopeAutograder(
   targetDir: string,
@@ -68,16 +89,61 @@ export function writeGradescopeAutograder(
 ): string[] {
   const resolved = templateOptions(options);
   const dir = resolve(targetDir);
-  mkdirSync(dir, { recursive: true });
-  const files: [name: string, text: string, mode: number][] = [
-    ["setup.sh", setupScript(resolved), 0o755],
-    ["run_autograder", runAutograderScript(resolved), 0o755],
-    ["README.md", readmeText(resolved), 0o644],
+  const files: [name: string, write: (path: string) => void][] = [
+    ["setup.sh", script(setupScript(resolved))],
+    ["run_autograder", script(runAutograderScript(resolved))],
+    ["README.md", text(readmeText(resolved))],
   ];
-  return files.map(([name, text, mode]) => {
+  const tarball = options.tarball;
+  if (tarball !== undefined) {
+    if (!existsSync(tarball) || !statSync(tarball).isFile())
+      throw new UsageError(`no such tarball: ${tarball}`);
+    files.push([`gradmark-${resolved.gradmarkVersion}.tgz`, (path) => copyFileSync(tarball, path)]);
+  }
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory())
+      throw new UsageError(`${targetDir} exists and is not a folder`);
+    const present = new Set(readdirSync(dir));
+    const existing = files.map(([name]) => name).filter((name) => present.has(name));
+    if (existing.length > 0 && !options.force) {
+      throw new UsageError(
+        `${targetDir} already has ${listNames(existing)}, which gradmark init --gradescope would overwrite, losing any changes made to ${existing.length === 1 ? "it" : "them"}; use --force to overwrite`,
+      );
+    }
+    // setup.sh installs one gradmark-*.tgz: with a tarball of its own, no other may be there.
+    const others = [...present].filter(
+      (name) => /^gradmark-.*\.tgz$/.test(name) && !files.some(([own]) => own === name),
+    );
+    if (tarball !== undefined && others.length > 0) {
+      throw new UsageError(
+        `${targetDir} already has ${listNames(others.sort())}; setup.sh installs a single gradmark-*.tgz, so remove ${others.length === 1 ? "it" : "them"} first`,
+      );
+    }
+  }
+  mkdirSync(dir, { recursive: true });
+  return files.map(([name, write]) => {
     const path = join(dir, name);
-    writeFileSync(path, text, { mode });
-    chmodSync(path, mode);
+    write(path);
     return path;
   });
+}
+
+function script(content: string): (path: string) => void {
+  return (path) => {
+    writeFileSync(path, content, { mode: 0o755 });
+    chmodSync(path, 0o755);
+  };
+}
+
+function text(content: string): (path: string) => void {
+  return (path) => {
+    writeFileSync(path, content, { mode: 0o644 });
+    chmodSync(path, 0o644);
+  };
+}
+
+/** "a", "a and b", "a, b and c". */
+function listNames(names: readonly string[]): string {
+  if (names.length <= 1) return names.join("");
+  return `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
 }
