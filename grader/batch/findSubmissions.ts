@@ -43,7 +43,7 @@ export function findSubmissions(classDir: string): SubmissionEntry[] {
     const other = entries.get(entry.folder);
     if (other) {
       throw new UsageError(
-        `${classDir} holds both ${other.kind === "zip" ? `${other.folder}.zip` : `${other.folder}/`} and ${name}: keep one of them`,
+        `the class folder holds both ${other.kind === "zip" ? `${other.folder}.zip` : `${other.folder}/`} and ${name}: keep one of them`,
       );
     }
     entries.set(entry.folder, entry);

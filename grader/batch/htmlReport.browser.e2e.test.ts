@@ -7,7 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browserTestsSkipped, findChromium, underCi } from "../testing/findChromium.js";
 import { renderHtmlReport } from "./htmlReport.js";
 import { histogramBins } from "./htmlReportBins.js";
-import { EVIL_FOLDER, EVIL_NAME, sampleBatchReport } from "./htmlReportSample.js";
+import {
+  EVIL_FOLDER,
+  EVIL_MESSAGE,
+  EVIL_NAME,
+  sampleBatchReport,
+  sampleFailures,
+} from "./htmlReportSample.js";
 import { summarizeBatch } from "./summarizeBatch.js";
 
 /** Skipped only on request outside CI: under CI a missing browser fails the run. */
@@ -36,6 +42,7 @@ const CHROMIUM_ARGS = [
 
 const report = sampleBatchReport();
 const summary = summarizeBatch(report);
+const failures = sampleFailures(report);
 const graded = report.rows.filter((row) => row.status === "graded");
 /** What each chart should show, in page order: the totals, then every problem. */
 const expectedCounts = [
@@ -71,7 +78,7 @@ describe.skipIf(SKIP)("the HTML report in Chromium", { timeout: 60_000 }, () => 
     );
     folder = mkdtempSync(join(tmpdir(), "gradmark-html-report-"));
     const file = join(folder, "report.html");
-    writeFileSync(file, renderHtmlReport(report, summary));
+    writeFileSync(file, renderHtmlReport(report, summary, { failures }));
     pageUrl = pathToFileURL(file).href;
 
     browser = await chromium.launch({
@@ -159,6 +166,27 @@ describe.skipIf(SKIP)("the HTML report in Chromium", { timeout: 60_000 }, () => 
     const path = join(folder, "report.png");
     await page.screenshot({ path, fullPage: true, timeout: 60_000 });
     expect(statSync(path).size).toBeGreaterThan(20_000);
+  });
+
+  it("opens a student's failed checks on a click, a hostile message shown as text", async () => {
+    const row = report.rows.find((r) => (failures.get(r.folder)?.rootCauses.length ?? 0) > 0)!;
+    const cell = page
+      .locator("#submissions-table tbody tr")
+      .nth(report.rows.indexOf(row))
+      .locator("td.failures");
+    const details = cell.locator("details");
+    const message = cell.locator(".check-message").first();
+    expect(await message.isVisible()).toBe(false);
+    await details.locator("summary").click();
+    expect(await details.getAttribute("open")).not.toBeNull();
+    expect(await message.isVisible()).toBe(true);
+    // The first failure of the class carries the hostile sample message (sampleFailures).
+    // biome-ignore lint/performance/useDomNodeTextContent: what the page shows is the point.
+    expect(await message.innerText()).toBe(EVIL_MESSAGE);
+    expect(await page.locator("img, script, iframe, object, embed").count()).toBe(0);
+    expect(dialogs).toEqual([]);
+    await details.locator("summary").click();
+    expect(await message.isVisible()).toBe(false);
   });
 
   it("fetched nothing but the page itself and logged no errors", () => {
