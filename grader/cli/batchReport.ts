@@ -24,8 +24,9 @@ export function readComparison(args: BatchReportArgs, io: CliIO): BatchRow[] | n
 /**
  * What `batch` and `merge` print and write once grades.csv exists: the summary, the regrade
  * diff (--compare), the HTML page (--html) and every submission that could not be graded, with
- * its full message. Returns the exit code: 1 when a submission could not be graded or an
- * unchanged submission's grade moved, else 0.
+ * its full message. Returns 1 when a submission could not be graded or an unchanged
+ * submission's grade moved, else 0; `batch` and `merge` then make the second case exit 3
+ * (compareExitCode).
  */
 export function finishBatchReport(
   report: BatchReport,
