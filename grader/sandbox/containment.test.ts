@@ -121,7 +121,11 @@ describe.runIf(namespaceTools.length > 0)(
       udp.send("inputs", ${listeners.udpPort}, "127.0.0.1", (e) => said.push("udp " + (e ? e.code : "sent")));
       setTimeout(() => { console.log(JSON.stringify(said)); process.exit(0); }, 500);
     `;
-        const { file, args } = isolation.command(process.execPath, ["-e", script], root);
+        // The child's folder is a sibling of the listener's: as a grading's bundle folder is,
+        // it holds nothing but what the child runs (the listener's folder is not in the view,
+        // and a child running as the same user as the test could reach it otherwise).
+        const bundleDir = mkdtempSync(join(root, `bundle-${tool}-`));
+        const { file, args } = isolation.command(process.execPath, ["-e", script], bundleDir);
         const child = spawn(file, args, { env: {}, stdio: ["ignore", "pipe", "pipe"] });
         let out = "";
         child.stdout.on("data", (chunk: Buffer) => {
