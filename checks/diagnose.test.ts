@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { tensor, zeros } from "../reference/tensor/index.js";
-import { diagnose } from "./diagnose.js";
+import { mul, tensor, zeros } from "../reference/tensor/index.js";
+import { diagnose, registerHintPattern } from "./diagnose.js";
 
 describe("diagnose: hints that must not mislead", () => {
   it("says 'all zeros, computed at all?' only when every one of several expected entries is non-zero", () => {
@@ -65,5 +65,84 @@ describe("diagnose: hints that must not mislead", () => {
     expect(diagnose(tensor([1, 2, 3], [1, 3]), tensor([1, 2, 3], [3]))?.message).toContain(
       "reshape it to [3]",
     );
+  });
+});
+
+describe("diagnose: reversed axes, factors of the batch size, patterns of one's own (issue 19)", () => {
+  it("names an axis whose entries run backwards, and only when nothing simpler fits", () => {
+    const expected = tensor([
+      [1, 2, 3],
+      [4, 5, 7],
+    ]);
+    const rows = diagnose(
+      tensor([
+        [4, 5, 7],
+        [1, 2, 3],
+      ]),
+      expected,
+    );
+    expect(rows).toMatchObject({ kind: "reversed", axes: [0] });
+    expect(rows?.message).toMatch(/reversed along axis 0 \(of 2\)/);
+    const columns = diagnose(
+      tensor([
+        [3, 2, 1],
+        [7, 5, 4],
+      ]),
+      expected,
+    );
+    expect(columns).toMatchObject({ kind: "reversed", axes: [1] });
+    // A palindrome reversed is itself: not a reversal, and a sign flip stays a sign flip.
+    expect(diagnose(tensor([1, 2, 1]), tensor([1, 2, 2]))?.kind ?? null).not.toBe("reversed");
+    expect(diagnose(tensor([-3, -2, -1]), tensor([3, 2, 1]))?.kind).toBe("sign");
+  });
+
+  it("names (B-1)/B, B/(B-1), their square roots and sqrt(B) as factors of the batch size", () => {
+    const expected = tensor([1, -2, 3, 0.5]);
+    const cases: [number, RegExp][] = [
+      [3 / 4, /\(B-1\)\/B = 0\.75 .*B = 4.*variance divided by B where B - 1/],
+      [4 / 3, /B\/\(B-1\) = 1\.333/],
+      [Math.sqrt(3 / 4), /sqrt\(\(B-1\)\/B\) = 0\.866/],
+      [Math.sqrt(4 / 3), /sqrt\(B\/\(B-1\)\)/],
+      [1 / 2, /divided by 2|sqrt\(B\)|half/],
+    ];
+    for (const [factor, says] of cases) {
+      const hint = diagnose(mul(expected, factor), expected, { batchSize: 4 });
+      expect(hint?.kind, `factor ${factor}`).toBe("factor");
+      expect(hint?.message, `factor ${factor}`).toMatch(says);
+    }
+    // Without a batch size these stay plain constants.
+    expect(diagnose(mul(expected, 0.75), expected)?.message).toMatch(/about 0\.75 times/);
+  });
+
+  it("runs registered patterns first, skips one that throws, and forgets one removed", () => {
+    const expected = tensor([1, 2, 3]);
+    const actual = tensor([1, 2, 30]);
+    expect(diagnose(actual, expected)).toBeNull();
+    const removeBroken = registerHintPattern({
+      name: "throws",
+      test: () => {
+        throw new Error("a staff bug");
+      },
+    });
+    const remove = registerHintPattern({
+      name: "last-times-ten",
+      test: (a, e) =>
+        a.data.at(-1) === 10 * e.data.at(-1)! ? "the last entry is ten times too big" : null,
+    });
+    try {
+      expect(diagnose(actual, expected)).toEqual({
+        kind: "custom",
+        message: "the last entry is ten times too big",
+        pattern: "last-times-ten",
+      });
+      expect(() => registerHintPattern({ name: "last-times-ten", test: () => null })).toThrow(
+        /already registered/,
+      );
+      expect(() => registerHintPattern({ name: "a b", test: () => null })).toThrow(/name must be/);
+    } finally {
+      remove();
+      removeBroken();
+    }
+    expect(diagnose(actual, expected)).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import { sum, type Tensor } from "../reference/tensor/index.js";
+import { sum, Tensor } from "../reference/tensor/index.js";
 import { formatNumber } from "../reference/tensor/internal/format.js";
 import { allClose, firstNonFinite, formatIndex, unravel } from "./internal/close.js";
 
@@ -11,7 +11,10 @@ export type HintKind =
   | "factor"
   | "zero"
   | "wrong-input"
-  | "non-finite";
+  | "non-finite"
+  | "reversed"
+  /** A pattern registered with `registerHintPattern`; `pattern` names it. */
+  | "custom";
 
 /** A recognisable pattern in a wrong result, with a sentence that says it plainly. */
 export interface Hint {
@@ -19,8 +22,62 @@ export interface Hint {
   message: string;
   /** For "factor": the constant the result is off by (actual = factor * expected). */
   factor?: number;
-  /** For "missing-sum": the axes that should have been summed away. */
+  /** For "missing-sum": the axes that should have been summed away; for "reversed": the axis. */
   axes?: number[];
+  /** For "custom": the name the pattern was registered under. */
+  pattern?: string;
+}
+
+/**
+ * A mistake of one's own assignment that `diagnose` should recognise: `test` looks at a wrong
+ * result and returns the sentence that explains it, or null when the pattern does not fit.
+ * Patterns run before the built-in ones (they know the assignment), in the order registered.
+ */
+export interface HintPattern {
+  /** A short name, unique among registered patterns, e.g. "biased-variance". */
+  name: string;
+  test: (actual: Tensor, expected: Tensor, context: DiagnoseContext) => string | null;
+}
+
+const registered: HintPattern[] = [];
+
+/**
+ * Adds a pattern to every later `diagnose` in this process (so to every judge's message and
+ * `compareTensors` report). Returns a function that removes it again. A pattern that throws is
+ * skipped: a hint never breaks a judge.
+ */
+export function registerHintPattern(pattern: HintPattern): () => void {
+  if (typeof pattern?.name !== "string" || !/^[\w.-]{1,60}$/.test(pattern.name)) {
+    throw new Error(
+      `registerHintPattern: name must be 1 to 60 letters, digits, '_', '.' or '-', got ${JSON.stringify(pattern?.name)}`,
+    );
+  }
+  if (typeof pattern.test !== "function") {
+    throw new Error(`registerHintPattern: pattern ${pattern.name} has no test function`);
+  }
+  if (registered.some((p) => p.name === pattern.name)) {
+    throw new Error(`registerHintPattern: a pattern named ${pattern.name} is already registered`);
+  }
+  registered.push(pattern);
+  return () => {
+    const at = registered.indexOf(pattern);
+    if (at !== -1) registered.splice(at, 1);
+  };
+}
+
+function customHint(actual: Tensor, expected: Tensor, context: DiagnoseContext): Hint | null {
+  for (const pattern of registered) {
+    let message: string | null = null;
+    try {
+      message = pattern.test(actual, expected, context);
+    } catch {
+      continue;
+    }
+    if (typeof message === "string" && message.trim() !== "") {
+      return { kind: "custom", message, pattern: pattern.name };
+    }
+  }
+  return null;
 }
 
 export interface DiagnoseContext {
@@ -72,6 +129,8 @@ export function diagnose(
     };
   }
   if (expected.size === 0) return null;
+  const custom = customHint(actual, expected, context);
+  if (custom) return custom;
 
   // "Not computed at all" only when every one of at least two expected entries is non-zero: a
   // shrunk counterexample is mostly zeros, and a wrong formula that gives 0 for it (an expected
@@ -107,6 +166,16 @@ export function diagnose(
       return {
         kind: "transposed",
         message: "the result is the transpose of the expected one (last two axes swapped)",
+      };
+    }
+  }
+  for (let axis = 0; axis < actual.ndim; axis++) {
+    if (actual.shape[axis]! < 2 || fits(actual.data)) continue;
+    if (fits(reverseAxis(actual, axis).data)) {
+      return {
+        kind: "reversed",
+        message: `the result is the expected one reversed along axis ${axis}${actual.ndim === 1 ? "" : ` (of ${actual.ndim})`}: an index running backwards (n - 1 - i where i was meant)?`,
+        axes: [axis],
       };
     }
   }
@@ -252,9 +321,48 @@ function describeFactor(factor: number, batchSize: number | undefined): string {
   }
   if (near(factor, 2)) return "the result is twice the expected one (a factor of 2 counted twice?)";
   if (near(factor, 0.5)) return "the result is half the expected one (a factor of 2 missing?)";
+  if (batch !== null) {
+    const named = BATCH_FACTORS.find(({ value }) => near(factor, value(batch)));
+    if (named) {
+      return `the result is ${named.name} = ${Number(named.value(batch).toPrecision(4))} times the expected one (B = ${batch}, the batch size): ${named.why}`;
+    }
+  }
   const shown = Number(factor.toPrecision(4));
   return `the result is off by a constant factor: about ${shown} times the expected one`;
 }
+
+/**
+ * Factors made of the batch size that a normalisation written slightly wrong produces, tried
+ * after B, 1/B, 2 and 1/2 (so with B = 2, (B-1)/B reads "half", and with B = 4, sqrt(B) "twice").
+ */
+const BATCH_FACTORS: readonly { name: string; value: (b: number) => number; why: string }[] = [
+  {
+    name: "(B-1)/B",
+    value: (b) => (b - 1) / b,
+    why: "a variance divided by B where B - 1 was meant, or the other way round?",
+  },
+  {
+    name: "B/(B-1)",
+    value: (b) => b / (b - 1),
+    why: "a variance divided by B - 1 where B was meant (unbiased instead of biased)?",
+  },
+  {
+    name: "sqrt((B-1)/B)",
+    value: (b) => Math.sqrt((b - 1) / b),
+    why: "a standard deviation from a variance divided by B where B - 1 was meant?",
+  },
+  {
+    name: "sqrt(B/(B-1))",
+    value: (b) => Math.sqrt(b / (b - 1)),
+    why: "a standard deviation from a variance divided by B - 1 where B was meant?",
+  },
+  { name: "sqrt(B)", value: (b) => Math.sqrt(b), why: "a square root of the batch size too many?" },
+  {
+    name: "1/sqrt(B)",
+    value: (b) => 1 / Math.sqrt(b),
+    why: "a square root of the batch size missing?",
+  },
+];
 
 /** Least-squares c in actual = c * expected, or null if expected is all zero. */
 function fittedFactor(actual: ArrayLike<number>, expected: ArrayLike<number>): number | null {
@@ -275,6 +383,22 @@ function swapLastTwo(t: Tensor): Tensor | null {
   perm[n - 1] = n - 2;
   perm[n - 2] = n - 1;
   return t.transpose(perm);
+}
+
+/** `t` with the order of its entries along `axis` reversed. */
+function reverseAxis(t: Tensor, axis: number): Tensor {
+  const side = t.shape[axis]!;
+  const inner = t.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const outer = t.size / (side * inner);
+  const data = new Float64Array(t.size);
+  for (let o = 0; o < outer; o++) {
+    for (let k = 0; k < side; k++) {
+      const from = (o * side + k) * inner;
+      const to = (o * side + (side - 1 - k)) * inner;
+      for (let i = 0; i < inner; i++) data[to + i] = t.data[from + i]!;
+    }
+  }
+  return new Tensor(data, t.shape);
 }
 
 /** Moves the first `count` axes to the end: reads an output-first tensor in input-first order. */

@@ -40,7 +40,14 @@ export {
   type Tolerance,
   type WorstElement,
 } from "./compareTensors.js";
-export { type DiagnoseContext, diagnose, type Hint, type HintKind } from "./diagnose.js";
+export {
+  type DiagnoseContext,
+  diagnose,
+  type Hint,
+  type HintKind,
+  type HintPattern,
+  registerHintPattern,
+} from "./diagnose.js";
 export {
   type GradcheckOptions,
   type GradcheckReport,
