@@ -55,7 +55,25 @@ export interface GraphPayload {
    * (its grads are the result): leaf Variables are reused by a later graph.
    */
   again?: boolean;
+  /**
+   * Stop once the graph operations' `backwardCall` has run more than this many times in all: the
+   * result then says so (`capped`) instead of waiting out an engine that backpropagates once per
+   * path (2^n calls on a chain of n steps that each use the previous Variable twice).
+   */
+  callCap?: number;
 }
+
+/** What runGraph returns: z's value, the inputs' grads and how often backwardCall ran. */
+export interface GraphResult {
+  value: unknown;
+  grads: unknown[];
+  backwardCalls: number;
+  /** backwardCall ran more than the payload's callCap times: the backward was stopped. */
+  capped: boolean;
+}
+
+/** Thrown from a graph operation's backwardCall past the cap; caught by runGraph only. */
+class CallCapReached extends Error {}
 
 function exported<T>(module: Record<string, unknown>, name: string, kind: string): T {
   const value = module[name];
@@ -114,7 +132,15 @@ const runHelper: Driver = (modules, payload) => {
  * `backwardCall` are given here (forwards from reference/forward/autograd.ts), so the student's
  * `forward`, `backward` and `Variable.backward` do all the graph work.
  */
-function graphOperations(Operation: OperationClass): Record<string, () => StudentOperation> {
+function graphOperations(
+  Operation: OperationClass,
+  calls: { count: number; cap: number },
+): Record<string, () => StudentOperation> {
+  /** Every graph operation's backwardCall starts here: counts the call, and stops past the cap. */
+  const counted = () => {
+    calls.count++;
+    if (calls.count > calls.cap) throw new CallCapReached();
+  };
   /** n inputs, each gradient `factor` times the downstream gradient (add: 1, mean: 1 / n). */
   class Sum extends Operation {
     count = 0;
@@ -126,6 +152,7 @@ function graphOperations(Operation: OperationClass): Record<string, () => Studen
       return GRAPH_OPS[this.op]!(...inputs);
     }
     override backwardCall(g: Tensor): Tensor[] {
+      counted();
       const factor = this.op === "mean" ? 1 / this.count : 1;
       return Array.from({ length: this.count }, () => mul(g, factor));
     }
@@ -137,6 +164,7 @@ function graphOperations(Operation: OperationClass): Record<string, () => Studen
       return GRAPH_OPS.mul!(a, b);
     }
     override backwardCall(g: Tensor): Tensor[] {
+      counted();
       const [a, b] = this.saved;
       return [mul(g, b!), mul(g, a!)];
     }
@@ -148,6 +176,7 @@ function graphOperations(Operation: OperationClass): Record<string, () => Studen
       return GRAPH_OPS.sin!(x);
     }
     override backwardCall(g: Tensor): Tensor[] {
+      counted();
       return [mul(g, map(this.saved!, Math.cos))];
     }
   }
@@ -156,6 +185,7 @@ function graphOperations(Operation: OperationClass): Record<string, () => Studen
       return GRAPH_OPS.scale!(x);
     }
     override backwardCall(g: Tensor): Tensor[] {
+      counted();
       return [mul(g, GRAPH_SCALE)];
     }
   }
@@ -170,6 +200,7 @@ function graphOperations(Operation: OperationClass): Record<string, () => Studen
       return GRAPH_OPS[this.op]!(x);
     }
     override backwardCall(g: Tensor): Tensor[] {
+      counted();
       const size = this.shape.reduce((a, b) => a * b, 1);
       return [full(this.shape, this.op === "meanAll" ? g.data[0]! / size : g.data[0]!)];
     }
@@ -188,7 +219,8 @@ function graphOperations(Operation: OperationClass): Record<string, () => Studen
 const runGraph: Driver = (modules, payload) => {
   const p = payload as GraphPayload;
   const module = modules.autograd!;
-  const ops = graphOperations(exported<OperationClass>(module, "Operation", "a class"));
+  const calls = { count: 0, cap: p.callCap ?? Number.POSITIVE_INFINITY };
+  const ops = graphOperations(exported<OperationClass>(module, "Operation", "a class"), calls);
   const inputs = leaves(module, p.inputs);
   const build = (): StudentVariable => {
     const values: StudentVariable[] = [...inputs];
@@ -211,8 +243,15 @@ const runGraph: Driver = (modules, payload) => {
     for (const v of inputs) v.grad = null;
   }
   const z = build();
-  backward(z);
-  return { value: z.data, grads: inputs.map((v) => v.grad ?? null) };
+  calls.count = 0;
+  try {
+    backward(z);
+  } catch (error) {
+    if (!(error instanceof CallCapReached)) throw error;
+    return { value: z.data, grads: [], backwardCalls: calls.count, capped: true } as GraphResult;
+  }
+  const grads = inputs.map((v) => v.grad ?? null);
+  return { value: z.data, grads, backwardCalls: calls.count, capped: false } as GraphResult;
 };
 
 /** Drivers of problem checks on src/autograd (run inside the sandboxed child; import only the kit). */

@@ -25,7 +25,12 @@ import { type InProcessRun, runCheckInProcess } from "../../../testing/runCheckI
 import { throughWire } from "../../../testing/throughWire.js";
 import type { GraphPayload } from "../drivers/autograd.js";
 import { drivers } from "../drivers.js";
-import { autogradProblem, LONG_CHAIN_LIMIT_MS, usedTwice, withDeadBranches } from "./autograd.js";
+import {
+  autogradProblem,
+  LONG_CHAIN_CALLS_PER_STEP,
+  usedTwice,
+  withDeadBranches,
+} from "./autograd.js";
 
 type Module = Record<string, unknown>;
 
@@ -496,7 +501,7 @@ describe("problem 4: planted mistakes fail the intended check", () => {
     failsEverySeed("4.engine.diamond", engineWith(RecountingVariable));
   });
 
-  it("an exponential-time backward blows up on a short chain; the long chain's judge fails on time", () => {
+  it("an exponential-time backward blows up on a short chain; the long chain stops it by counting calls", () => {
     // Right values, 2^(n+1) - 1 backward calls for a chain of n steps v = add(v, v).
     const steps = 14;
     const payload: GraphPayload = {
@@ -514,19 +519,37 @@ describe("problem 4: planted mistakes fail the intended check", () => {
     expect([...slow.grads[0]!.data]).toEqual([2 ** steps, 2 ** (steps + 1)]);
     expect([...call(solution).grads[0]!.data]).toEqual([2 ** steps, 2 ** (steps + 1)]);
 
-    // In the sandbox a 100-step chain runs into the per-call timeout; if it only runs slowly,
-    // the judge fails it on the measured wall time.
+    // The long chain counts backwardCall in the child: the exponential engine is stopped at the
+    // cap and fails whatever the machine's load; the solution runs each operation once.
     const chain = check("4.engine.longChain");
-    const [testCase] = fcSample(chain, 1);
-    const result = throughWire(
-      (p) => drivers["autograd.graph"]!({ autograd: solution }, p),
-      chain.payload(testCase),
-    );
-    const context = { seed: 1, tolerance: { atol: 1e-6, rtol: 1e-5 } };
-    expect(chain.judge(testCase, result, { ...context, wallMs: 20 })).toEqual({ pass: true });
-    const late = chain.judge(testCase, result, { ...context, wallMs: LONG_CHAIN_LIMIT_MS + 4000 });
-    expect(late.pass).toBe(false);
-    expect(late.pass ? "" : late.message).toMatch(/ms.*linear in the size of the graph/);
+    const context = { seed: 1, tolerance: { atol: 1e-6, rtol: 1e-5 }, wallMs: 20 };
+    for (const testCase of fcSample(chain, 3)) {
+      const steps = (testCase as { nodes: unknown[] }).nodes.length;
+      const judged = (module: Module) => {
+        const result = throughWire(
+          (p) => drivers["autograd.graph"]!({ autograd: module }, p),
+          chain.payload(testCase),
+        ) as { backwardCalls: number; capped: boolean };
+        return { result, verdict: chain.judge(testCase, result, context) };
+      };
+      const right = judged(solution);
+      expect(right.result).toMatchObject({ backwardCalls: steps, capped: false });
+      expect(right.verdict).toEqual({ pass: true });
+      recursiveCalls = 0;
+      const wrong = judged(engineWith(RecursiveVariable));
+      expect(wrong.result).toMatchObject({
+        backwardCalls: LONG_CHAIN_CALLS_PER_STEP * steps + 1,
+        capped: true,
+      });
+      expect(wrong.verdict.pass).toBe(false);
+      expect(wrong.verdict.pass ? "" : wrong.verdict.message).toMatch(
+        /ran the operations' backwardCall more than \d+ times for \d+ operations, and was stopped there/,
+      );
+      // A wall time far past any limit changes nothing: time is no longer judged.
+      expect(chain.judge(testCase, right.result, { ...context, wallMs: 60_000 })).toEqual({
+        pass: true,
+      });
+    }
   });
 });
 
