@@ -1,7 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
+import { Tensor } from "../../reference/tensor/index.js";
+import { gradeSubmission } from "../gradeSubmission.js";
 import { packagePath } from "../packagePath.js";
 import { UsageError } from "../UsageError.js";
 import { loadAssignment } from "./loadAssignment.js";
@@ -124,4 +127,127 @@ describe("loadAssignment", () => {
     );
     expect((await loadAssignment(path)).id).toBe("tiny");
   });
+
+  it("loads and grades a .ts assignment with no package.json or node_modules above it", async () => {
+    // Where Gradescope puts it (/autograder/source): nothing to resolve packages from.
+    const folder = mkdtempSync(join(tmpdir(), "gradmark-bare-"));
+    const above: string[] = [];
+    for (let d = folder; ; d = dirname(d)) {
+      for (const name of ["package.json", "node_modules"])
+        if (existsSync(join(d, name))) above.push(join(d, name));
+      if (dirname(d) === d) break;
+    }
+    expect(above).toEqual([]);
+    writeFileSync(join(folder, "reference.ts"), REFERENCE);
+    writeFileSync(join(folder, "drivers.ts"), DRIVERS);
+    writeFileSync(join(folder, "hw.ts"), ASSIGNMENT);
+    mkdirSync(join(folder, "student", "src"), { recursive: true });
+    writeFileSync(
+      join(folder, "student", "src", "ops.ts"),
+      'import { add as plus, type Tensor } from "gradmark/tensor";\nexport const add = (a: Tensor, b: Tensor) => plus(a, b);\n',
+    );
+    try {
+      const assignment = await loadAssignment("hw.ts", folder);
+      expect(assignment.id).toBe("bare");
+      // `import.meta.url` is the assignment file's own, not the bundle's.
+      expect(assignment.drivers).toBe(join(realpathSync(folder), "drivers.ts"));
+      // Its fast-check, tensorArb and Tensor are the grader's own.
+      const cases = assignment.problems[0]!.checks[0]!.cases;
+      expect(cases).toBeInstanceOf(fc.Arbitrary);
+      const [a] = fc.sample(cases, { numRuns: 1, seed: 1 })[0] as [unknown, unknown];
+      expect(a).toBeInstanceOf(Tensor);
+      const result = await gradeSubmission({
+        dir: join(folder, "student"),
+        assignment,
+        mode: "grade",
+        lanes: 1,
+      });
+      expect([result.score, result.maxScore]).toEqual([10, 10]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it("names the file, line and column of a syntax error or an import that does not resolve", async () => {
+    // Line 1 of a file using import.meta is where the bundler adds to it: columns still count.
+    const broken = file(
+      "syntax.ts",
+      "const here = import.meta.url;\nexport default { a: 1 +* 2 };\n",
+    );
+    expect(await usageError(loadAssignment(broken))).toBe(
+      `cannot load assignment file ${broken}: ${broken}:2:24: Unexpected "*"`,
+    );
+    file("first.ts", "const here = import.meta.url; export default { a: 1 +* 2 };\n");
+    expect(await usageError(loadAssignment("first.ts", dir))).toBe(
+      'cannot load assignment file first.ts: first.ts:1:54: Unexpected "*"',
+    );
+    file("helper.ts", 'export const λ = "λ"; export const b = (2;\n');
+    file("uses-helper.ts", 'import { b } from "./helper.ts";\nexport default b;\n');
+    expect(await usageError(loadAssignment("uses-helper.ts", dir))).toBe(
+      'cannot load assignment file uses-helper.ts: helper.ts:1:42: Expected ")" but found ";"',
+    );
+    const missing = file("missing.ts", 'import { x } from "./gone.ts";\nexport default x;\n');
+    expect(await usageError(loadAssignment(missing))).toBe(
+      `cannot load assignment file ${missing}: ${missing}:1:19: Could not resolve "./gone.ts"`,
+    );
+    const unknown = file("unknown.ts", 'import { nope } from "gradmark";\nexport default nope;\n');
+    expect(await usageError(loadAssignment(unknown))).toBe(
+      `cannot load assignment file ${unknown}: ${unknown}:1:10: No matching export in "gradmark" for import "nope"`,
+    );
+  });
 });
+
+const REFERENCE = `import { add, map, type Tensor } from "gradmark/tensor";
+export const OFFSET = 0;
+export function referenceAdd(a: Tensor, b: Tensor): Tensor {
+  return map(add(a, b), (v) => v + OFFSET);
+}
+`;
+
+const DRIVERS = `export const drivers = {
+  call(modules: Record<string, Record<string, (...args: unknown[]) => unknown>>, payload: unknown) {
+    const { module, name, args } = payload as { module: string; name: string; args: unknown[] };
+    return { out: modules[module]![name]!(...args) };
+  },
+};
+`;
+
+const ASSIGNMENT = `import { fileURLToPath } from "node:url";
+import fc from "fast-check";
+import { defineAssignment, expectTensor } from "gradmark";
+import { tensorArb } from "gradmark/checks";
+import type { Tensor } from "gradmark/tensor";
+import { referenceAdd } from "./reference.ts";
+
+type Pair = [Tensor, Tensor];
+export default defineAssignment({
+  id: "bare",
+  title: "Bare",
+  seed: 3,
+  modules: ["ops"],
+  drivers: fileURLToPath(new URL("./drivers.ts", import.meta.url)),
+  defaults: { runs: 5 },
+  problems: [
+    {
+      id: "1",
+      title: "Addition",
+      module: "ops",
+      checks: [
+        {
+          id: "1.add",
+          title: "add(a, b)",
+          points: 10,
+          cases: fc.tuple(tensorArb({ shape: [2, 3] }), tensorArb({ shape: [2, 3] })),
+          driver: "call",
+          payload: ([a, b]: Pair) => ({ module: "ops", name: "add", args: [a, b] }),
+          judge: ([a, b]: Pair, result: unknown, ctx) =>
+            expectTensor((result as { out: unknown }).out, referenceAdd(a, b), {
+              name: "add(a, b)",
+              tolerance: ctx.tolerance,
+            }),
+        },
+      ],
+    },
+  ],
+});
+`;

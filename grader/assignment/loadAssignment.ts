@@ -1,7 +1,8 @@
-import { existsSync, statSync } from "node:fs";
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { UsageError } from "../UsageError.js";
+import { bundleAssignment, importAssignmentBundle } from "./bundleAssignment.js";
 import type { Assignment } from "./types.js";
 
 /** What a loaded value lacks to be an Assignment made by defineAssignment, or null. */
@@ -22,8 +23,6 @@ function whatIsWrong(value: unknown): string | null {
   return null;
 }
 
-let registerTypeScript: Promise<void> | undefined;
-
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.split("\n").find((line) => line.trim() !== "") ?? "unknown error";
@@ -34,6 +33,10 @@ function firstLine(error: unknown): string {
  * default export (or the export named `assignment`) of that TypeScript or JavaScript file,
  * which must be the value `defineAssignment` returned. Relative paths are resolved against
  * `cwd`. Every problem with the file is a UsageError naming it.
+ *
+ * The file is bundled with what it imports into one ES module (bundleAssignment), so it needs
+ * no package.json and no node_modules beside it: `gradmark`, `gradmark/tensor`,
+ * `gradmark/checks` and `fast-check` are the running grader's own modules.
  */
 export async function loadAssignment(
   file?: string,
@@ -47,20 +50,19 @@ export async function loadAssignment(
   if (!existsSync(path)) throw new UsageError(`assignment file not found: ${file}`);
   if (!statSync(path).isFile()) throw new UsageError(`assignment file ${file} is not a file`);
 
+  // A syntax error or an import that does not resolve: a UsageError naming the place.
+  const bundle = await bundleAssignment(path, file);
   let exports: Record<string, unknown>;
+  const tempDir = mkdtempSync(join(tmpdir(), "gradmark-assignment-"));
   try {
-    // A process-wide registration (not tsImport, which loads into a namespace of its own), so
-    // the file's `import ... from "gradmark"` shares the running grader's modules.
-    registerTypeScript ??= import("tsx/esm/api").then(({ register }) => {
-      register();
-    });
-    await registerTypeScript;
-    exports = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    exports = await importAssignmentBundle(bundle, tempDir);
   } catch (error) {
     throw new UsageError(`cannot load assignment file ${file}: ${firstLine(error)}`);
+  } finally {
+    rmSync(tempDir, { recursive: true, force: true });
   }
 
-  // A file loaded as CommonJS (a .ts file outside an ESM package, say) arrives as
+  // A CommonJS file (`module.exports = ...`, or TypeScript compiled to it) arrives as
   // { default: module.exports } with the real exports marked __esModule inside.
   const inner = exports.default as Record<string, unknown> | undefined;
   if (typeof inner === "object" && inner !== null && inner.__esModule === true) exports = inner;

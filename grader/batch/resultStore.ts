@@ -9,6 +9,11 @@ import {
   writeFileSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
+import {
+  assignmentCodeFingerprint,
+  builtinFingerprint,
+  codeFingerprint,
+} from "../assignment/bundleAssignment.js";
 import type { Assignment } from "../assignment/types.js";
 import { type GradeResult, SCHEMA_VERSION } from "../model/results.js";
 
@@ -18,7 +23,11 @@ export const STORED_RESULT_VERSION = 1;
 /** What a stored result must match to be reused by `--resume` or merged with others. */
 export interface BatchKey {
   assignmentId: string;
-  /** A hash of the assignment's problems, checks, points, limits and drivers. */
+  /**
+   * A hash of the assignment's problems, checks, points and limits, of its code (the assignment
+   * file and what it imports, or the built-in assignment) and of its drivers and what they
+   * import: assignmentFingerprint.
+   */
   assignmentFingerprint: string;
   seed: number;
   graderVersion: string;
@@ -39,7 +48,20 @@ export type StoredResult =
   | (StoredBase & { status: "graded"; result: GradeResult })
   | (StoredBase & { status: "error"; message: string; retry: boolean });
 
-export function assignmentFingerprint(assignment: Assignment): string {
+/**
+ * What `--resume` and `merge` compare to tell whether results were graded by the same
+ * assignment: its check table (problems, checks, points, defaults, limits), its code as esbuild
+ * bundles it (`assignmentFile` and everything it imports, transitively: reference functions,
+ * judges, helpers; the built-in assignment's own code when `assignmentFile` is null) and its
+ * drivers with what they import. Files are named relative to their folder in what is hashed, so
+ * the same sources give the same fingerprint on any machine, in any folder. The grader's own
+ * modules (`gradmark`, `gradmark/tensor`, `gradmark/checks`, `fast-check`) are covered by the
+ * grader's version, which the key holds too.
+ */
+export async function assignmentFingerprint(
+  assignment: Assignment,
+  assignmentFile: string | null,
+): Promise<string> {
   const shape = {
     id: assignment.id,
     modules: assignment.modules,
@@ -60,9 +82,17 @@ export function assignmentFingerprint(assignment: Assignment): string {
       ]),
     })),
   };
-  const hash = createHash("sha256").update(JSON.stringify(shape));
-  if (existsSync(assignment.drivers)) hash.update(readFileSync(assignment.drivers));
-  return hash.digest("hex").slice(0, 16);
+  const code =
+    assignmentFile === null
+      ? await builtinFingerprint()
+      : await assignmentCodeFingerprint(assignmentFile);
+  const drivers = existsSync(assignment.drivers)
+    ? await codeFingerprint(assignment.drivers)
+    : "none";
+  return createHash("sha256")
+    .update(JSON.stringify({ shape, code, drivers }))
+    .digest("hex")
+    .slice(0, 16);
 }
 
 export function resultsDir(outDir: string): string {

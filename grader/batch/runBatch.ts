@@ -171,7 +171,7 @@ async function gradeClass(options: BatchOptions, classDir: string): Promise<Batc
   const entries = found.filter((e) => shard === null || inShard(e.folder, shard));
   const key: BatchKey = {
     assignmentId: assignment.id,
-    assignmentFingerprint: assignmentFingerprint(assignment),
+    assignmentFingerprint: await assignmentFingerprint(assignment, options.assignmentFile),
     seed,
     graderVersion: version,
   };
