@@ -3,7 +3,7 @@ import { constants } from "node:os";
 import { dirname } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import type { Isolation } from "../isolation/detectIsolation.js";
-import { treeResidentMb } from "../isolation/processTree.js";
+import { descendantsOf, treeResidentMb } from "../isolation/processTree.js";
 import { MAX_CHILD_FRAME_BYTES, MESSAGE_FD, PROGRESS_FD } from "../protocol/channel.js";
 import { encodeFrame, FrameReader } from "../protocol/framing.js";
 import type { ChildMessage, RunRequest } from "../protocol/messages.js";
@@ -39,15 +39,20 @@ function installExitHook(): void {
 }
 
 /**
- * Kills a child. What runs under it goes too: the wrappers take their namespace down with them
- * (bubblewrap's die-with-parent, unshare's kill-child), and a child without a wrapper can start
+ * Kills a child and every process under it, all found before any is killed. The wrappers are
+ * meant to take their namespace down with them (bubblewrap's die-with-parent, unshare's
+ * kill-child), but bubblewrap arms die-with-parent in its forked process only after the fork: a
+ * wrapper killed in that moment (a spare child closed right after its start) left that process
+ * behind, reparented to init (8 of 40 quick kills did). A child without a wrapper can start
  * nothing (the permission model refuses it).
  */
 function killChild(pid: number): void {
-  try {
-    process.kill(pid, "SIGKILL");
-  } catch {
-    // Already gone.
+  for (const target of [pid, ...descendantsOf(pid)]) {
+    try {
+      process.kill(target, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
   }
 }
 

@@ -24,6 +24,21 @@ export function treeResidentMb(pid: number | undefined): number | null {
   return total / 1024;
 }
 
+/**
+ * Every process under `pid` (children, theirs, ...), read from /proc before anything is killed;
+ * empty where /proc has no children lists. At most `limit` of them.
+ */
+export function descendantsOf(pid: number, limit = 64): number[] {
+  const found: number[] = [];
+  const queue = childrenOf(pid);
+  while (queue.length > 0 && found.length < limit) {
+    const next = queue.shift()!;
+    found.push(next);
+    queue.push(...childrenOf(next));
+  }
+  return found;
+}
+
 function residentKb(pid: number): number | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
