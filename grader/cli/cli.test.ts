@@ -34,7 +34,7 @@ describe("--help", () => {
   });
 
   const options: Record<string, string[]> = {
-    check: ["--seed", "--only", "--path", "--assignment", "--format", "--out"],
+    check: ["--seed", "--only", "--path", "--assignment", "--format", "--out", "--watch"],
     grade: ["--seed", "--only", "--path", "--assignment", "--format", "--out", "GRADMARK_SEED"],
     list: ["--assignment", "--format"],
     selftest: ["--seed"],
@@ -148,6 +148,26 @@ describe("usage errors: one line, a hint, exit 2", () => {
     const r = await cli(["grade", "hw"], {}, deps);
     expect(r.code).toBe(2);
     expect(r.err).toBe("gradmark: bundle failed: esbuild exploded\n");
+  });
+});
+
+describe("check --watch", () => {
+  it("refuses what makes no sense in a loop before it starts watching", async () => {
+    const cases: [string[], string][] = [
+      [["--format", "json"], "--watch draws its own screen: it takes no --format"],
+      [["--out", "report.txt"], "--watch draws on the terminal: no --out"],
+      [["--path", "1:0"], "--watch re-runs whole problems: replay a --path without --watch"],
+      [["--seed", "x"], '--seed must be an integer, got "x"'],
+    ];
+    for (const [extra, message] of cases) {
+      const r = await cli(["check", "hw", "--watch", ...extra]);
+      expect(r.code).toBe(2);
+      expectUsage(r.err, message, "check");
+      expect(r.deps.calls).toEqual([]);
+    }
+    const r = await cli(["check", "missing", "--watch"]);
+    expect(r.code).toBe(2);
+    expectUsage(r.err, "no such folder: missing", "check");
   });
 });
 
