@@ -2,7 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { gradeSubmission } from "./gradeSubmission.js";
+import { defineAssignment } from "./assignment/defineAssignment.js";
+import type { Assignment } from "./assignment/types.js";
+import { gradeSubmission, selectChecks } from "./gradeSubmission.js";
 import type { CheckResult, GradeResult } from "./model/results.js";
 import { toyAssignment } from "./testing/toy/toyAssignment.js";
 import { UsageError } from "./UsageError.js";
@@ -174,6 +176,87 @@ describe("gradeSubmission", () => {
     ).toEqual(["1.add.values"]);
     const byProblem = await grade("good", { only: ["2"] });
     expect(byProblem.maxScore).toBe(10);
+  });
+});
+
+/** A toy-shaped assignment whose check ids are prefixes of one another, in two cases. */
+function prefixed(): Assignment {
+  const base = toyAssignment.problems[0]!.checks[0]!;
+  const check = (id: string) => ({ ...base, id, hidden: false });
+  return defineAssignment({
+    ...toyAssignment,
+    id: "prefixed",
+    problems: [
+      {
+        id: "1",
+        title: "Conv",
+        module: "ops",
+        checks: [
+          check("1.Conv1d.backward"),
+          check("1.Conv1d.backward.large"),
+          check("1.Conv1d.forward"),
+          check("1.add.values"),
+        ],
+      },
+      { id: "2", title: "More", module: "more", checks: [check("2.conv1d.twice")] },
+    ],
+  });
+}
+
+describe("--only", () => {
+  const ids = (only: string[]) => [...selectChecks(prefixed(), only)];
+
+  it("takes a full check id exactly, even when it starts another check's id", () => {
+    expect(ids(["1.Conv1d.backward"])).toEqual(["1.Conv1d.backward"]);
+    expect(ids(["1.Conv1d.backward.large"])).toEqual(["1.Conv1d.backward.large"]);
+  });
+
+  it("matches problem ids, module names and export names without regard to case", () => {
+    expect(ids(["1"])).toHaveLength(4);
+    expect(ids(["OPS"])).toHaveLength(4);
+    expect(ids(["conv1d"])).toEqual([
+      "1.Conv1d.backward",
+      "1.Conv1d.backward.large",
+      "1.Conv1d.forward",
+      "2.conv1d.twice",
+    ]);
+    expect(ids(["ADD", "2"])).toEqual(["1.add.values", "2.conv1d.twice"]);
+  });
+
+  it("asks 'did you mean' for a check id in the wrong case", () => {
+    expect(() => ids(["1.conv1d.backward"])).toThrow(UsageError);
+    expect(() => ids(["1.conv1d.backward"])).toThrow(
+      "--only 1.conv1d.backward names no problem, export or check: did you mean 1.Conv1d.backward? (check ids are matched exactly, case included)",
+    );
+  });
+
+  it("takes a problem id and an export name together as that export's checks, in any case", () => {
+    expect(ids(["1.Conv1d"])).toEqual([
+      "1.Conv1d.backward",
+      "1.Conv1d.backward.large",
+      "1.Conv1d.forward",
+    ]);
+    expect(ids(["1.CONV1D"])).toHaveLength(3);
+    expect(ids(["2.conv1d"])).toEqual(["2.conv1d.twice"]);
+  });
+
+  it("refuses any other start of a check id, naming the checks it starts", () => {
+    expect(() => ids(["1.Conv1d.back"])).toThrow(UsageError);
+    expect(() => ids(["1.Conv1d.backward."])).toThrow(/names no problem, export or check/);
+    expect(() => ids(["nothing"])).toThrow(
+      /^--only nothing names no problem, export or check \(try a problem id such as 1/,
+    );
+  });
+
+  it("replays one check whose id starts another's: the replay command is not refused", async () => {
+    const result = await gradeSubmission({
+      dir: "grader/testing/toy/good",
+      assignment: prefixed(),
+      only: ["1.Conv1d.backward"],
+      path: "0",
+    });
+    const ran = result.problems.flatMap((p) => p.checks).filter((c) => c.status !== "skipped");
+    expect(ran.map((c) => c.id)).toEqual(["1.Conv1d.backward"]);
   });
 });
 

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
+import { AssignmentError, shownFile } from "./AssignmentError.js";
 import type { Assignment, CheckDefinition, ProblemDefinition } from "./assignment/types.js";
 import { knockOnMessage } from "./model/knockOn.js";
 import {
@@ -11,7 +12,7 @@ import {
 } from "./model/results.js";
 import { statusWord } from "./model/statusWord.js";
 import { sanitize } from "./reporters/text.js";
-import { type CheckRun, runCheck } from "./runCheck.js";
+import { type CheckRun, preflightCheck, runCheck } from "./runCheck.js";
 import { BundleStackMapper } from "./sandbox/BundleStackMapper.js";
 import { bundleSubmission, findModule, type SubmissionBundle } from "./sandbox/bundleSubmission.js";
 import { prepareIsolation } from "./sandbox/isolation/detectIsolation.js";
@@ -85,6 +86,9 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
   if (options.lanes !== undefined && !(Number.isSafeInteger(options.lanes) && options.lanes >= 1))
     throw new UsageError(`lanes must be a positive integer, got ${options.lanes}`);
   const selected = selectChecks(assignment, options.only);
+  // Every driver the assignment's checks name: the children refuse to run anything until their
+  // drivers module is known to have them all (see Sandbox.requireDrivers).
+  const drivers = [...new Set(assignment.problems.flatMap((p) => p.checks.map((c) => c.driver)))];
   if (options.path !== undefined && selected.size !== 1) {
     throw new UsageError("--path replays one counterexample: name exactly one check with --only");
   }
@@ -111,12 +115,30 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
   const sandboxes: Sandbox[] = [];
   let output: GradeResult["output"] = { stdout: "", stderr: "" };
   try {
-    const bundle = await bundleSubmission({
+    const bundling = bundleSubmission({
       srcDir,
       modules: assignment.modules,
       driversFile: assignment.drivers,
       outDir: workDir,
+    }).catch((error: unknown) => {
+      // The modules that did not bundle are left out and reported, so a bundle that still
+      // cannot be built is the grader's own code's, or the drivers module's.
+      throw bundleFault(error, assignment);
     });
+    // While esbuild bundles, the staff code that needs no submission runs once per check that
+    // will run, before any child starts: its faults (an arbitrary, a payload or a printer that
+    // throws, a tolerance that is not finite) stop the grading here, not in the middle of it.
+    try {
+      for (const check of assignment.problems.flatMap((p) => p.checks)) {
+        if (selected.has(check.id) && !(mode === "check" && check.hidden))
+          preflightCheck(check, assignment, { seed, revealHidden });
+      }
+    } catch (error) {
+      // The bundle is written into workDir: let it finish before workDir goes.
+      await bundling.catch(() => {});
+      throw error;
+    }
+    const bundle = await bundling;
     await isolationProbed;
     sandboxReport = checkIsolation(level);
     const deadline = performance.now() + assignment.defaults.budgetMs;
@@ -152,16 +174,23 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
     await Promise.all(
       Array.from({ length: laneCount }, async () => {
         const sandbox = new Sandbox(bundle.file, limits);
+        sandbox.requireDrivers(drivers);
         sandboxes.push(sandbox);
-        for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
-          // Fresh children per problem (see gradeProblem): globals one problem's code
-          // overwrites cannot reach another.
-          problems[i] = await gradeProblem(assignment.problems[i]!, context, {
-            sandbox,
-            more: queue.length > 0,
-            visible: outputs[i]!,
-            hidden: withheld[i]!,
-          });
+        try {
+          for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
+            // Fresh children per problem (see gradeProblem): globals one problem's code
+            // overwrites cannot reach another.
+            problems[i] = await gradeProblem(assignment.problems[i]!, context, {
+              sandbox,
+              more: queue.length > 0,
+              visible: outputs[i]!,
+              hidden: withheld[i]!,
+            });
+          }
+        } catch (error) {
+          // A fault (of the assignment, say) ends the grading: the other lanes take no more.
+          queue.length = 0;
+          throw error;
         }
         await sandbox.close();
       }),
@@ -273,8 +302,16 @@ function round(x: number): number {
 }
 
 /**
- * The checks `--only` names: a problem id ("3"), an export name ("Linear") or a check id
- * ("3.Linear.backward"); no tokens selects everything. Unknown tokens are a usage error.
+ * The checks `--only` names; no tokens selects everything. A token that is a check id, exactly
+ * and in the same case, selects that check alone, even when it also starts other check ids
+ * ("1.Conv1d.backward", not "1.Conv1d.backward.large"), so a replay command (`--only <id>
+ * --path ...`) always names one check. Any other token selects, without regard to case, every
+ * check of the problems whose id ("3") or module ("layers") it is, and every check whose export
+ * name (the id's second part: "Linear", "linear", "EinSum") it is. defineAssignment refuses ids
+ * that would make a token mean two things (a check id that is also a problem id, module or
+ * export name in any case, or two check ids that differ only in case). A token that names
+ * nothing is a usage error: "did you mean" for a check id in the wrong case, the check ids it
+ * starts for the start of one, examples otherwise.
  */
 export function selectChecks(
   assignment: Assignment,
@@ -284,24 +321,53 @@ export function selectChecks(
   if (!only || only.length === 0) return new Set(all.map(({ check }) => check.id));
   const selected = new Set<string>();
   for (const token of only) {
-    const matches = all.filter(({ problem, check }) => matchesToken(token, problem, check));
-    if (matches.length === 0) {
-      const examples = all.slice(0, 3).map(({ check }) => check.id);
-      throw new UsageError(
-        `--only ${token} names no problem, export or check (try a problem id such as ${assignment.problems[0]?.id}, or a check id such as ${examples.join(", ")}; 'gradmark list' shows them all)`,
-      );
-    }
+    const exact = all.find(({ check }) => check.id === token);
+    const matches = exact
+      ? [exact]
+      : all.filter(({ problem, check }) => inGroup(token, problem, check));
+    if (matches.length === 0) throw new UsageError(namesNothing(token, assignment, all));
     for (const { check } of matches) selected.add(check.id);
   }
   return selected;
 }
 
-function matchesToken(token: string, problem: ProblemDefinition, check: CheckDefinition): boolean {
-  // Export and module names are matched without regard to case: "EinSum" finds 5.einsum.*.
+/**
+ * Whether `token` is, in any case, the check's problem id, module, export name, or problem id and
+ * export name together ("3.Linear", what annotations and reports call an export).
+ */
+function inGroup(token: string, problem: ProblemDefinition, check: CheckDefinition): boolean {
   const t = token.toLowerCase();
-  const id = check.id.toLowerCase();
-  if (token === problem.id || t === id || t === problem.module.toLowerCase()) return true;
-  return id.split(".")[1] === t || id.startsWith(`${t}.`);
+  const [, exportName] = check.id.split(".");
+  return (
+    t === problem.id.toLowerCase() ||
+    t === problem.module.toLowerCase() ||
+    exportName?.toLowerCase() === t ||
+    (exportName !== undefined && `${problem.id}.${exportName}`.toLowerCase() === t)
+  );
+}
+
+/** Why `--only token` selects nothing, with what the user may have meant. */
+function namesNothing(
+  token: string,
+  assignment: Assignment,
+  all: readonly { check: CheckDefinition }[],
+): string {
+  const start = `--only ${token} names no problem, export or check`;
+  const t = token.toLowerCase();
+  const sameButCase = all.find(({ check }) => check.id.toLowerCase() === t);
+  if (sameButCase) {
+    return `${start}: did you mean ${sameButCase.check.id}? (check ids are matched exactly, case included)`;
+  }
+  const started = all.filter(({ check }) => check.id.toLowerCase().startsWith(`${t}.`));
+  if (started.length > 0) {
+    const ids = started.slice(0, 5).map(({ check }) => check.id);
+    const more = started.length > ids.length ? `, ... (${started.length})` : "";
+    const exportName = started[0]!.check.id.split(".")[1];
+    const or = exportName && token.includes(".") ? `, or the export ${exportName}` : "";
+    return `${start}: it starts the check ids ${ids.join(", ")}${more}; name one whole${or} (check ids are matched whole)`;
+  }
+  const examples = all.slice(0, 3).map(({ check }) => check.id);
+  return `${start} (try a problem id such as ${assignment.problems[0]?.id}, or a check id such as ${examples.join(", ")}; 'gradmark list' shows them all)`;
 }
 
 /** What every problem of one grading shares. */
@@ -458,6 +524,7 @@ async function runGroup(
     srcDir: context.srcDir,
     mapStack: context.mapStack,
     path: context.path,
+    revealHidden: context.revealHidden,
   };
   // Checks overlap: each is timed from when the one before it finished.
   let lastEnd = performance.now();
@@ -497,6 +564,38 @@ async function runGroup(
       checkRuns.push(await timed(check, runCheck(check, assignment, sandbox, runOptions)));
   }
   for (const [i, check] of group.entries()) runs.set(check, checkRuns[i]!);
+}
+
+/**
+ * What a bundle that could not be built is: the student modules that do not bundle are left out
+ * (and reported) before the last build, so when esbuild's error is in the drivers module (or in
+ * the generated entry, which only imports the runtime and the drivers), the drivers module is at
+ * fault: an AssignmentError. Any other error is returned as it is.
+ */
+function bundleFault(error: unknown, assignment: Assignment): unknown {
+  type Located = { file?: string; line?: number; column?: number } | null;
+  const errors = (error as { errors?: { text?: string; location?: Located }[] })?.errors;
+  if (!Array.isArray(errors)) return error;
+  const driversName = basename(assignment.drivers);
+  const drivers = errors.find((e) => {
+    const file = e.location?.file ?? "";
+    return (
+      basename(file) === driversName ||
+      basename(file) === "gradmark-entry.ts" ||
+      (e.text ?? "").includes(driversName)
+    );
+  });
+  if (!drivers) return error;
+  const at = drivers.location;
+  const place =
+    at && basename(at.file ?? "") === driversName && at.line !== undefined
+      ? ` at ${shownFile(assignment.drivers)}:${at.line}:${(at.column ?? 0) + 1}`
+      : "";
+  return new AssignmentError(
+    assignment,
+    null,
+    `its drivers module ${shownFile(assignment.drivers)} could not be bundled for the sandbox: ${drivers.text ?? "unknown error"}${place}`,
+  );
 }
 
 /** Problems graded at once by default: two where there are two cores or more. */

@@ -3,6 +3,7 @@
  * The CLI (`gradmark check`, `grade`, `list`, `selftest`) is a thin layer over these.
  */
 
+export { AssignmentError } from "./AssignmentError.js";
 export { defineAssignment } from "./assignment/defineAssignment.js";
 export {
   allOf,

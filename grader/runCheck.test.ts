@@ -6,6 +6,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type Tensor, tensor, zeros } from "../reference/tensor/index.js";
+import { AssignmentError } from "./AssignmentError.js";
 import { defineAssignment } from "./assignment/defineAssignment.js";
 import { fail, PASS } from "./assignment/judge.js";
 import type { CheckDefinition, Verdict } from "./assignment/types.js";
@@ -49,13 +50,17 @@ function grade(
     judge,
     ...extra,
   };
+  // The assignment is defined without the check's tolerance, which defineAssignment would
+  // refuse when it is not finite (runCheck refuses it too, for assignments made otherwise).
   const assignment = defineAssignment({
     id: "staff",
     title: "Staff",
     seed: 1,
     modules: ["ops"],
     drivers: packagePath("grader/testing/toy/drivers.ts"),
-    problems: [{ id: "1", title: "One", module: "ops", checks: [check] }],
+    problems: [
+      { id: "1", title: "One", module: "ops", checks: [{ ...check, tolerance: undefined }] },
+    ],
   });
   const sandbox = sandboxReturning(result);
   const run = runCheck(check, assignment, sandbox, {
@@ -145,11 +150,104 @@ describe("runCheck: no NaN or Infinity ever passes a judge", () => {
       () => ({ grad: poisoned(Number.POSITIVE_INFINITY) }),
       { tolerance: { atol: Number.POSITIVE_INFINITY } },
     );
-    const result = await run;
-    expect(result.status).toBe("error");
-    expect(result.message).toContain("atol");
-    expect(result.message).toContain("Infinity");
+    const error = await run.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AssignmentError);
+    expect((error as Error).message).toBe(
+      "assignment staff (grader/runCheck.test.ts): check 1.careless: its tolerance atol is Infinity, not a finite number of 0 or more (the assignment's defaults or the check's tolerance)",
+    );
     expect(sandbox.calls).toBe(0);
+  });
+});
+
+describe("runCheck: the staff's own code failing is an AssignmentError, never the student's", () => {
+  const staffFault = async (
+    judge: (testCase: number, result: unknown) => Verdict,
+    extra: Partial<CheckDefinition> = {},
+  ): Promise<string> => {
+    const error = await grade(judge, () => ({ out: 1 }), extra).run.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AssignmentError);
+    return (error as Error).message;
+  };
+  const HERE = "grader/runCheck\\.test\\.ts:\\d+:\\d+";
+
+  it("a judge that throws on a finite result", async () => {
+    const message = await staffFault(() => {
+      throw new TypeError("x is undefined");
+    });
+    expect(message).toMatch(
+      new RegExp(
+        `^assignment staff \\(grader/runCheck\\.test\\.ts\\): check 1\\.careless: its judge threw TypeError: x is undefined at ${HERE}$`,
+      ),
+    );
+  });
+
+  it("a judge that throws on a hidden check: its message is withheld, its place is not", async () => {
+    const message = await staffFault(
+      () => {
+        throw new Error("the hidden input was 42");
+      },
+      { hidden: true },
+    );
+    expect(message).not.toContain("42");
+    expect(message).toMatch(
+      new RegExp(`its judge threw Error \\(its message is withheld: a hidden check\\) at ${HERE}$`),
+    );
+  });
+
+  it("an arbitrary that throws while generating, before the submission runs", async () => {
+    const { run, sandbox } = grade(
+      () => PASS,
+      () => 1,
+      {
+        cases: fc.integer().map((n) => {
+          if (n !== Number.MIN_SAFE_INTEGER) throw new Error("cannot draw");
+          return n;
+        }),
+      },
+    );
+    const error = await run.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AssignmentError);
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `check 1\\.careless: its cases \\(the fast-check arbitrary\\) threw while generating: Error: cannot draw at ${HERE}$`,
+      ),
+    );
+    expect(sandbox.calls).toBe(0);
+  });
+
+  it("a payload that throws", async () => {
+    const message = await staffFault(() => PASS, {
+      payload: () => {
+        throw new Error("no payload");
+      },
+    });
+    expect(message).toMatch(/check 1\.careless: its payload threw Error: no payload at /);
+  });
+
+  it("a show that throws while printing a counterexample", async () => {
+    const message = await staffFault(() => fail("wrong"), {
+      show: () => {
+        throw new Error("cannot print");
+      },
+    });
+    expect(message).toMatch(/check 1\.careless: its show threw Error: cannot print at /);
+  });
+
+  it("a judge that returns no verdict", async () => {
+    const message = await staffFault(() => undefined as unknown as Verdict);
+    expect(message).toMatch(
+      /check 1\.careless: its judge returned undefined, not a verdict \(\{ pass: true \} or \{ pass: false, message \}\)$/,
+    );
+  });
+
+  it("a judge that throws while the failure shrinks", async () => {
+    let calls = 0;
+    const message = await staffFault((n) => {
+      calls++;
+      if (calls > 3) throw new Error("late throw");
+      return n >= 0 ? fail("always wrong") : PASS;
+    });
+    expect(message).toMatch(/check 1\.careless: its judge threw Error: late throw at /);
   });
 });
 

@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { AssignmentError, describeThrown, shownFile } from "./AssignmentError.js";
 import { showValue } from "./assignment/judge.js";
 import type { Assignment, CheckDefinition, JudgeContext } from "./assignment/types.js";
 import { checkSeed } from "./checkSeed.js";
@@ -36,7 +37,15 @@ export interface RunCheckOptions {
   path?: string;
   /** Run the batch and no more (see runCheck). */
   batchOnly?: boolean;
+  /**
+   * Whether a hidden check's details may be shown (see GradeOptions.revealHidden): without it, an
+   * AssignmentError about a hidden check leaves out the message of what the staff code threw.
+   */
+  revealHidden?: boolean;
 }
+
+/** How a batch ended when it could run: the assignment's own faults are thrown instead. */
+type RunBatch = Exclude<BatchResult, { kind: "drivers-error" | "unknown-driver" }>;
 
 /** Child calls one shrink may make after the first failure. */
 const MAX_SHRINK_CALLS = 400;
@@ -63,6 +72,12 @@ export const MAX_PATH_CHARS = 120;
  * keeps the child busy while the parent judges. With `batchOnly`, a check that would need child
  * calls after its batch (shrinking) returns null instead, so that the caller can run it again
  * in a child that has seen nothing after that batch.
+ *
+ * A fault of the assignment rejects with an AssignmentError naming the check, never becomes the
+ * check's status: a driver the drivers module lacks or a drivers module that does not load in
+ * the child (both found before the submission runs), a tolerance that is not finite, and an
+ * arbitrary, payload, judge or show that throws. (A judge that throws on a result holding NaN or
+ * Infinity is the exception: that result fails whatever the judge does, see nonFiniteGuard.)
  */
 export async function runCheck(
   check: CheckDefinition,
@@ -87,22 +102,17 @@ export async function runCheck(
   const perCallMs = check.timeoutMs ?? assignment.defaults.timeoutMs;
   const tolerance = { ...assignment.defaults.tolerance, ...check.tolerance };
   const remaining = () => options.deadline - performance.now();
-  const show = (testCase: unknown) => (check.show ?? showValue)(testCase);
+  const { fault, staff, generationFault, show } = staffCode(
+    check,
+    assignment,
+    options.revealHidden,
+  );
   let executed = 0;
   // A tolerance of Infinity (or NaN) would let every comparison pass (or none): the assignment's
-  // fault, not the student's, so the check is an error and the submission is not run for it.
-  const badTolerance = toleranceProblem(tolerance);
-  if (badTolerance !== null) {
-    return {
-      status: "error",
-      message: `the grader could not judge this check: ${badTolerance} (the assignment's defaults or the check's tolerance)`,
-      counterexample: null,
-      path: null,
-      runs: 0,
-    };
-  }
+  // fault, not the student's, so the grading stops before the submission runs for it.
+  checkTolerance(check, assignment);
 
-  const judgeBatch = (testCase: unknown, batch: BatchResult, i: number): Judged => {
+  const judgeBatch = (testCase: unknown, batch: RunBatch, i: number): Judged => {
     if (batch.kind !== "outcomes") return infrastructure(batch, perCallMs, check.timeoutHint);
     return judgeOutcome(
       check,
@@ -112,24 +122,45 @@ export async function runCheck(
       { seed, tolerance, wallMs: batch.wallMs },
       options.srcDir,
       options.mapStack,
+      (testCase, result, context) =>
+        staff("judge", () => {
+          const verdict = check.judge(testCase, result, context) as unknown;
+          const pass = (verdict as { pass?: unknown } | null)?.pass;
+          if (
+            pass === true ||
+            (pass === false && typeof (verdict as { message?: unknown }).message === "string")
+          )
+            return verdict as ReturnType<CheckDefinition["judge"]>;
+          throw fault(
+            `its judge returned ${describeVerdict(verdict)}, not a verdict ({ pass: true } or { pass: false, message })`,
+          );
+        }),
     );
   };
   // Not async: the batch is queued the moment runCheck is called.
-  const runCases = (cases: unknown[]): Promise<BatchResult> => {
+  const runCases = (cases: unknown[]): Promise<RunBatch> => {
     if (remaining() <= 0) return Promise.resolve({ kind: "budget", index: 0, wallMs: 0 });
+    const pack = new FloatPack();
+    const payloads = cases.map((c) =>
+      staff("payload", () => toWirePayload(check.payload(c), pack)),
+    );
     executed += cases.length;
     // The whole batch gets at most its runs' share of time, so a child that fakes progress
     // cannot keep one batch alive until the budget is gone; a batch still queued when the
     // budget runs out is not run.
-    const pack = new FloatPack();
-    const payloads = cases.map((c) => toWirePayload(check.payload(c), pack));
-    return sandbox.run(
-      check.driver,
-      { payloads, floats: pack.finish() },
-      perCallMs,
-      perCallMs * cases.length + 1000,
-      options.deadline,
-    );
+    return sandbox
+      .run(
+        check.driver,
+        { payloads, floats: pack.finish() },
+        perCallMs,
+        perCallMs * cases.length + 1000,
+        options.deadline,
+      )
+      .then((batch) => {
+        if (batch.kind === "drivers-error" || batch.kind === "unknown-driver")
+          throw driversFault(batch, check, assignment, sandbox.bundleFile, options.mapStack);
+        return batch;
+      });
   };
 
   let firstFailure: { index: number; judged: Judged; testCase: unknown } | null = null;
@@ -137,13 +168,19 @@ export async function runCheck(
   if (options.path === undefined) {
     // Draw every case first, then send them to the child in one message.
     const cases: unknown[] = [];
-    fc.check(
-      fc.property(check.cases, (c) => {
-        cases.push(c);
-        return true;
-      }),
-      { seed, numRuns: runs },
-    );
+    let drawn: fc.RunDetails<[unknown]>;
+    try {
+      drawn = fc.check(
+        fc.property(check.cases, (c) => {
+          cases.push(c);
+          return true;
+        }),
+        { seed, numRuns: runs },
+      );
+    } catch (error) {
+      throw generationFault(error, "generating");
+    }
+    if (drawn.failed) throw generationFault(drawn.errorInstance, "generating");
     const batch = await runCases(cases);
     if (batch.kind !== "outcomes") {
       const judged = infrastructure(batch, perCallMs, check.timeoutHint);
@@ -177,16 +214,26 @@ export async function runCheck(
   // Every failing call in order: the first failure, then one per shrink step that kept failing,
   // so failing[k] is the case replayed by the first k + 1 segments of the counterexample path.
   const failing: { judged: Judged; testCase: unknown }[] = [];
+  // fast-check takes whatever the property throws for a failure: the assignment's faults are kept
+  // aside here instead, and thrown once it is done.
+  let staffFault: AssignmentError | null = null;
   const property = fc.asyncProperty(check.cases, async (c) => {
+    if (staffFault) return true;
     const call = calls++;
     let judged: Judged;
-    if (firstFailure && call <= firstFailure.index) judged = cached[call]!;
-    else {
-      // A bounded number of shrinking steps (not a time limit), so the smallest case, its
-      // replay path and the status are the same on a fast machine and a loaded one.
-      if (firstFailure && call > firstFailure.index + MAX_SHRINK_CALLS) return true;
-      const batch = await runCases([c]);
-      judged = judgeBatch(c, batch, 0);
+    try {
+      if (firstFailure && call <= firstFailure.index) judged = cached[call]!;
+      else {
+        // A bounded number of shrinking steps (not a time limit), so the smallest case, its
+        // replay path and the status are the same on a fast machine and a loaded one.
+        if (firstFailure && call > firstFailure.index + MAX_SHRINK_CALLS) return true;
+        const batch = await runCases([c]);
+        judged = judgeBatch(c, batch, 0);
+      }
+    } catch (error) {
+      if (!(error instanceof AssignmentError)) throw error;
+      staffFault = error;
+      return true;
     }
     if (judged.status === "passed") return true;
     // Shrink towards the failure that was found: a candidate that fails differently (say, it
@@ -196,13 +243,19 @@ export async function runCheck(
     failing.push(last);
     return false;
   });
-  const result = await fc.check(property, {
-    seed,
-    numRuns: runs,
-    path: options.path,
-    endOnFailure: options.path !== undefined,
-    interruptAfterTimeLimit: Math.max(1000, Math.min(10_000, remaining())),
-  });
+  let result: fc.RunDetails<[unknown]>;
+  try {
+    result = await fc.check(property, {
+      seed,
+      numRuns: runs,
+      path: options.path,
+      endOnFailure: options.path !== undefined,
+      interruptAfterTimeLimit: Math.max(1000, Math.min(10_000, remaining())),
+    });
+  } catch (error) {
+    throw staffFault ?? generationFault(error, "generating or shrinking");
+  }
+  if (staffFault) throw staffFault;
   const final = last as { judged: Judged; testCase: unknown } | null;
   if (result.failed && final) {
     const path = result.counterexamplePath ?? null;
@@ -226,6 +279,72 @@ export async function runCheck(
     };
   }
   return { ...PASSED, counterexample: null, path: null, runs: executed };
+}
+
+/** Runs the parts of a check's staff code; what they throw is the assignment's fault. */
+function staffCode(check: CheckDefinition, assignment: Assignment, revealHidden = false) {
+  const withhold = (check.hidden ?? false) && !revealHidden;
+  const fault = (what: string) => new AssignmentError(assignment, check.id, what);
+  const staff = <T>(part: string, run: () => T): T => {
+    try {
+      return run();
+    } catch (error) {
+      if (error instanceof AssignmentError) throw error;
+      throw fault(`its ${part} threw ${describeThrown(error, { withhold })}`);
+    }
+  };
+  const generationFault = (error: unknown, when: string) =>
+    error instanceof AssignmentError
+      ? error
+      : fault(
+          `its cases (the fast-check arbitrary) threw while ${when}: ${describeThrown(error, { withhold })}`,
+        );
+  const show = (testCase: unknown) => staff("show", () => (check.show ?? showValue)(testCase));
+  return { fault, staff, generationFault, show };
+}
+
+/** What a judge returned instead of a verdict, in a few words. */
+function describeVerdict(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value !== "object") return `the ${typeof value} ${String(value).slice(0, 40)}`;
+  return `an object with pass ${JSON.stringify((value as { pass?: unknown }).pass) ?? "undefined"}`;
+}
+
+/** Throws the AssignmentError of a check whose tolerance (with the defaults) is not usable. */
+function checkTolerance(check: CheckDefinition, assignment: Assignment): void {
+  const bad = toleranceProblem({ ...assignment.defaults.tolerance, ...check.tolerance });
+  if (bad !== null) {
+    throw new AssignmentError(
+      assignment,
+      check.id,
+      `${bad} (the assignment's defaults or the check's tolerance)`,
+    );
+  }
+}
+
+/**
+ * Runs once, in the parent, the staff code of a check that needs no submission, as runCheck
+ * would: the tolerance, one case drawn from the check's seed, that case's payload (made ready
+ * for the child) and how the case is shown. A fault found here stops a grading before any child
+ * starts (see gradeSubmission); one that shows only on some cases is still found by runCheck.
+ */
+export function preflightCheck(
+  check: CheckDefinition,
+  assignment: Assignment,
+  options: { seed: number; revealHidden?: boolean },
+): void {
+  checkTolerance(check, assignment);
+  const { staff, generationFault, show } = staffCode(check, assignment, options.revealHidden);
+  let first: unknown[];
+  try {
+    first = fc.sample(check.cases, { seed: checkSeed(options.seed, check.id), numRuns: 1 });
+  } catch (error) {
+    throw generationFault(error, "generating");
+  }
+  for (const testCase of first) {
+    staff("payload", () => toWirePayload(check.payload(testCase), new FloatPack()));
+    show(testCase);
+  }
 }
 
 /**
@@ -269,7 +388,7 @@ function isLoadError(judged: Judged): boolean {
 }
 
 function infrastructure(
-  batch: Exclude<BatchResult, { kind: "outcomes" }>,
+  batch: Exclude<RunBatch, { kind: "outcomes" }>,
   perCallMs: number,
   timeoutHint?: string,
 ): Judged {
@@ -295,6 +414,46 @@ function infrastructure(
   }
 }
 
+/**
+ * The AssignmentError of a batch the sandbox refused to run: the drivers module did not load in
+ * the child, or lacks a driver. A missing driver is charged to the first check, in the
+ * assignment's order, that names one; a drivers module that does not load, to `check`.
+ */
+function driversFault(
+  batch: Extract<BatchResult, { kind: "drivers-error" | "unknown-driver" }>,
+  check: CheckDefinition,
+  assignment: Assignment,
+  bundleFile: string,
+  mapStack: ((stack: string) => string) | undefined,
+): AssignmentError {
+  const drivers = shownFile(assignment.drivers);
+  if (batch.kind === "drivers-error") {
+    const error = describeThrown(batch, { mapStack, skipFiles: [bundleFile] });
+    return new AssignmentError(
+      assignment,
+      check.id,
+      `its drivers module ${drivers} failed to load in the sandbox: ${error} (drivers run in the sandbox, which cannot load the grader: import only types from "gradmark", and values from gradmark/tensor or the drivers' own files)`,
+    );
+  }
+  const lacking = assignment.problems
+    .flatMap((p) => p.checks)
+    .filter((c) => batch.missing.includes(c.driver));
+  const culprit = lacking[0] ?? check;
+  const known =
+    batch.known.length === 0
+      ? "it has no drivers"
+      : `it has: ${batch.known.slice(0, 12).join(", ")}${batch.known.length > 12 ? `, ... (${batch.known.length})` : ""}`;
+  const more =
+    lacking.length > 1
+      ? `; ${lacking.length - 1} more check${lacking.length > 2 ? "s" : ""} name drivers it does not have (${[...new Set(lacking.slice(1).map((c) => c.driver))].join(", ")})`
+      : "";
+  return new AssignmentError(
+    assignment,
+    culprit.id,
+    `its driver ${JSON.stringify(culprit.driver)} is not in the drivers module ${drivers} (${known})${more}`,
+  );
+}
+
 function judgeOutcome(
   check: CheckDefinition,
   testCase: unknown,
@@ -303,6 +462,7 @@ function judgeOutcome(
   context: JudgeContext,
   srcDir: string,
   mapStack: ((stack: string) => string) | undefined,
+  judge: CheckDefinition["judge"],
 ): Judged {
   switch (outcome.kind) {
     case "not-implemented":
@@ -340,20 +500,15 @@ function judgeOutcome(
         try {
           judged = check.judge(testCase, result, context);
         } catch {
+          // A judge may well choke on NaN or Infinity: the result fails all the same.
           judged = { threw: true };
         }
         return { status: "failed", message: nonFiniteFailure(nonFinite, judged) };
       }
-      try {
-        const verdict = check.judge(testCase, result, context);
-        return verdict.pass ? PASSED : { status: "failed", message: verdict.message };
-      } catch (error) {
-        // A judge that throws is the grader's bug, not the student's: say so plainly.
-        return {
-          status: "error",
-          message: `the grader could not judge this result: ${(error as Error).message}`,
-        };
-      }
+      // A judge that throws is the assignment's fault, not the student's: `judge` throws an
+      // AssignmentError then, which stops the grading.
+      const verdict = judge(testCase, result, context);
+      return verdict.pass ? PASSED : { status: "failed", message: verdict.message };
     }
   }
 }

@@ -100,4 +100,9 @@ export interface Assignment extends AssignmentDefinition {
   defaults: AssignmentDefaults;
   limits: SandboxLimits;
   maxScore: number;
+  /**
+   * The file whose code called defineAssignment (absolute), when the call's stack tells it:
+   * messages about the assignment's own faults name it (see AssignmentError).
+   */
+  definedIn?: string;
 }

@@ -76,7 +76,7 @@ export async function runCli(
   cli
     .demandCommand(1, `name a command: ${COMMANDS.join(", ")}`)
     .epilogue(
-      "Exit codes: 0 every check run passed, 1 some check did not pass, 2 usage or infrastructure error.",
+      "Exit codes: 0 every check run passed, 1 some check did not pass, 2 usage or infrastructure error, or a fault of the assignment (its drivers, judges or cases).",
     )
     .strict()
     .wrap(Math.min(100, process.stdout.columns ?? 80))

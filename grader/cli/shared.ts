@@ -30,7 +30,10 @@ export interface CommandContext {
   exit: (code: number) => void;
 }
 
-/** Exit codes: 0 every check run passed, 1 some did not, 2 usage or infrastructure error. */
+/**
+ * Exit codes: 0 every check run passed, 1 some did not, 2 usage or infrastructure error, or a
+ * fault of the assignment (AssignmentError: the staff's code, never charged to the student).
+ */
 export const EXIT_PASSED = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_ERROR = 2;
@@ -96,7 +99,8 @@ export function writeReport(cwd: string, out: string, text: string): void {
 
 /**
  * Runs a command body and turns what it throws into the CLI's error output: a UsageError is one
- * line plus a pointer to --help, anything else one line; both exit 2.
+ * line plus a pointer to --help, anything else one line (an AssignmentError's names the
+ * assignment, the check and the fault); all exit 2 (EXIT_ERROR).
  */
 export async function runGuarded(
   io: CliIO,

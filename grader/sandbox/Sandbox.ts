@@ -31,7 +31,28 @@ export type BatchResult =
   /** Not run: the submission's time budget was already spent. */
   | { kind: "budget"; index: number; wallMs: number }
   | { kind: "memory-limit"; index: number; wallMs: number }
-  | { kind: "crashed"; index: number; detail: string; wallMs: number };
+  | { kind: "crashed"; index: number; detail: string; wallMs: number }
+  /**
+   * Not run: the assignment's drivers module threw while the child loaded it (the child's
+   * drivers-error message), before any student code. The assignment's fault.
+   */
+  | {
+      kind: "drivers-error";
+      index: number;
+      wallMs: number;
+      name: string;
+      message: string;
+      stack: string;
+    }
+  /**
+   * Not run: a driver the batch or the assignment needs (see requireDrivers) is not among those
+   * the child's drivers module has (`known`). The assignment's fault, found before any batch
+   * reaches the child.
+   */
+  | { kind: "unknown-driver"; index: number; wallMs: number; missing: string[]; known: string[] };
+
+/** What a child said of its drivers module before it was ready. */
+type DriversReport = Extract<ChildMessage, { type: "drivers" | "drivers-error" }>;
 
 /**
  * The child's whole environment: empty, so nothing of the grader's (GRADMARK_SEED, tokens)
@@ -130,6 +151,10 @@ export class Sandbox {
   >();
 
   private readonly isolation: Isolation;
+  /** Each child's drivers or drivers-error message (sent before ready; see ChildMessage). */
+  private readonly driverReports = new WeakMap<SandboxChild, DriversReport>();
+  /** Drivers every batch needs the child to have, besides its own (see requireDrivers). */
+  private requiredDrivers: readonly string[] = [];
 
   constructor(
     readonly bundleFile: string,
@@ -173,6 +198,15 @@ export class Sandbox {
       });
       this.pump();
     });
+  }
+
+  /**
+   * Names drivers that must all be in the drivers module before any batch runs (a grading gives
+   * every driver its assignment's checks name): when the child reports that one is missing,
+   * every batch settles as `unknown-driver` and none is sent, so no student code runs at all.
+   */
+  requireDrivers(names: readonly string[]): void {
+    this.requiredDrivers = [...new Set(names)];
   }
 
   /**
@@ -235,6 +269,12 @@ export class Sandbox {
       this.waitForStart(child);
       return;
     }
+    // The assignment's faults are found before anything is sent: nothing runs then.
+    const fault = this.driversFault(child);
+    if (fault) {
+      for (const request of this.queue.splice(0)) request.resolve(fault);
+      return;
+    }
     for (const request of this.queue) {
       if (request.sentTo === child) continue;
       request.sentTo = child;
@@ -256,6 +296,23 @@ export class Sandbox {
       });
     }
     this.activate(this.queue[0]!);
+  }
+
+  /**
+   * Why no batch may run in `child` (its drivers module failed to load, or lacks a driver that
+   * is required or queued), or null. A child that said nothing of its drivers is not doubted.
+   */
+  private driversFault(child: SandboxChild): BatchResult | null {
+    const report = this.driverReports.get(child);
+    if (!report) return null;
+    if (report.type === "drivers-error") {
+      const { name, message, stack } = report;
+      return { kind: "drivers-error", index: 0, wallMs: 0, name, message, stack };
+    }
+    const needed = new Set([...this.requiredDrivers, ...this.queue.map((r) => r.driver)]);
+    const missing = [...needed].filter((name) => !report.names.includes(name));
+    if (missing.length === 0) return null;
+    return { kind: "unknown-driver", index: 0, wallMs: 0, missing, known: [...report.names] };
   }
 
   /** The head batch waits for the child's start-up, within START_LIMIT_MS (or its own limit). */
@@ -444,6 +501,8 @@ export class Sandbox {
   }
 
   private refillSpare(): void {
+    // No spare for children whose drivers module is at fault: nothing will run in them.
+    if (this.current && this.driversFault(this.current)) return;
     if (this.keepSpare && !this.closed && !this.spare) this.spare = this.fork();
   }
 
@@ -461,6 +520,13 @@ export class Sandbox {
       },
       {
         message: (message) => {
+          if (message.type === "drivers" || message.type === "drivers-error") {
+            // Believed only before the child is ready, when no student code has run in it
+            // (spares included: theirs is kept for when they become current).
+            if (!child.isReady && !this.driverReports.has(child))
+              this.driverReports.set(child, message);
+            return;
+          }
           if (this.current === child) this.onMessage(message);
         },
         protocolError: (detail) => this.onProtocolError(child, detail),

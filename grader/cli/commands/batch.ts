@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { CommandModule } from "yargs";
+import { assignmentFaultIn } from "../../AssignmentError.js";
 import { compareExitCode, EXIT_UNSTABLE_REGRADE } from "../../batch/compareGrades.js";
 import {
   checkExportRoster,
@@ -9,7 +10,7 @@ import {
   writeExports,
 } from "../../batch/exports/index.js";
 import { readRoster } from "../../batch/readRoster.js";
-import { BatchInterrupted, runBatch } from "../../batch/runBatch.js";
+import { type BatchEvent, BatchInterrupted, runBatch } from "../../batch/runBatch.js";
 import { parseShard } from "../../batch/shard.js";
 import { checkIsolation, isolationLevel } from "../../sandbox/isolation/requireIsolation.js";
 import { UsageError } from "../../UsageError.js";
@@ -21,6 +22,7 @@ import {
   type CliDeps,
   type CommandContext,
   defaultDeps,
+  EXIT_ERROR,
   parseSeed,
   runGuarded,
 } from "../shared.js";
@@ -42,7 +44,7 @@ export interface BatchArgs extends BatchReportArgs {
 const EXIT_INTERRUPTED = 130;
 
 /** The exit codes of batch, for its --help. */
-const EXIT_CODES = `Exit codes: 0 every submission was graded (whatever the scores), 1 some could not be, 2 usage or infrastructure error, ${EXIT_UNSTABLE_REGRADE} --compare found an unchanged submission (same hash and seed) graded differently (whether or not some could not be graded), ${EXIT_INTERRUPTED} interrupted.`;
+const EXIT_CODES = `Exit codes: 0 every submission was graded (whatever the scores), 1 some could not be, 2 usage or infrastructure error, or a fault of the assignment (the batch stops at the first), ${EXIT_UNSTABLE_REGRADE} --compare found an unchanged submission (same hash and seed) graded differently (whether or not some could not be graded), ${EXIT_INTERRUPTED} interrupted.`;
 
 /** `gradmark batch <dir> --out <dir>`: grade a whole class; see runBatch. */
 export function runBatchCommand(
@@ -51,6 +53,9 @@ export function runBatchCommand(
   deps: CliDeps = defaultDeps,
 ): Promise<number> {
   return runGuarded(io, "batch", async () => {
+    // A fault of the assignment (see AssignmentError) would fail every submission alike: the
+    // first one a worker reports stops the batch, which exits 2 with it (EXIT_ERROR).
+    let staffFault: string | null = null;
     const classDir = resolve(io.cwd, args.dir);
     if (!classDir.toLowerCase().endsWith(".zip") || !existsSync(classDir))
       assertFolder(classDir, args.dir);
@@ -79,6 +84,20 @@ export function runBatchCommand(
       : lineProgress(io.stdout);
     const controller = new AbortController();
     const interrupt = () => controller.abort();
+    const onEvent = (event: BatchEvent) => {
+      progress.onEvent(event);
+      if (staffFault !== null || event.type !== "finished" || event.stored.status !== "error")
+        return;
+      staffFault = assignmentFaultIn(event.stored.message, assignment.id);
+      if (staffFault !== null) controller.abort();
+    };
+    const stopped = (fault: string) => {
+      io.stderr(`gradmark: ${fault}\n`);
+      io.stderr(
+        "gradmark: the batch stopped: this is the assignment's fault, not the students'; fix the assignment and run the batch again\n",
+      );
+      return EXIT_ERROR;
+    };
     process.once("SIGINT", interrupt);
     process.once("SIGTERM", interrupt);
     try {
@@ -93,9 +112,11 @@ export function runBatchCommand(
         resume: args.resume ?? false,
         shard,
         signal: controller.signal,
-        onEvent: progress.onEvent,
+        onEvent,
       });
       progress.stop();
+      // The fault may come with the last submission, before the abort could stop anything.
+      if (staffFault !== null) return stopped(staffFault);
       const code = finishBatchReport(outcome.report, args, io, outcome.gradesCsvFile, previous);
       const outDir = resolve(io.cwd, args.out);
       const exported = writeExports(
@@ -109,6 +130,7 @@ export function runBatchCommand(
       return compareExitCode(code, previous, outcome.report.rows);
     } catch (error) {
       progress.stop();
+      if (staffFault !== null) return stopped(staffFault);
       if (error instanceof BatchInterrupted) {
         io.stderr(`gradmark: ${error.message}\n`);
         return EXIT_INTERRUPTED;

@@ -1,6 +1,7 @@
 import { randomInt } from "node:crypto";
 import { existsSync, type FSWatcher, statSync, watch } from "node:fs";
 import { join, resolve, sep } from "node:path";
+import { AssignmentError } from "../../AssignmentError.js";
 import type { Assignment } from "../../assignment/types.js";
 import { type GradeOptions, gradeSubmission, selectChecks } from "../../gradeSubmission.js";
 import type { GradeResult, ProblemResult } from "../../model/results.js";
@@ -290,7 +291,8 @@ export async function watchSubmission(options: WatchOptions): Promise<WatchHandl
         error = null;
         fresh = new Set(ids);
       } catch (caught) {
-        if (first && caught instanceof UsageError) throw caught;
+        if (first && (caught instanceof UsageError || caught instanceof AssignmentError))
+          throw caught;
         error = caught instanceof Error ? caught.message : String(caught);
         fresh = new Set();
         for (const id of ids) stale.add(id);

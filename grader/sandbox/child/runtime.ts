@@ -52,6 +52,27 @@ function reportProgress(id: number, index: number): void {
 // Everything above is saved: from here on, what the walls leave reachable is refused.
 lockDown();
 
+/**
+ * Whether startChild has begun. Until then what runs is the assignment's drivers module and what
+ * it imports (the bundle evaluates them after this module, before its entry calls startChild;
+ * student modules load only later, on first use), so a throw in between is the drivers' fault:
+ * the child says so in a message of its own (drivers-error) instead of dying with exit code 1,
+ * which the parent would take for the submission's crash. Afterwards these handlers do nothing
+ * (startChild installs its own).
+ */
+let started = false;
+const onLoadFailure = (error: unknown): void => {
+  if (started) return;
+  started = true;
+  const { name, message, stack } = describeError(error);
+  write({ type: "drivers-error", name, message, stack });
+  // Ready, to run nothing: the parent sees the drivers-error first and sends no batch. The open
+  // channel keeps the child alive until the parent ends it.
+  write({ type: "ready", modules: [] });
+};
+saved.on("uncaughtException", onLoadFailure);
+saved.on("unhandledRejection", onLoadFailure);
+
 /** A submission's module, loaded on first use. */
 export type ModuleLoader = () => Record<string, unknown>;
 
@@ -69,6 +90,16 @@ export function startChild(
   loaders: Record<string, ModuleLoader>,
   moduleErrors: Record<string, string>,
 ): void {
+  if (started) return;
+  // Still the drivers module's moment: a drivers export that is not an object is reported as a
+  // drivers-error (the throw reaches onLoadFailure).
+  if (typeof drivers !== "object" || drivers === null) {
+    throw new saved.Error(
+      `its export "drivers" is ${drivers === null ? "null" : typeof drivers}, not an object of driver functions`,
+    );
+  }
+  const driverNames = saved.keys(drivers).filter((name) => typeof drivers[name] === "function");
+  started = true;
   const cache = new Map<string, Record<string, unknown>>();
   const failed = new Map<string, string>();
   const modules = new Proxy({} as Record<string, Record<string, unknown>>, {
@@ -148,6 +179,7 @@ export function startChild(
   // The parent is gone or done with this child.
   channel.on("end", () => saved.exit(0));
   channel.on("error", () => saved.exit(0));
+  write({ type: "drivers", names: driverNames });
   write({ type: "ready", modules: saved.keys(loaders) });
 }
 

@@ -32,5 +32,17 @@ export type Outcome =
 
 export type ChildMessage =
   | { type: "ready"; modules: string[] }
+  /**
+   * Sent just before "ready", before any student code has run: the names of the drivers the
+   * assignment's drivers module exports (those that are functions), so that the parent can
+   * refuse a check naming a driver there is none of before the submission runs at all.
+   */
+  | { type: "drivers"; names: string[] }
+  /**
+   * Sent instead of "drivers" (then "ready") when the drivers module, or a module it imports,
+   * threw while the child loaded it: the assignment's fault, not the submission's (no student
+   * module has loaded yet). The child then runs nothing.
+   */
+  | { type: "drivers-error"; name: string; message: string; stack: string }
   /** The numbers of the outcomes' tensors travel packed in `floats`. */
   | { type: "result"; id: number; outcomes: Outcome[]; floats: Float64Array };

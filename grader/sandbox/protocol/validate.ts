@@ -31,6 +31,30 @@ export function parseChildMessage(value: unknown): ChildMessage {
         throw new ProtocolError("a ready message without its list of modules");
       return { type: "ready", modules };
     }
+    case "drivers": {
+      const names = value.names;
+      if (
+        !Array.isArray(names) ||
+        names.length > MAX_ITEMS ||
+        !names.every((n) => typeof n === "string" && n.length <= MAX_TEXT)
+      )
+        throw new ProtocolError("a drivers message without the names of its drivers");
+      return { type: "drivers", names };
+    }
+    case "drivers-error": {
+      const text = (key: string): string => {
+        const field = value[key];
+        if (typeof field !== "string" || field.length > MAX_TEXT)
+          throw new ProtocolError(`a drivers-error message has no text ${key}`);
+        return field;
+      };
+      return {
+        type: "drivers-error",
+        name: text("name"),
+        message: text("message"),
+        stack: text("stack"),
+      };
+    }
     case "result": {
       const { id, outcomes, floats } = value;
       if (!Number.isSafeInteger(id)) throw new ProtocolError("a result without a request id");
