@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { renderTable } from "./common.js";
 import { type GradcheckCostResult, gradcheckCostRows, runGradcheckCost } from "./gradcheckCost.js";
+import { gradcheckPowerRows, runGradcheckPower } from "./gradcheckPower.js";
 import { type KernelsResult, kernelCases, kernelsRows, runKernels } from "./kernels.js";
 import { logLogSlope, pairedRatios, summarize, timeSync } from "./stats.js";
 
@@ -61,6 +62,30 @@ describe("gradcheck cost", () => {
     const rows = gradcheckCostRows(result);
     expect(rows.find((r) => r.goal === "flat")?.verdict).toBe("met");
     expect(rows.find((r) => r.goal === "linear")?.verdict).toBe("met");
+  });
+});
+
+describe("gradcheck power", () => {
+  test("catches the planted error, fails no correct gradient, and counts evaluations", () => {
+    const result = runGradcheckPower({ sizes: [10, 300], seeds: () => 3, kinkSeeds: 2 });
+    expect(result.points.map((p) => [p.function, p.n])).toEqual([
+      ["x * x", 10],
+      ["x * x", 300],
+      ["sum(exp(x))", 10],
+      ["sum(exp(x))", 300],
+    ]);
+    for (const p of result.points) {
+      expect(p.caught).toBe(3);
+      expect(p.falseFailures).toBe(0);
+      expect(p.evaluationsPassing).toBe(7);
+      expect(p.evaluationsFailing).toBeGreaterThan(2 * p.n);
+    }
+    expect(result.kinks.map((k) => [k.entries, k.failed])).toEqual([
+      [96, 0],
+      [384, 0],
+    ]);
+    const rows = gradcheckPowerRows(result);
+    expect(rows.filter((r) => r.goal !== "").map((r) => r.verdict)).toEqual(["met", "met", "met"]);
   });
 });
 

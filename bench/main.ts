@@ -10,6 +10,7 @@ import { batchRows, runBatch } from "./batch.js";
 import { checkVsVitestRows, runCheckVsVitest } from "./checkVsVitest.js";
 import { type BenchOptions, describeMachine, type Row, renderTable, repoRoot } from "./common.js";
 import { gradcheckCostOptions, gradcheckCostRows, runGradcheckCost } from "./gradcheckCost.js";
+import { gradcheckPowerOptions, gradcheckPowerRows, runGradcheckPower } from "./gradcheckPower.js";
 import { kernelsOptions, kernelsRows, runKernels } from "./kernels.js";
 import { overheadRows, runOverhead } from "./overhead.js";
 import { formatMs } from "./stats.js";
@@ -67,11 +68,20 @@ const BENCHMARKS: Benchmark[] = [
       return { result, rows: kernelsRows(result) };
     },
   },
+  {
+    name: "power",
+    aliases: ["6", "gradcheckpower", "detection"],
+    title: "gradient-check detection and false failures",
+    run: async (o) => {
+      const result = runGradcheckPower(gradcheckPowerOptions(o));
+      return { result, rows: gradcheckPowerRows(result) };
+    },
+  },
 ];
 
 const USAGE = `usage: npm run bench [-- --quick] [-- --only <names>]
   --quick         fewer repetitions and samples (a smoke run, well under a minute)
-  --only <names>  comma-separated: ${BENCHMARKS.map((b) => b.name).join(", ")} (or 1..5); may repeat
+  --only <names>  comma-separated: ${BENCHMARKS.map((b) => b.name).join(", ")} (or 1..6); may repeat
   --out <file>    where to write the JSON (default bench/out/results.json)`;
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only: Benchmark[]; out: string } {

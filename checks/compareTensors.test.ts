@@ -20,6 +20,31 @@ describe("compareTensors", () => {
     expect(c.message).toMatch(/^gradient of W: 1 of 12 elements differs/);
   });
 
+  it("leaves excluded elements out of the verdict, the count and the worst, and names them", () => {
+    const off = expected.clone();
+    off.data[1] = off.data[1]! + 5; // left out: larger than the one that counts
+    off.data[2] = off.data[2]! + 4; // left out
+    off.data[9] = off.data[9]! + 1e-3; // counts
+    const c = compareTensors(off, expected, {
+      name: "gradient of W",
+      exclude: [{ positions: [1, 2], reason: "next to a kink" }],
+    });
+    expect(c).toMatchObject({ passed: false, mismatched: 1, excluded: 2 });
+    expect(c.worst.map((w) => w.index)).toEqual([[2, 1]]);
+    expect(c.message).toMatch(/^gradient of W: 1 of 10 elements differs/);
+    expect(c.message).toContain("2 elements next to a kink were left out (at [0, 1], [0, 2])");
+    // Only excluded elements differ: it passes, and says how many were left out.
+    const only = compareTensors(off, expected, {
+      exclude: [{ positions: [1, 2, 9], reason: "next to a kink" }],
+    });
+    expect(only).toMatchObject({ passed: true, excluded: 3, message: "" });
+    // NaN is never left out.
+    const nan = expected.clone();
+    nan.data[1] = Number.NaN;
+    const bad = compareTensors(nan, expected, { exclude: [{ positions: [1], reason: "x" }] });
+    expect(bad).toMatchObject({ passed: false, outcome: "non-finite", excluded: 0 });
+  });
+
   it("compares the shape first and the type before that", () => {
     expect(compareTensors(zeros([4, 3]), expected).outcome).toBe("wrong-shape");
     expect(compareTensors([1, 2], expected).message).toContain("a plain array of length 2");

@@ -30,8 +30,10 @@ export interface Comparison {
   outcome: ComparisonOutcome;
   actualShape: number[] | null;
   expectedShape: number[];
-  /** Elements outside the tolerance. */
+  /** Elements outside the tolerance, among those that count (not `exclude`d). */
   mismatched: number;
+  /** Elements left out of the comparison (`exclude`); 0 when none were. */
+  excluded: number;
   maxAbsError: number;
   maxRelError: number;
   /** The worst elements first (largest absolute error). */
@@ -42,11 +44,25 @@ export interface Comparison {
   message: string;
 }
 
+/** Elements to leave out of a comparison, and why, e.g. "next to a kink". */
+export interface ExcludedElements {
+  /** Flat (row-major) positions. */
+  positions: readonly number[];
+  /** What they are, for the message: "3 elements next to a kink were left out". */
+  reason: string;
+}
+
 export interface CompareOptions extends Partial<Tolerance> {
   name?: string;
   /** How many of the worst elements to report (default 3). */
   worstCount?: number;
   context?: DiagnoseContext;
+  /**
+   * Elements that do not count: neither in the verdict, nor among the worst, nor in "N of M
+   * elements differ" (M counts only the others); the message names them as left out. NaN and
+   * Infinity are never left out.
+   */
+  exclude?: readonly ExcludedElements[];
 }
 
 /**
@@ -72,6 +88,7 @@ export function compareTensors(
     tolerance,
     worst: [] as WorstElement[],
     mismatched: 0,
+    excluded: 0,
     maxAbsError: 0,
     maxRelError: 0,
     hint: null as Hint | null,
@@ -103,6 +120,7 @@ export function compareTensors(
     };
   }
 
+  const left = leftOut(options.exclude, actual, expected);
   const scored: { flat: number; absError: number }[] = [];
   // NaN or Infinity on either side never passes: a non-finite actual value is wrong, and a
   // non-finite expected value (finite differences of a function that is not finite near the
@@ -120,6 +138,7 @@ export function compareTensors(
     // infinite).
     const bound = atol + rtol * Math.abs(e);
     if (Math.abs(a - e) <= bound && bound < Number.POSITIVE_INFINITY) continue;
+    if (left.mask?.[i] === 1) continue;
     const finite = Number.isFinite(a) && Number.isFinite(e);
     if (!Number.isFinite(a)) nonFiniteActual++;
     if (!Number.isFinite(e)) nonFiniteExpected++;
@@ -130,7 +149,14 @@ export function compareTensors(
     scored.push({ flat: i, absError });
   }
   if (scored.length === 0) {
-    return { ...base, passed: true, outcome: "equal", actualShape: [...actual.shape], message: "" };
+    return {
+      ...base,
+      passed: true,
+      outcome: "equal",
+      actualShape: [...actual.shape],
+      excluded: left.count,
+      message: "",
+    };
   }
   // Largest error first (non-finite ones are Infinity), then by position; no NaN in the sort.
   scored.sort((x, y) =>
@@ -155,6 +181,7 @@ export function compareTensors(
     outcome,
     actualShape: [...actual.shape],
     mismatched: scored.length,
+    excluded: left.count,
     maxAbsError,
     maxRelError,
     worst,
@@ -163,9 +190,57 @@ export function compareTensors(
   };
   comparison.message =
     outcome === "non-finite"
-      ? describeNonFinite(comparison, actual, expected, nonFiniteActual, nonFiniteExpected)
-      : describeMismatch(comparison, expected.size);
+      ? describeNonFinite(comparison, actual, expected, nonFiniteActual, nonFiniteExpected, left)
+      : describeMismatch(comparison, expected.size, left);
   return comparison;
+}
+
+interface LeftOut {
+  /** 1 at the positions left out; null when none are. */
+  mask: Uint8Array | null;
+  count: number;
+  /** One line per reason, for the message. */
+  lines: string[];
+}
+
+/**
+ * The valid, distinct positions of `exclude` where both values are finite (NaN and Infinity are
+ * never left out), as a mask, and a line per reason naming them.
+ */
+function leftOut(
+  exclude: readonly ExcludedElements[] | undefined,
+  actual: Tensor,
+  expected: Tensor,
+): LeftOut {
+  if (!exclude || exclude.length === 0) return { mask: null, count: 0, lines: [] };
+  const size = expected.size;
+  const mask = new Uint8Array(size);
+  let count = 0;
+  const byReason = new Map<string, number[]>();
+  for (const group of exclude) {
+    const positions = byReason.get(group.reason) ?? [];
+    byReason.set(group.reason, positions);
+    for (const flat of group.positions) {
+      if (!Number.isInteger(flat) || flat < 0 || flat >= size || mask[flat] === 1) continue;
+      if (!Number.isFinite(actual.data[flat]!) || !Number.isFinite(expected.data[flat]!)) continue;
+      mask[flat] = 1;
+      count++;
+      positions.push(flat);
+    }
+  }
+  const lines = [...byReason]
+    .filter(([, positions]) => positions.length > 0)
+    .map(([reason, positions]) => describeLeftOut(reason, positions, expected.shape));
+  return { mask, count, lines };
+}
+
+/** "3 elements next to a kink were left out (at [0, 1], [2, 0], [3, 1])", at most 3 named. */
+function describeLeftOut(reason: string, positions: number[], shape: readonly number[]): string {
+  const one = positions.length === 1;
+  const head = `${positions.length} element${one ? "" : "s"} ${reason} ${one ? "was" : "were"} left out`;
+  if (shape.length === 0) return head;
+  const named = positions.slice(0, 3).map((flat) => formatIndex(unravel(flat, shape)));
+  return `${head} (at ${named.join(", ")}${positions.length > 3 ? ", ..." : ""})`;
 }
 
 /** |a - e|, and Infinity when either is not finite (never NaN). */
@@ -179,11 +254,13 @@ function relativeError(absError: number, e: number): number {
   return e === 0 || !Number.isFinite(e) ? Number.POSITIVE_INFINITY : absError / Math.abs(e);
 }
 
-function describeMismatch(c: Comparison, size: number): string {
+function describeMismatch(c: Comparison, size: number, left: LeftOut): string {
+  const counted = size - left.count;
   const lines = [
-    `${c.name}: ${c.mismatched} of ${size} element${size === 1 ? "" : "s"} differ${c.mismatched === 1 ? "s" : ""} (atol ${formatNumber(c.tolerance.atol)}, rtol ${formatNumber(c.tolerance.rtol)})`,
+    `${c.name}: ${c.mismatched} of ${counted} element${counted === 1 ? "" : "s"} differ${c.mismatched === 1 ? "s" : ""} (atol ${formatNumber(c.tolerance.atol)}, rtol ${formatNumber(c.tolerance.rtol)})`,
   ];
   lines.push(...worstLines(c));
+  lines.push(...left.lines.map((line) => `  ${line}`));
   if (c.hint) lines.push(`  hint: ${c.hint.message}`);
   return lines.join("\n");
 }
@@ -198,6 +275,7 @@ function describeNonFinite(
   expected: Tensor,
   nonFiniteActual: number,
   nonFiniteExpected: number,
+  left: LeftOut,
 ): string {
   const at = (flat: number) =>
     c.expectedShape.length === 0 ? "" : ` at ${formatIndex(unravel(flat, c.expectedShape))}`;
@@ -219,6 +297,7 @@ function describeNonFinite(
     );
   }
   lines.push(...worstLines(c));
+  lines.push(...left.lines.map((line) => `  ${line}`));
   // The hint about the expected values would repeat the line above.
   if (c.hint && (nonFiniteActual > 0 || c.hint.kind !== "non-finite"))
     lines.push(`  hint: ${c.hint.message}`);

@@ -37,6 +37,7 @@ export {
   type ComparisonOutcome,
   compareTensors,
   DEFAULT_TOLERANCE,
+  type ExcludedElements,
   type Tolerance,
   type WorstElement,
 } from "./compareTensors.js";
