@@ -55,7 +55,10 @@ describe("vitest matchers", () => {
     expect(result.message()).toContain("sign flipped");
   });
 
-  it("refuses a subject it cannot check", () => {
+  it("refuses a subject it cannot check, at run time and in the types", () => {
+    // @ts-expect-error: a number has no gradients: the matcher is not declared on it.
     expect(() => expect(42).toPassGradcheck([tensor([1])])).toThrow(/expected an operation/);
+    // @ts-expect-error: an object is not tensor-like.
+    expect(() => expect({ a: 1 }).toBeCloseToTensor([1])).toThrow();
   });
 });

@@ -14,15 +14,29 @@ import { gradmarkMatchers } from "./matchers.js";
 
 expect.extend(gradmarkMatchers);
 
+/** What toPassGradcheck can check: an operation, a layer, or a function with its gradients. */
+type GradcheckSubject =
+  | { forwardCall: (...args: never[]) => unknown; backwardCall: (...args: never[]) => unknown }
+  | { forward: (...args: never[]) => unknown; backward: (...args: never[]) => unknown }
+  | { f: (...args: never[]) => unknown; gradients: (...args: never[]) => unknown };
+
+/** What toBeCloseToTensor compares: a tensor, a number or nested arrays of numbers. */
+type TensorLikeSubject = Tensor | number | readonly unknown[];
+
 declare module "vitest" {
   // biome-ignore lint/suspicious/noExplicitAny: the type parameter must match vitest's declaration.
   interface Matchers<T = any> {
-    /** The subject's gradients agree with central finite differences of its forward at `inputs`. */
-    toPassGradcheck(inputs: Tensor[] | Tensor, options?: GradcheckOptions): void;
+    /**
+     * The subject's gradients agree with central finite differences of its forward at `inputs`.
+     * Declared only where the subject is an operation, a layer or `{ f, gradients }`:
+     * `expect(42).toPassGradcheck(x)` does not type-check.
+     */
+    toPassGradcheck: T extends GradcheckSubject
+      ? (inputs: Tensor[] | Tensor, options?: GradcheckOptions) => void
+      : never;
     /** Same shape and every element within atol + rtol * |expected|, with a hint on failure. */
-    toBeCloseToTensor(
-      expected: Tensor | number | readonly unknown[],
-      options?: CompareOptions,
-    ): void;
+    toBeCloseToTensor: T extends TensorLikeSubject
+      ? (expected: Tensor | number | readonly unknown[], options?: CompareOptions) => void
+      : never;
   }
 }
