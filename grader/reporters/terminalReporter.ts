@@ -16,13 +16,14 @@ import {
 
 const BAR_WIDTH = 10;
 
-interface StatusStyle {
+/** How each status is shown: symbol, word and colour (also by the watch screen). */
+export interface StatusStyle {
   symbol: string;
   word: string;
   color: keyof Palette;
 }
 
-const STATUS: Record<CheckStatus, StatusStyle> = {
+export const STATUS: Record<CheckStatus, StatusStyle> = {
   passed: { symbol: "✔", word: "passed", color: "green" },
   failed: { symbol: "✘", word: "failed", color: "red" },
   "not-implemented": { symbol: "○", word: "not implemented", color: "yellow" },

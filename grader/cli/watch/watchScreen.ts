@@ -1,6 +1,6 @@
 import type { CheckResult, CheckStatus, GradeResult, ProblemResult } from "../../model/results.js";
 import { planKnockOns } from "../../reporters/knockOns.js";
-import { replayCommand } from "../../reporters/terminalReporter.js";
+import { replayCommand, STATUS } from "../../reporters/terminalReporter.js";
 import {
   detailsWithheld,
   formatPoints,
@@ -47,17 +47,6 @@ export interface WatchView {
   watching: string;
 }
 
-const SYMBOL: Record<CheckStatus, { symbol: string; word: string; color: keyof Palette }> = {
-  passed: { symbol: "✔", word: "passed", color: "green" },
-  failed: { symbol: "✘", word: "failed", color: "red" },
-  "not-implemented": { symbol: "○", word: "not implemented", color: "yellow" },
-  error: { symbol: "✘", word: "error", color: "red" },
-  timeout: { symbol: "✘", word: "timeout", color: "magenta" },
-  "memory-limit": { symbol: "✘", word: "memory limit", color: "magenta" },
-  crashed: { symbol: "✘", word: "crashed", color: "magenta" },
-  skipped: { symbol: "–", word: "skipped", color: "dim" },
-};
-
 const ORDER: CheckStatus[] = [
   "failed",
   "error",
@@ -102,7 +91,7 @@ function counts(checks: readonly CheckResult[], p: Palette): string {
   const parts: string[] = [];
   for (const status of ORDER) {
     const n = checks.filter((c) => c.status === status).length;
-    if (n > 0) parts.push(p[SYMBOL[status].color](`${n} ${SYMBOL[status].word}`));
+    if (n > 0) parts.push(p[STATUS[status].color](`${n} ${STATUS[status].word}`));
   }
   return parts.join(p.dim(" · "));
 }
@@ -129,7 +118,7 @@ function failureBlock(
   command: string,
   p: Palette,
 ): string[] {
-  const style = SYMBOL[check.status];
+  const style = STATUS[check.status];
   const out = [
     `${p[style.color](`${style.symbol} ${style.word}`)}: ${p.bold(sanitize(check.id))} ${p.dim(`(${sanitize(check.title)})`)}`,
   ];
@@ -209,7 +198,7 @@ export function renderWatchScreen(
     }
     const ran = q.result.checks.filter((c) => c.status !== "skipped");
     const state = worst(ran);
-    const style = SYMBOL[state];
+    const style = STATUS[state];
     const how = loadFailure(q.result) !== null ? p.red("does not load") : counts(ran, p);
     const fresh = view.fresh.has(q.id) ? `  ${p.cyan("← just graded")}` : "";
     out.push(

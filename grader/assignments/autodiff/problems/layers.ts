@@ -489,14 +489,20 @@ const largeSigmoidInputs: fc.Arbitrary<Tensor> = tensorArb({
   min: -5,
   max: 5,
   specialValues: true,
-}).chain((x) =>
-  fc
+}).chain((x) => withLargeEntries(x, 720, 800));
+
+/**
+ * `x` with about half its entries replaced by values of magnitude `min` to `max`, either sign,
+ * and one entry always large and positive (where an element-wise exp overflows first).
+ */
+export function withLargeEntries(x: Tensor, min: number, max: number): fc.Arbitrary<Tensor> {
+  return fc
     .tuple(
       fc.nat({ max: x.size - 1 }),
-      fc.array(
-        fc.tuple(fc.boolean(), fc.double({ min: 720, max: 800, noNaN: true }), fc.boolean()),
-        { minLength: x.size, maxLength: x.size },
-      ),
+      fc.array(fc.tuple(fc.boolean(), fc.double({ min, max, noNaN: true }), fc.boolean()), {
+        minLength: x.size,
+        maxLength: x.size,
+      }),
     )
     .map(([alwaysLarge, draws]) => {
       const data = x.data.slice();
@@ -505,8 +511,8 @@ const largeSigmoidInputs: fc.Arbitrary<Tensor> = tensorArb({
         else if (large) data[k] = negative ? -magnitude : magnitude;
       });
       return new Tensor(data, x.shape);
-    }),
-);
+    });
+}
 
 /** One Sigmoid case in three has entries of large magnitude (25 runs: all miss 1 time in 25000). */
 const sigmoidCases: fc.Arbitrary<LayerCase> = fc.oneof(
