@@ -8,8 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { autodiff } from "../grader/assignments/autodiff/index.js";
-import { buildFixtureClass } from "../grader/batch/buildFixtureClass.js";
 import { runBatch as gradeClass } from "../grader/batch/runBatch.js";
+import { buildFixtureClass } from "../testing/batch/buildFixtureClass.js";
 import type { BenchOptions, Row } from "./common.js";
 import {
   formatMs,

@@ -8,9 +8,9 @@
  * checks' own catalogue case). Evaluations of f per call, passing and failing.
  */
 import { type GradientFunction, gradcheck } from "../checks/gradcheck.js";
-import { nearKinkNetwork } from "../checks/internal/catalogue.js";
 import type { TensorFunction } from "../checks/internal/perturb.js";
 import { mul, Rng, Tensor } from "../reference/tensor/index.js";
+import { nearKinkNetwork } from "../testing/gradcheckCatalogue.js";
 import type { BenchOptions, Row } from "./common.js";
 
 export interface GradcheckPowerOptions {

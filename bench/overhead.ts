@@ -7,7 +7,7 @@
  * breakdown overlap: they say where time goes, they do not add up to the total.
  */
 import { join } from "node:path";
-import { gradeSubmission } from "../grader/gradeSubmission.js";
+import { gradeSubmission } from "../grader/engine/gradeSubmission.js";
 import { type BatchResult, Sandbox } from "../grader/sandbox/Sandbox.js";
 import { type BenchOptions, type Row, repoRoot } from "./common.js";
 import {

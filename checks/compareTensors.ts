@@ -1,14 +1,10 @@
 import { Tensor } from "../reference/tensor/index.js";
 import { formatNumber } from "../reference/tensor/internal/format.js";
 import { type DiagnoseContext, diagnose, type Hint } from "./diagnose.js";
+import type { Tolerance } from "./internal/close.js";
 import { checkTolerance, firstNonFinite, formatIndex, isClose, unravel } from "./internal/close.js";
 
-export interface Tolerance {
-  /** Absolute tolerance. */
-  atol: number;
-  /** Relative tolerance, against the expected value. */
-  rtol: number;
-}
+export type { Tolerance };
 
 export const DEFAULT_TOLERANCE: Tolerance = { atol: 1e-6, rtol: 1e-5 };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { matmul, mul, Rng, sum, tensor } from "../reference/tensor/index.js";
+import { correctCases, nearKinkNetwork, plantedBugs } from "../testing/gradcheckCatalogue.js";
 import { gradcheck } from "./gradcheck.js";
-import { correctCases, nearKinkNetwork, plantedBugs } from "./internal/catalogue.js";
 
 describe("gradcheck", () => {
   it("catches every planted bug with its hint, for 200 seeds", () => {

@@ -3,8 +3,8 @@
  * The CLI (`gradmark check`, `grade`, `list`, `selftest`) is a thin layer over these.
  */
 
-export { AssignmentError } from "./AssignmentError.js";
-export { defineAssignment } from "./assignment/defineAssignment.js";
+export { loadAssignment } from "./assignments/loadAssignment.js";
+export { defineAssignment } from "./authoring/defineAssignment.js";
 export {
   allOf,
   describeResult,
@@ -16,8 +16,7 @@ export {
   fail,
   PASS,
   showValue,
-} from "./assignment/judge.js";
-export { loadAssignment } from "./assignment/loadAssignment.js";
+} from "./authoring/judge.js";
 export type {
   Assignment,
   AssignmentDefaults,
@@ -26,12 +25,13 @@ export type {
   JudgeContext,
   ProblemDefinition,
   Verdict,
-} from "./assignment/types.js";
-export { type GradeOptions, gradeSubmission, selectChecks } from "./gradeSubmission.js";
+} from "./authoring/types.js";
+export { AssignmentError } from "./common/AssignmentError.js";
+export { UsageError } from "./common/UsageError.js";
+export { version } from "./common/version.js";
+export { type GradeOptions, gradeSubmission, selectChecks } from "./engine/gradeSubmission.js";
 export * from "./model/results.js";
 export { getReporter, reporters } from "./reporters/index.js";
 export type { Reporter, ReportOptions } from "./reporters/Reporter.js";
 export type { Driver } from "./sandbox/child/driver.js";
 export { Opaque } from "./sandbox/wireValues.js";
-export { UsageError } from "./UsageError.js";
-export { version } from "./version.js";

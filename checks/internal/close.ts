@@ -1,3 +1,11 @@
+/** How close two numbers must be: |a - e| <= atol + rtol |e|. */
+export interface Tolerance {
+  /** Absolute tolerance. */
+  atol: number;
+  /** Relative tolerance, against the expected value. */
+  rtol: number;
+}
+
 /**
  * numpy's closeness rule for one pair, |a - e| <= atol + rtol * |e|, except that nothing
  * non-finite is ever close: not NaN, and not Infinity, even to itself (numpy calls two equal

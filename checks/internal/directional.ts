@@ -1,4 +1,4 @@
-import type { Tolerance } from "../compareTensors.js";
+import type { Tolerance } from "./close.js";
 import { checkTolerance, firstNonFinite, formatIndex, unravel } from "./close.js";
 
 /** What made a directional comparison impossible: the first value that is NaN or ±Infinity. */

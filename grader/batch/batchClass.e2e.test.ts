@@ -14,12 +14,12 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildFixtureClass } from "../../testing/batch/buildFixtureClass.js";
 import { autodiff } from "../assignments/autodiff/index.js";
 import { runCli } from "../cli/cli.js";
-import { packagePath } from "../packagePath.js";
-import { buildFixtureClass } from "./buildFixtureClass.js";
-import { mergeBatchParts } from "./mergeBatchParts.js";
+import { packagePath } from "../common/packagePath.js";
 import { runBatch } from "./runBatch.js";
+import { mergeBatchParts } from "./tables/mergeBatchParts.js";
 
 // One class, graded several ways: whole gradings, so the file is slow (a minute or more on two
 // cores); every comparison is of bytes, never of times. The class is 24 submissions: the staff

@@ -12,12 +12,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { autodiff } from "../assignments/autodiff/index.js";
-import { packagePath } from "../packagePath.js";
-import { parseGradesCsv } from "./gradesCsv.js";
-import { readStoredResult } from "./resultStore.js";
+import { packagePath } from "../common/packagePath.js";
 import { type BatchOutcome, runBatch } from "./runBatch.js";
+import { readStoredResult } from "./store/resultStore.js";
+import { zeroBombZip } from "./store/zipBombs.js";
+import { parseGradesCsv } from "./tables/gradesCsv.js";
 import type { BatchRow } from "./types.js";
-import { zeroBombZip } from "./zipBombs.js";
 
 // A tiny class where most submissions attack the batch's input limits: each must cost only its
 // own row (an error naming the problem) while the staff solution is graded as usual.

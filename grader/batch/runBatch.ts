@@ -2,21 +2,21 @@ import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import type { Assignment } from "../assignment/types.js";
-import { UsageError } from "../UsageError.js";
-import { version } from "../version.js";
+import type { Assignment } from "../authoring/types.js";
+import { UsageError } from "../common/UsageError.js";
+import { version } from "../common/version.js";
+import { WorkerPool, type WorkerSpec } from "./pool/WorkerPool.js";
+import type { WorkerToParent } from "./pool/workerProtocol.js";
+import { buildBatchReport } from "./report/buildBatchReport.js";
+import { relativeToClass } from "./report/formatBatchSummary.js";
 import {
   type BatchManifest,
   batchProblems,
   MANIFEST_VERSION,
   writeManifest,
-} from "./batchManifest.js";
-import { buildBatchReport } from "./buildBatchReport.js";
-import { compareNames, findSubmissions, type SubmissionEntry } from "./findSubmissions.js";
-import { relativeToClass } from "./formatBatchSummary.js";
-import { formatGradesCsv } from "./gradesCsv.js";
-import { hashFile, hashSubmission, SubmissionInputError } from "./hashSubmission.js";
-import { type Roster, type RosterFile, resolveRoster } from "./readRoster.js";
+} from "./store/batchManifest.js";
+import { compareNames, findSubmissions, type SubmissionEntry } from "./store/findSubmissions.js";
+import { hashFile, hashSubmission, SubmissionInputError } from "./store/hashSubmission.js";
 import {
   assignmentFingerprint,
   type BatchKey,
@@ -27,17 +27,17 @@ import {
   type StoredResult,
   writeFileAtomic,
   writeStoredResult,
-} from "./resultStore.js";
-import { inShard, type Shard } from "./shard.js";
-import type { BatchReport } from "./types.js";
+} from "./store/resultStore.js";
+import { inShard, type Shard } from "./store/shard.js";
 import {
   CLASS_UNZIP_LIMITS,
   DEFAULT_UNZIP_LIMITS,
   UnzipError,
   unzipSubmission,
-} from "./unzipSubmission.js";
-import { WorkerPool, type WorkerSpec } from "./WorkerPool.js";
-import type { WorkerToParent } from "./workerProtocol.js";
+} from "./store/unzipSubmission.js";
+import { formatGradesCsv } from "./tables/gradesCsv.js";
+import { type Roster, type RosterFile, resolveRoster } from "./tables/readRoster.js";
+import type { BatchReport } from "./types.js";
 
 export interface BatchOptions {
   /** One sub-folder or .zip per submission; or a .zip holding such a folder. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { StoredResult } from "../batch/resultStore.js";
+import { sampleResult } from "../../testing/sampleResult.js";
 import type { BatchEvent } from "../batch/runBatch.js";
-import { sampleResult } from "../reporters/sampleResult.js";
+import type { StoredResult } from "../batch/store/resultStore.js";
 import { barProgress, formatEta, lineProgress } from "./batchProgress.js";
 
 const key = {

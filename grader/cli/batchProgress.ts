@@ -1,7 +1,8 @@
 import cliProgress from "cli-progress";
-import { shortenText } from "../batch/formatBatchSummary.js";
+import { shortenText } from "../batch/report/formatBatchSummary.js";
 import type { BatchEvent } from "../batch/runBatch.js";
-import { formatPoints, sanitize } from "../reporters/text.js";
+import { sanitize } from "../common/sanitize.js";
+import { formatPoints } from "../reporters/text.js";
 
 /** Shows a batch's progress: a bar with counts, rate and ETA on a terminal, plain lines otherwise. */
 export interface BatchProgress {

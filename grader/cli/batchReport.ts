@@ -1,14 +1,14 @@
 import { dirname, isAbsolute, relative, resolve } from "node:path";
-import { failuresByFolder } from "../batch/buildBatchReport.js";
-import { compareRows, readPreviousRows } from "../batch/compareGrades.js";
-import { formatBatchErrors, formatBatchSummary } from "../batch/formatBatchSummary.js";
-import { formatRegradeDiff } from "../batch/formatRegradeDiff.js";
-import { renderHtmlReport } from "../batch/htmlReport.js";
-import { readAllStoredResults, type StoredResult } from "../batch/resultStore.js";
-import { summarizeBatch } from "../batch/summarizeBatch.js";
+import { failuresByFolder } from "../batch/report/buildBatchReport.js";
+import { formatBatchErrors, formatBatchSummary } from "../batch/report/formatBatchSummary.js";
+import { formatRegradeDiff } from "../batch/report/formatRegradeDiff.js";
+import { renderHtmlReport } from "../batch/report/htmlReport.js";
+import { summarizeBatch } from "../batch/report/summarizeBatch.js";
+import { readAllStoredResults, type StoredResult } from "../batch/store/resultStore.js";
+import { compareRows, readPreviousRows } from "../batch/tables/compareGrades.js";
 import type { BatchReport, BatchRow } from "../batch/types.js";
+import type { CliIO } from "../common/io.js";
 import { knockOnCheckIds } from "../reporters/knockOns.js";
-import type { CliIO } from "./io.js";
 import { EXIT_FAILED, EXIT_PASSED, writeReport } from "./shared.js";
 
 export interface BatchReportArgs {

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { sampleResult } from "../reporters/sampleResult.js";
-import { UsageError } from "../UsageError.js";
+import { fakeDeps, fakeIO, passingResult } from "../../testing/cliFakes.js";
+import { sampleResult } from "../../testing/sampleResult.js";
+import { UsageError } from "../common/UsageError.js";
 import { runCli, usageMessage } from "./cli.js";
-import { fakeDeps, fakeIO, passingResult } from "./fakes.js";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for escapes is the point.
 const ANSI = /\u001b\[/;

@@ -1,8 +1,8 @@
 import type { CommandModule } from "yargs";
 import yargs from "yargs";
-import { UsageError } from "../UsageError.js";
-import { version } from "../version.js";
-import type { CliIO } from "./io.js";
+import type { CliIO } from "../common/io.js";
+import { UsageError } from "../common/UsageError.js";
+import { version } from "../common/version.js";
 import {
   type CliDeps,
   type CommandContext,

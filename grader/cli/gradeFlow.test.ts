@@ -3,11 +3,11 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
+import { fakeDeps, fakeIO } from "../../testing/cliFakes.js";
+import { sampleResult } from "../../testing/sampleResult.js";
+import { packagePath } from "../common/packagePath.js";
 import type { GradeResult } from "../model/results.js";
-import { packagePath } from "../packagePath.js";
 import { markdownReporter } from "../reporters/markdownReporter.js";
-import { sampleResult } from "../reporters/sampleResult.js";
-import { fakeDeps, fakeIO } from "./fakes.js";
 import { type GradeCommandArgs, runGradeFlow } from "./gradeFlow.js";
 
 /** Characters a lenient reading of a line may skip (see githubActions.ts). */

@@ -1,4 +1,6 @@
 import { resolve } from "node:path";
+import { type CliIO, decideColor } from "../common/io.js";
+import { UsageError } from "../common/UsageError.js";
 import {
   emitGitHubActions,
   inGitHubActions,
@@ -9,8 +11,6 @@ import {
 import { getReporter } from "../reporters/index.js";
 import { formatPoints } from "../reporters/text.js";
 import { isolationLevel } from "../sandbox/isolation/requireIsolation.js";
-import { UsageError } from "../UsageError.js";
-import { type CliIO, decideColor } from "./io.js";
 import {
   assertFolder,
   type CliDeps,

@@ -1,8 +1,8 @@
 /** End-to-end runs of the CLI with real grading (sandboxed children; a few seconds). */
 import { describe, expect, it } from "vitest";
-import { packagePath } from "../packagePath.js";
+import { fakeIO } from "../../testing/cliFakes.js";
+import { packagePath } from "../common/packagePath.js";
 import { runCli } from "./cli.js";
-import { fakeIO } from "./fakes.js";
 
 const starter = packagePath("fixtures/starter");
 const solution = packagePath("reference/solution");

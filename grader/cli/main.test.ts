@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { packagePath } from "../packagePath.js";
+import { packagePath } from "../common/packagePath.js";
 
 const root = packagePath("");
 

@@ -1,6 +1,6 @@
 import { hideBin } from "yargs/helpers";
+import { processIO } from "../common/io.js";
 import { runCli } from "./cli.js";
-import { processIO } from "./io.js";
 
 /** The gradmark executable: a thin layer over the programmatic API (see cli.ts). */
 const code = await runCli(hideBin(process.argv), processIO());

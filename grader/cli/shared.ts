@@ -1,12 +1,12 @@
 import { randomInt } from "node:crypto";
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { loadAssignment } from "../assignment/loadAssignment.js";
-import { type GradeOptions, gradeSubmission } from "../gradeSubmission.js";
+import { loadAssignment } from "../assignments/loadAssignment.js";
+import type { CliIO } from "../common/io.js";
+import { UsageError } from "../common/UsageError.js";
+import { type GradeOptions, gradeSubmission } from "../engine/gradeSubmission.js";
 import type { GradeResult } from "../model/results.js";
 import { shellQuote } from "../reporters/text.js";
-import { UsageError } from "../UsageError.js";
-import type { CliIO } from "./io.js";
 
 /** What the commands call, replaceable in tests. */
 export interface CliDeps {

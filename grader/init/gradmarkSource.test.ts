@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UsageError } from "../UsageError.js";
+import { UsageError } from "../common/UsageError.js";
 import { gradmarkDependency, manifestInTarball, parseGradmarkSource } from "./gradmarkSource.js";
 
 /** A package tarball as npm pack lays it out (everything under package/), made with tar. */

@@ -3,7 +3,7 @@ import { homedir } from "node:os";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
-import { UsageError } from "../UsageError.js";
+import { UsageError } from "../common/UsageError.js";
 
 /**
  * Where a repository made by `gradmark init` gets gradmark from (`--from <spec>`): anything npm

@@ -11,10 +11,10 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { fakeIO } from "../../testing/cliFakes.js";
 import { runInitCommand } from "../cli/commands/init.js";
-import { fakeIO } from "../cli/fakes.js";
-import { UsageError } from "../UsageError.js";
-import { version } from "../version.js";
+import { UsageError } from "../common/UsageError.js";
+import { version } from "../common/version.js";
 import { GRADE_WORKFLOW, gradeWorkflow, scaffoldStudentRepo } from "./scaffoldStudentRepo.js";
 
 let dir = "";

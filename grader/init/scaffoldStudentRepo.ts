@@ -8,9 +8,9 @@ import {
   writeFileSync,
 } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { packagePath } from "../packagePath.js";
-import { UsageError } from "../UsageError.js";
-import { version } from "../version.js";
+import { packagePath } from "../common/packagePath.js";
+import { UsageError } from "../common/UsageError.js";
+import { version } from "../common/version.js";
 import { type GradmarkSource, gradmarkDependency } from "./gradmarkSource.js";
 
 export interface ScaffoldOptions {

@@ -27,7 +27,7 @@ import {
 import { tmpdir } from "node:os";
 import { delimiter, join, sep } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { packagePath } from "../packagePath.js";
+import { packagePath } from "../common/packagePath.js";
 
 interface Run {
   code: number;

@@ -10,20 +10,20 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { fakeIO } from "../../testing/cliFakes.js";
+import { knockOnResult } from "../../testing/knockOnSample.js";
+import { sampleResult } from "../../testing/sampleResult.js";
+import { toyAssignment } from "../../testing/toy/toyAssignment.js";
 import { runCli } from "../cli/cli.js";
-import { fakeIO } from "../cli/fakes.js";
+import { packagePath } from "../common/packagePath.js";
 import { knockOnMessage } from "../model/knockOn.js";
 import type { CheckResult, GradeResult } from "../model/results.js";
-import { packagePath } from "../packagePath.js";
 import { junitReporter } from "../reporters/junitReporter.js";
-import { knockOnResult } from "../reporters/knockOnSample.js";
 import { knockOnRoots } from "../reporters/knockOns.js";
 import { markdownReporter } from "../reporters/markdownReporter.js";
-import { sampleResult } from "../reporters/sampleResult.js";
 import { bundleSubmission, messageLocation } from "../sandbox/bundleSubmission.js";
 import { readExpectedOutcome } from "../selftest/expectedOutcome.js";
 import { materializeSample } from "../selftest/materializeSample.js";
-import { toyAssignment } from "../testing/toy/toyAssignment.js";
 import {
   ANNOTATIONS_PER_KIND,
   annotationPath,

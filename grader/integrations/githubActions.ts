@@ -11,13 +11,14 @@
 import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, lstatSync, readFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
-import type { CliIO } from "../cli/io.js";
+import type { CliIO } from "../common/io.js";
+import { sanitize } from "../common/sanitize.js";
 import type { CheckResult, CheckStatus, GradeResult, ProblemResult } from "../model/results.js";
 import { type KnockOnPlan, planKnockOns } from "../reporters/knockOns.js";
 import { markdownReporter } from "../reporters/markdownReporter.js";
 import type { ReportOptions } from "../reporters/Reporter.js";
 import { replayCommand } from "../reporters/terminalReporter.js";
-import { detailsWithheld, formatPoints, plural, sanitize } from "../reporters/text.js";
+import { detailsWithheld, formatPoints, plural } from "../reporters/text.js";
 import { messageLocation } from "../sandbox/bundleSubmission.js";
 
 /** Whether `env` is a GitHub Actions job (the runner sets GITHUB_ACTIONS=true). */

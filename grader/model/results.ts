@@ -2,7 +2,7 @@
  * The result model every reporter reads. JSON reports serialise exactly this (schemaVersion 1);
  * change it only together with the schema version and the README's schema section.
  */
-import type { SandboxReport } from "../sandbox/isolation/SandboxReport.js";
+import type { SandboxReport } from "./SandboxReport.js";
 
 export const SCHEMA_VERSION = 1;
 

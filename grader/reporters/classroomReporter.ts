@@ -1,7 +1,8 @@
+import { sanitize } from "../common/sanitize.js";
 import type { CheckResult, GradeResult, ProblemResult } from "../model/results.js";
 import type { Reporter, ReportOptions } from "./Reporter.js";
 import { replayCommand } from "./terminalReporter.js";
-import { detailsWithheld, formatPoints, sanitize, shownDurationMs } from "./text.js";
+import { detailsWithheld, formatPoints, shownDurationMs } from "./text.js";
 
 /**
  * The runner result GitHub Classroom's `autograding-grading-reporter` reads: the JSON that the

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { sampleResult } from "../../testing/sampleResult.js";
 import type { GradeResult } from "../model/results.js";
 import {
   type GradescopeResults,
@@ -8,7 +9,6 @@ import {
   toGradescopeResults,
 } from "./gradescopeReporter.js";
 import type { ReportOptions } from "./Reporter.js";
-import { sampleResult } from "./sampleResult.js";
 
 const options: ReportOptions = { color: false, command: "npx gradmark grade" };
 

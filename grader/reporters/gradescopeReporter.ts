@@ -1,3 +1,4 @@
+import { sanitize } from "../common/sanitize.js";
 import type { CheckResult, GradeResult, ProblemResult } from "../model/results.js";
 import { statusWord } from "../model/statusWord.js";
 import type { Reporter, ReportOptions } from "./Reporter.js";
@@ -7,7 +8,6 @@ import {
   formatPoints,
   outputWithheld,
   plural,
-  sanitize,
   WITHHELD_OUTPUT_NOTE,
 } from "./text.js";
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { sampleResult } from "../../testing/sampleResult.js";
 import type { GradeResult } from "../model/results.js";
 import { toClassroomResult } from "./classroomReporter.js";
 import { reporters } from "./index.js";
 import type { ReportOptions } from "./Reporter.js";
-import { sampleResult } from "./sampleResult.js";
 import { replayCommand } from "./terminalReporter.js";
 
 /**

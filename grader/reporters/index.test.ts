@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../UsageError.js";
+import { UsageError } from "../common/UsageError.js";
 import { getReporter, reporters } from "./index.js";
 
 describe("reporter registry", () => {

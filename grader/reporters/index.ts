@@ -1,4 +1,4 @@
-import { UsageError } from "../UsageError.js";
+import { UsageError } from "../common/UsageError.js";
 import { classroomReporter } from "./classroomReporter.js";
 import { gradescopeReporter } from "./gradescopeReporter.js";
 import { jsonReporter } from "./jsonReporter.js";

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { sampleResult } from "../../testing/sampleResult.js";
 import { SCHEMA_VERSION } from "../model/results.js";
 import { jsonReporter } from "./jsonReporter.js";
-import { sampleResult } from "./sampleResult.js";
 
 const options = { color: true, command: "npx gradmark check" };
 

@@ -1,5 +1,5 @@
 import type { CheckResult, GradeResult, ProblemResult } from "../model/results.js";
-import type { SandboxReport } from "../sandbox/isolation/SandboxReport.js";
+import type { SandboxReport } from "../model/SandboxReport.js";
 import type { Reporter } from "./Reporter.js";
 
 function check(c: CheckResult) {

@@ -2,10 +2,10 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
+import { sampleResult } from "../../testing/sampleResult.js";
 import { containsWorkflowCommand } from "../integrations/githubActions.js";
 import type { CheckStatus, GradeResult } from "../model/results.js";
 import { junitReporter, xmlAttr, xmlText } from "./junitReporter.js";
-import { sampleResult } from "./sampleResult.js";
 
 const options = { color: false, command: "npx gradmark check" };
 

@@ -1,3 +1,4 @@
+import { sanitize } from "../common/sanitize.js";
 import type { CheckResult, CheckStatus, GradeResult, ProblemResult } from "../model/results.js";
 import type { Reporter, ReportOptions } from "./Reporter.js";
 import { replayCommand } from "./terminalReporter.js";
@@ -5,7 +6,6 @@ import {
   detailsWithheld,
   formatPoints,
   outputWithheld,
-  sanitize,
   shownDurationMs,
   WITHHELD_OUTPUT_NOTE,
 } from "./text.js";

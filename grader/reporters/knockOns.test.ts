@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { knockOnResult } from "../../testing/knockOnSample.js";
 import { knockOnMessage } from "../model/knockOn.js";
 import type { CheckResult } from "../model/results.js";
-import { knockOnResult } from "./knockOnSample.js";
 import { KNOCK_ON_PREFIX, knockOnCheckIds, knockOnRoots, planKnockOns } from "./knockOns.js";
 
 function check(extra: Partial<CheckResult>): CheckResult {

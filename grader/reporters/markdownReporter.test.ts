@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { knockOnResult } from "../../testing/knockOnSample.js";
+import { sampleResult } from "../../testing/sampleResult.js";
 import type { GradeResult } from "../model/results.js";
-import { knockOnResult } from "./knockOnSample.js";
 import { markdownReporter, mdFence, mdInline } from "./markdownReporter.js";
-import { sampleResult } from "./sampleResult.js";
 
 const options = { color: false, command: "npx gradmark check" };
 

@@ -1,7 +1,7 @@
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
-import { gradeSubmission } from "../gradeSubmission.js";
-import { toyAssignment } from "../testing/toy/toyAssignment.js";
+import { toyAssignment } from "../../testing/toy/toyAssignment.js";
+import { gradeSubmission } from "../engine/gradeSubmission.js";
 import { classroomOutput, parseClassroomOutput } from "./classroomReporter.js";
 import { gradescopeReporter, gradescopeResultsProblems } from "./gradescopeReporter.js";
 import { junitReporter } from "./junitReporter.js";
@@ -13,14 +13,14 @@ describe("platform formats of real gradings", () => {
   it("Gradescope: full marks for a correct submission, failures with points for a buggy one", async () => {
     const good = JSON.parse(
       gradescopeReporter.render(
-        await gradeSubmission({ dir: "grader/testing/toy/good", assignment: toyAssignment }),
+        await gradeSubmission({ dir: "testing/toy/good", assignment: toyAssignment }),
         options,
       ),
     );
     expect(gradescopeResultsProblems(good)).toEqual([]);
     expect(good.score).toBe(20);
     const buggyResult = await gradeSubmission({
-      dir: "grader/testing/toy/buggy",
+      dir: "testing/toy/buggy",
       assignment: toyAssignment,
     });
     const buggy = JSON.parse(gradescopeReporter.render(buggyResult, options));
@@ -44,7 +44,7 @@ describe("platform formats of real gradings", () => {
 
   it("Classroom: per-check points survive the base64 round trip", async () => {
     const result = await gradeSubmission({
-      dir: "grader/testing/toy/buggy",
+      dir: "testing/toy/buggy",
       assignment: toyAssignment,
     });
     const decoded = parseClassroomOutput(classroomOutput(result, options));
@@ -55,7 +55,7 @@ describe("platform formats of real gradings", () => {
 
   it("JUnit: a real grading parses as XML with one testcase per check", async () => {
     const result = await gradeSubmission({
-      dir: "grader/testing/toy/buggy",
+      dir: "testing/toy/buggy",
       assignment: toyAssignment,
     });
     const xml = junitReporter.render(result, options);

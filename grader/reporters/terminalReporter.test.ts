@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { knockOnResult } from "../../testing/knockOnSample.js";
+import { sampleResult } from "../../testing/sampleResult.js";
 import type { GradeResult } from "../model/results.js";
-import { knockOnResult } from "./knockOnSample.js";
 import { markdownReporter } from "./markdownReporter.js";
-import { sampleResult } from "./sampleResult.js";
 import { replayCommand, terminalReporter } from "./terminalReporter.js";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for escapes is the point.

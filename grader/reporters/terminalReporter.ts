@@ -1,3 +1,4 @@
+import { sanitize } from "../common/sanitize.js";
 import type { CheckResult, CheckStatus, GradeResult, ProblemResult } from "../model/results.js";
 import { type KnockOnPlan, planKnockOns } from "./knockOns.js";
 import type { Reporter, ReportOptions } from "./Reporter.js";
@@ -9,7 +10,6 @@ import {
   type Palette,
   palette,
   plural,
-  sanitize,
   shellQuote,
   WITHHELD_OUTPUT_NOTE,
 } from "./text.js";

@@ -1,6 +1,6 @@
 import { chmodSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-import { waitAtMost } from "../waitAtMost.js";
+import { waitAtMost } from "../common/waitAtMost.js";
 import { SandboxChild } from "./internal/SandboxChild.js";
 import { detectIsolation, type Isolation } from "./isolation/detectIsolation.js";
 import { OutputCapture } from "./OutputCapture.js";

@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { autodiff } from "../assignments/autodiff/index.js";
-import { packagePath } from "../packagePath.js";
+import { packagePath } from "../common/packagePath.js";
 import { BundleStackMapper } from "./BundleStackMapper.js";
 import { bundleSubmission } from "./bundleSubmission.js";
 

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { build, type Message, type Metafile, type OutputFile, type Plugin } from "esbuild";
-import { packagePath } from "../packagePath.js";
+import { packagePath } from "../common/packagePath.js";
 import {
   DEFAULT_STAGE_LIMITS,
   MODULE_EXTENSIONS,

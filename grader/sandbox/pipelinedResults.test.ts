@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { defineAssignment } from "../assignment/defineAssignment.js";
-import { PASS } from "../assignment/judge.js";
-import { gradeSubmission } from "../gradeSubmission.js";
-import { packagePath } from "../packagePath.js";
+import { defineAssignment } from "../authoring/defineAssignment.js";
+import { PASS } from "../authoring/judge.js";
+import { packagePath } from "../common/packagePath.js";
+import { gradeSubmission } from "../engine/gradeSubmission.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gradmark-pipelined-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,7 +20,7 @@ const assignment = defineAssignment({
   title: "Pipelined",
   seed: 1,
   modules: ["ops"],
-  drivers: packagePath("grader/testing/toy/drivers.ts"),
+  drivers: packagePath("testing/toy/drivers.ts"),
   defaults: { runs: 3, timeoutMs: 1000, budgetMs: 60_000 },
   problems: [
     {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { sampleResult } from "../reporters/sampleResult.js";
+import { sampleResult } from "../../testing/sampleResult.js";
 import {
   disagreementsWith,
   type ExpectedOutcome,

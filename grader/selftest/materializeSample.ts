@@ -12,7 +12,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { packagePath } from "../packagePath.js";
+import { packagePath } from "../common/packagePath.js";
 import type { ExpectedOutcome } from "./expectedOutcome.js";
 
 const MODULE_FILE = /\.(ts|mts|js|mjs)$/;

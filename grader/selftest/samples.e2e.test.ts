@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { fakeIO } from "../../testing/cliFakes.js";
 import { runSelftestCommand } from "../cli/commands/selftest.js";
-import { fakeIO } from "../cli/fakes.js";
 
 // `gradmark selftest` over the staff solution, the starter and every sample submission in
 // fixtures/submissions (correct variants, planted mistakes, partial, broken and hostile ones),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { sampleResult } from "../../testing/sampleResult.js";
 import type { CheckStatus, GradeResult } from "../model/results.js";
-import { sampleResult } from "../reporters/sampleResult.js";
 import type { ExpectedOutcome } from "./expectedOutcome.js";
 import { formatSeedFigures } from "./formatSeedFigures.js";
 import { type SeedGrading, seedFigures } from "./seedFigures.js";

@@ -3,6 +3,20 @@ import { numericalVjp } from "gradmark/checks";
 import { full, map, ones, scalar, type Tensor, tensor } from "gradmark/tensor";
 import { describe, expect, it } from "vitest";
 import {
+  assertClose,
+  assertFinite,
+  assertUnchanged,
+  awayFromZero,
+  checkOperation,
+  distinctValues,
+  oneHotArb,
+  positive,
+  shapeArb,
+  smooth,
+  tensorArb,
+  withSpecials,
+} from "../../testing/solutionSupport";
+import {
   add,
   div,
   Exp,
@@ -29,20 +43,6 @@ import {
   VariableAdd,
   VariableMultiply,
 } from "./autograd";
-import {
-  assertClose,
-  assertFinite,
-  assertUnchanged,
-  awayFromZero,
-  checkOperation,
-  distinctValues,
-  oneHotArb,
-  positive,
-  shapeArb,
-  smooth,
-  tensorArb,
-  withSpecials,
-} from "./test-support";
 
 const dims = fc.integer({ min: 1, max: 4 });
 const anyShape = shapeArb({ maxDims: 3 });

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { type Tensor, tensor, zeros } from "gradmark/tensor";
 import { describe, expect, it } from "vitest";
+import { assertClose, assertUnchanged, shapeArb, tensorArb } from "../../testing/solutionSupport";
 import { batchedMatmul, contract, slideEinsum } from "./contractions";
-import { assertClose, assertUnchanged, shapeArb, tensorArb } from "./test-support";
 
 /** Every multi-index of `shape`, row-major. */
 function* indices(shape: readonly number[]): Generator<number[]> {

@@ -3,6 +3,13 @@ import { numericalDerivative } from "gradmark/checks";
 import { div, exp, matmul, mul, scalar, sum, type Tensor, tensor } from "gradmark/tensor";
 import { describe, expect, it } from "vitest";
 import {
+  assertClose,
+  assertUnchanged,
+  smooth,
+  tensorArb,
+  withSpecials,
+} from "../../testing/solutionSupport";
+import {
   chainRuleExample,
   jacobianMixed,
   jacobianSquareProd,
@@ -10,7 +17,6 @@ import {
   reuseDerivative,
   softmaxRowJacobians,
 } from "./derivatives";
-import { assertClose, assertUnchanged, smooth, tensorArb, withSpecials } from "./test-support";
 
 const dims = fc.integer({ min: 1, max: 4 });
 

@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { einsum, eye, scalar, type Tensor, tensor, zeros } from "gradmark/tensor";
 import { describe, expect, it } from "vitest";
+import { assertClose, checkOperation, smooth, tensorArb } from "../../testing/solutionSupport";
 import { sum, Variable } from "./autograd";
 import { EinSum } from "./einsum";
-import { assertClose, checkOperation, smooth, tensorArb } from "./test-support";
 
 /** Operand and output subscripts of an explicit spec. */
 function termsOf(spec: string): { inputs: string[]; output: string } {

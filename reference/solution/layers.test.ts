@@ -3,17 +3,6 @@ import { numericalVjp } from "gradmark/checks";
 import { matmul, Rng, scalar, type Tensor, tensor, zeros } from "gradmark/tensor";
 import { describe, expect, it } from "vitest";
 import {
-  Bias,
-  backwardLayers,
-  CrossEntropy,
-  forwardLayers,
-  type Layer,
-  Linear,
-  ReLU,
-  Sigmoid,
-  SoftMax,
-} from "./layers";
-import {
   assertClose,
   assertFinite,
   assertUnchanged,
@@ -24,7 +13,18 @@ import {
   smooth,
   tensorArb,
   withSpecials,
-} from "./test-support";
+} from "../../testing/solutionSupport";
+import {
+  Bias,
+  backwardLayers,
+  CrossEntropy,
+  forwardLayers,
+  type Layer,
+  Linear,
+  ReLU,
+  Sigmoid,
+  SoftMax,
+} from "./layers";
 
 const dims = fc.integer({ min: 1, max: 4 });
 

@@ -1,10 +1,16 @@
 import fc from "fast-check";
 import { type Tensor, tensor } from "gradmark/tensor";
 import { describe, expect, it } from "vitest";
+import {
+  assertClose,
+  assertUnchanged,
+  oneHotArb,
+  smooth,
+  tensorArb,
+} from "../../testing/solutionSupport";
 import { trainClassifier } from "../forward/trainClassifier";
 import * as layers from "./layers";
 import { Bias, type Layer, Linear, ReLU } from "./layers";
-import { assertClose, assertUnchanged, oneHotArb, smooth, tensorArb } from "./test-support";
 import * as training from "./training";
 import { accuracy, sgdStep } from "./training";
 

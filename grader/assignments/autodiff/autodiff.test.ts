@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { gradeSubmission } from "../../gradeSubmission.js";
+import { gradeSubmission } from "../../engine/gradeSubmission.js";
 import type { GradeResult } from "../../model/results.js";
 
 // The whole default assignment through the real sandbox, as `gradmark grade` runs it.

@@ -1,5 +1,5 @@
-import { defineAssignment } from "../../assignment/defineAssignment.js";
-import { packagePath } from "../../packagePath.js";
+import { defineAssignment } from "../../authoring/defineAssignment.js";
+import { packagePath } from "../../common/packagePath.js";
 import { autogradProblem } from "./problems/autograd.js";
 import { contractionsProblem } from "./problems/contractions.js";
 import { derivativesProblem } from "./problems/derivatives.js";

@@ -3,13 +3,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { strToU8, zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BatchManifest, MANIFEST_VERSION, writeManifest } from "../../batch/batchManifest.js";
-import { formatGradesCsv, parseGradesCsv } from "../../batch/gradesCsv.js";
-import { parseRosterFile, resolveRoster } from "../../batch/readRoster.js";
-import { type BatchKey, writeStoredResult } from "../../batch/resultStore.js";
+import { fakeDeps, fakeIO } from "../../../testing/cliFakes.js";
+import {
+  type BatchManifest,
+  MANIFEST_VERSION,
+  writeManifest,
+} from "../../batch/store/batchManifest.js";
+import { type BatchKey, writeStoredResult } from "../../batch/store/resultStore.js";
+import { formatGradesCsv, parseGradesCsv } from "../../batch/tables/gradesCsv.js";
+import { parseRosterFile, resolveRoster } from "../../batch/tables/readRoster.js";
 import { SCHEMA_VERSION } from "../../model/results.js";
 import { runCli } from "../cli.js";
-import { fakeDeps, fakeIO } from "../fakes.js";
 
 // Usage errors, and the CLI's own part of small batches (rosters, exports, exit codes): the
 // grading itself is tested in grader/batch/batchClass.e2e.test.ts.

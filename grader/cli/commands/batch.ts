@@ -1,22 +1,22 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { CommandModule } from "yargs";
-import { assignmentFaultIn } from "../../AssignmentError.js";
-import { compareExitCode, EXIT_UNSTABLE_REGRADE } from "../../batch/compareGrades.js";
+import { type BatchEvent, BatchInterrupted, runBatch } from "../../batch/runBatch.js";
+import { parseShard } from "../../batch/store/shard.js";
+import { compareExitCode, EXIT_UNSTABLE_REGRADE } from "../../batch/tables/compareGrades.js";
 import {
   checkExportRoster,
   EXPORT_NAMES,
   selectExports,
   writeExports,
-} from "../../batch/exports/index.js";
-import { readRoster } from "../../batch/readRoster.js";
-import { type BatchEvent, BatchInterrupted, runBatch } from "../../batch/runBatch.js";
-import { parseShard } from "../../batch/shard.js";
+} from "../../batch/tables/exports/index.js";
+import { readRoster } from "../../batch/tables/readRoster.js";
+import { assignmentFaultIn } from "../../common/AssignmentError.js";
+import type { CliIO } from "../../common/io.js";
+import { UsageError } from "../../common/UsageError.js";
 import { checkIsolation, isolationLevel } from "../../sandbox/isolation/requireIsolation.js";
-import { UsageError } from "../../UsageError.js";
 import { type BatchProgress, barProgress, lineProgress } from "../batchProgress.js";
 import { type BatchReportArgs, finishBatchReport, readComparison } from "../batchReport.js";
-import type { CliIO } from "../io.js";
 import {
   assertFolder,
   type CliDeps,

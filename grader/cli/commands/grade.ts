@@ -1,6 +1,6 @@
 import type { CommandModule } from "yargs";
+import type { CliIO } from "../../common/io.js";
 import { type GradeCommandArgs, runGradeFlow } from "../gradeFlow.js";
-import type { CliIO } from "../io.js";
 import { type CliDeps, type CommandContext, defaultDeps } from "../shared.js";
 import { withGradeOptions } from "./reportOptions.js";
 

@@ -1,6 +1,8 @@
 import { readdirSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import type { CommandModule } from "yargs";
+import type { CliIO } from "../../common/io.js";
+import { UsageError } from "../../common/UsageError.js";
 import {
   FROM_FORMS,
   type GradmarkSource,
@@ -9,8 +11,6 @@ import {
 } from "../../init/gradmarkSource.js";
 import { DEFAULT_GRADMARK_SPEC, scaffoldStudentRepo } from "../../init/scaffoldStudentRepo.js";
 import { shellQuote } from "../../reporters/text.js";
-import { UsageError } from "../../UsageError.js";
-import type { CliIO } from "../io.js";
 import { type CommandContext, EXIT_PASSED, runGuarded } from "../shared.js";
 
 export interface InitArgs {
@@ -62,7 +62,7 @@ async function initGradescope(
   const { writeGradescopeAutograder } = await import(
     "../../integrations/gradescope/writeGradescopeAutograder.js"
   );
-  const { version } = await import("../../version.js");
+  const { version } = await import("../../common/version.js");
   if (from && from.kind !== "tarball" && !(from.kind === "registry" && isExact(from.spec))) {
     throw new UsageError(
       `with --gradescope, --from takes an exact version (0.1.0) or a tarball made by npm pack on this machine (setup.sh installs the gradmark-*.tgz shipped in the zip); got ${JSON.stringify(args.from)}`,

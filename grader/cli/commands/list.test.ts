@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { fakeAssignment, fakeDeps, fakeIO } from "../../../testing/cliFakes.js";
 import { runCli } from "../cli.js";
-import { fakeAssignment, fakeDeps, fakeIO } from "../fakes.js";
 import { assignmentOutline } from "./list.js";
 
 describe("list", () => {

@@ -1,8 +1,9 @@
 import type { CommandModule } from "yargs";
-import type { Assignment } from "../../assignment/types.js";
-import { formatPoints, palette, sanitize } from "../../reporters/text.js";
-import { UsageError } from "../../UsageError.js";
-import { type CliIO, decideColor } from "../io.js";
+import type { Assignment } from "../../authoring/types.js";
+import { type CliIO, decideColor } from "../../common/io.js";
+import { sanitize } from "../../common/sanitize.js";
+import { UsageError } from "../../common/UsageError.js";
+import { formatPoints, palette } from "../../reporters/text.js";
 import { type CliDeps, type CommandContext, defaultDeps, runGuarded } from "../shared.js";
 
 export interface ListArgs {

@@ -1,17 +1,17 @@
 import { resolve } from "node:path";
 import type { CommandModule } from "yargs";
-import { readManifest } from "../../batch/batchManifest.js";
-import { compareExitCode, EXIT_UNSTABLE_REGRADE } from "../../batch/compareGrades.js";
+import { readManifest } from "../../batch/store/batchManifest.js";
+import { compareExitCode, EXIT_UNSTABLE_REGRADE } from "../../batch/tables/compareGrades.js";
 import {
   checkExportRoster,
   EXPORT_NAMES,
   selectExports,
   writeExports,
-} from "../../batch/exports/index.js";
-import { mergeBatchParts } from "../../batch/mergeBatchParts.js";
-import type { RosterEntry } from "../../batch/readRoster.js";
+} from "../../batch/tables/exports/index.js";
+import { mergeBatchParts } from "../../batch/tables/mergeBatchParts.js";
+import type { RosterEntry } from "../../batch/tables/readRoster.js";
+import type { CliIO } from "../../common/io.js";
 import { type BatchReportArgs, finishBatchReport, readComparison } from "../batchReport.js";
-import type { CliIO } from "../io.js";
 import { type CommandContext, runGuarded } from "../shared.js";
 
 export interface MergeArgs extends BatchReportArgs {

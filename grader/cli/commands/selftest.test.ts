@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { fakeDeps, fakeIO, passingResult } from "../../../testing/cliFakes.js";
+import { sampleResult } from "../../../testing/sampleResult.js";
 import type { GradeResult } from "../../model/results.js";
-import { sampleResult } from "../../reporters/sampleResult.js";
-import { fakeDeps, fakeIO, passingResult } from "../fakes.js";
 import {
   ALL_NOT_IMPLEMENTED,
   FULL_MARKS,

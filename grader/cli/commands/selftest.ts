@@ -2,11 +2,14 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { CommandModule } from "yargs";
-import type { Assignment } from "../../assignment/types.js";
-import type { GradeOptions } from "../../gradeSubmission.js";
+import type { Assignment } from "../../authoring/types.js";
+import { type CliIO, decideColor } from "../../common/io.js";
+import { packagePath } from "../../common/packagePath.js";
+import { sanitize } from "../../common/sanitize.js";
+import { UsageError } from "../../common/UsageError.js";
+import type { GradeOptions } from "../../engine/gradeSubmission.js";
 import type { GradeResult } from "../../model/results.js";
-import { packagePath } from "../../packagePath.js";
-import { formatPoints, palette, sanitize } from "../../reporters/text.js";
+import { formatPoints, palette } from "../../reporters/text.js";
 import {
   disagreementsWith,
   type ExpectedOutcome,
@@ -17,8 +20,6 @@ import { materializeSample } from "../../selftest/materializeSample.js";
 import { problemsAffectedBy } from "../../selftest/problemsAffectedBy.js";
 import { runPool } from "../../selftest/runPool.js";
 import { type SeedGrading, seedFigures } from "../../selftest/seedFigures.js";
-import { UsageError } from "../../UsageError.js";
-import { type CliIO, decideColor } from "../io.js";
 import {
   type CliDeps,
   type CommandContext,

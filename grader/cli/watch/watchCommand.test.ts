@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { describe, expect, it, vi } from "vitest";
-import { UsageError } from "../../UsageError.js";
-import { fakeDeps, fakeIO } from "../fakes.js";
-import { fakeGrading } from "./fakeGrading.js";
+import { fakeDeps, fakeIO } from "../../../testing/cliFakes.js";
+import { fakeGrading } from "../../../testing/watchFakeGrading.js";
+import { UsageError } from "../../common/UsageError.js";
 import { runWatchCommand } from "./watchCommand.js";
 import type { WatchHandle } from "./watchSubmission.js";
 

@@ -1,8 +1,8 @@
 import { resolve } from "node:path";
+import type { CliIO } from "../../common/io.js";
+import { UsageError } from "../../common/UsageError.js";
 import { isolationLevel } from "../../sandbox/isolation/requireIsolation.js";
-import { UsageError } from "../../UsageError.js";
 import type { GradeCommandArgs } from "../gradeFlow.js";
-import type { CliIO } from "../io.js";
 import {
   assertFolder,
   type CliDeps,

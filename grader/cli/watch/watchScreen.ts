@@ -1,3 +1,4 @@
+import { sanitize } from "../../common/sanitize.js";
 import type { CheckResult, CheckStatus, GradeResult, ProblemResult } from "../../model/results.js";
 import { planKnockOns } from "../../reporters/knockOns.js";
 import { replayCommand, STATUS } from "../../reporters/terminalReporter.js";
@@ -7,7 +8,6 @@ import {
   type Palette,
   palette,
   plural,
-  sanitize,
 } from "../../reporters/text.js";
 
 /** Failure blocks shown at most, root causes first (the rest are counted). */

@@ -1,14 +1,14 @@
 import { randomInt } from "node:crypto";
 import { existsSync, type FSWatcher, statSync, watch } from "node:fs";
 import { join, resolve, sep } from "node:path";
-import { AssignmentError } from "../../AssignmentError.js";
-import type { Assignment } from "../../assignment/types.js";
-import { type GradeOptions, gradeSubmission, selectChecks } from "../../gradeSubmission.js";
+import type { Assignment } from "../../authoring/types.js";
+import { AssignmentError } from "../../common/AssignmentError.js";
+import { type CliIO, decideColor } from "../../common/io.js";
+import { UsageError } from "../../common/UsageError.js";
+import { type GradeOptions, gradeSubmission, selectChecks } from "../../engine/gradeSubmission.js";
 import type { GradeResult, ProblemResult } from "../../model/results.js";
 import { findModule } from "../../sandbox/bundleSubmission.js";
 import type { IsolationLevel } from "../../sandbox/isolation/requireIsolation.js";
-import { UsageError } from "../../UsageError.js";
-import { type CliIO, decideColor } from "../io.js";
 import { ImportGraph, stemOf } from "./importGraph.js";
 import { CLEAR_SCREEN, renderWatchScreen, type WatchView } from "./watchScreen.js";
 

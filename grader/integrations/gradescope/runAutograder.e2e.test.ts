@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { packagePath } from "../../packagePath.js";
+import { packagePath } from "../../common/packagePath.js";
 import {
   type GradescopeResults,
   gradescopeResultsProblems,

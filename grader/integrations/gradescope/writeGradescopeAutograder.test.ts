@@ -12,8 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { packagePath } from "../../packagePath.js";
-import { UsageError } from "../../UsageError.js";
+import { packagePath } from "../../common/packagePath.js";
+import { UsageError } from "../../common/UsageError.js";
 import { bashQuote } from "./templates.js";
 import { writeGradescopeAutograder } from "./writeGradescopeAutograder.js";
 

@@ -8,7 +8,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join, resolve } from "node:path";
-import { UsageError } from "../../UsageError.js";
+import { UsageError } from "../../common/UsageError.js";
 import {
   type GradescopeHiddenVisibility,
   readmeText,

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { packagePath } from "../../packagePath.js";
+import { packagePath } from "../../common/packagePath.js";
 import { REFUSED_MODULES } from "./lockDown.js";
 
 /**

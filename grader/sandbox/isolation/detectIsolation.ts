@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { accessSync, constants, lstatSync, readlinkSync, realpathSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, sep } from "node:path";
-import type { SandboxReport } from "./SandboxReport.js";
+import type { SandboxReport } from "../../model/SandboxReport.js";
 
 /** How a child is started: the program to run and its arguments (the node command at the end). */
 export interface LaunchCommand {

@@ -1,7 +1,7 @@
 import { tmpdir } from "node:os";
-import { UsageError } from "../../UsageError.js";
+import { UsageError } from "../../common/UsageError.js";
+import type { SandboxReport } from "../../model/SandboxReport.js";
 import { detectIsolation } from "./detectIsolation.js";
-import type { SandboxReport } from "./SandboxReport.js";
 
 /** `strict` refuses to grade without network isolation; `best` grades with what there is. */
 export type IsolationLevel = "strict" | "best";

@@ -19,10 +19,10 @@ import {
   type Tensor,
   tensor,
 } from "../../../../reference/tensor/index.js";
-import type { CheckDefinition } from "../../../assignment/types.js";
-import { checkSeed } from "../../../checkSeed.js";
-import { type InProcessRun, runCheckInProcess } from "../../../testing/runCheckInProcess.js";
-import { throughWire } from "../../../testing/throughWire.js";
+import { type InProcessRun, runCheckInProcess } from "../../../../testing/runCheckInProcess.js";
+import { throughWire } from "../../../../testing/throughWire.js";
+import type { CheckDefinition } from "../../../authoring/types.js";
+import { checkSeed } from "../../../engine/checkSeed.js";
 import type { GraphPayload } from "../drivers/autograd.js";
 import { drivers } from "../drivers.js";
 import {

@@ -40,8 +40,8 @@ import {
   fail,
   PASS,
   showValue,
-} from "../../../assignment/judge.js";
-import type { CheckDefinition, ProblemDefinition, Verdict } from "../../../assignment/types.js";
+} from "../../../authoring/judge.js";
+import type { CheckDefinition, ProblemDefinition, Verdict } from "../../../authoring/types.js";
 import type { GraphPayload, HelperPayload, OpPayload } from "../drivers/autograd.js";
 import { contractCases } from "./contractions.js";
 import {

@@ -3,10 +3,10 @@ import { describe, expect, it } from "vitest";
 import * as starter from "../../../../fixtures/starter/src/contractions";
 import * as solution from "../../../../reference/solution/contractions";
 import { einsum, matmul, mul, type Tensor, tensor } from "../../../../reference/tensor/index.js";
-import { defineAssignment } from "../../../assignment/defineAssignment.js";
-import type { CheckDefinition } from "../../../assignment/types.js";
-import { packagePath } from "../../../packagePath.js";
-import { runCheckInProcess } from "../../../testing/runCheckInProcess.js";
+import { runCheckInProcess } from "../../../../testing/runCheckInProcess.js";
+import { defineAssignment } from "../../../authoring/defineAssignment.js";
+import type { CheckDefinition } from "../../../authoring/types.js";
+import { packagePath } from "../../../common/packagePath.js";
 import { contractionsDrivers } from "../drivers/contractions.js";
 import { contractionsProblem } from "./contractions.js";
 

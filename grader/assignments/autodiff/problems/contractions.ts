@@ -27,8 +27,8 @@ import {
   fail,
   PASS,
   showValue,
-} from "../../../assignment/judge.js";
-import type { CheckDefinition, ProblemDefinition, Verdict } from "../../../assignment/types.js";
+} from "../../../authoring/judge.js";
+import type { CheckDefinition, ProblemDefinition, Verdict } from "../../../authoring/types.js";
 
 /** What the driver returns for a call of one export: `{ out, inputsAfter }`. */
 interface CallResult {

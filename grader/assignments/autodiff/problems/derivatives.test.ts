@@ -18,10 +18,10 @@ import {
   tensor,
   zeros,
 } from "../../../../reference/tensor/index.js";
-import { defineAssignment } from "../../../assignment/defineAssignment.js";
-import type { CheckDefinition } from "../../../assignment/types.js";
-import { packagePath } from "../../../packagePath.js";
-import { runCheckInProcess } from "../../../testing/runCheckInProcess.js";
+import { runCheckInProcess } from "../../../../testing/runCheckInProcess.js";
+import { defineAssignment } from "../../../authoring/defineAssignment.js";
+import type { CheckDefinition } from "../../../authoring/types.js";
+import { packagePath } from "../../../common/packagePath.js";
 import { derivativesDrivers } from "../drivers/derivatives.js";
 import { derivativesProblem } from "./derivatives.js";
 

@@ -16,8 +16,8 @@ import {
   squareProd,
 } from "../../../../reference/forward/derivatives.js";
 import { einsum, scalar, type Tensor, tensor } from "../../../../reference/tensor/index.js";
-import { expectNumber, fail } from "../../../assignment/judge.js";
-import type { CheckDefinition, ProblemDefinition } from "../../../assignment/types.js";
+import { expectNumber, fail } from "../../../authoring/judge.js";
+import type { CheckDefinition, ProblemDefinition } from "../../../authoring/types.js";
 import { tensorExportChecks } from "./contractions.js";
 import { extremeSoftmaxInputs, shiftRows } from "./layers.js";
 

@@ -5,11 +5,11 @@ import * as starter from "../../../../fixtures/starter/src/einsum";
 import { einsumTerms } from "../../../../reference/forward/einsum.js";
 import * as solution from "../../../../reference/solution/einsum";
 import { mul, ones, Tensor } from "../../../../reference/tensor/index.js";
-import { defineAssignment } from "../../../assignment/defineAssignment.js";
-import type { CheckDefinition } from "../../../assignment/types.js";
-import { checkSeed } from "../../../checkSeed.js";
-import { packagePath } from "../../../packagePath.js";
-import { runCheckInProcess } from "../../../testing/runCheckInProcess.js";
+import { runCheckInProcess } from "../../../../testing/runCheckInProcess.js";
+import { defineAssignment } from "../../../authoring/defineAssignment.js";
+import type { CheckDefinition } from "../../../authoring/types.js";
+import { packagePath } from "../../../common/packagePath.js";
+import { checkSeed } from "../../../engine/checkSeed.js";
 import { einsumDrivers } from "../drivers/einsum.js";
 import {
   type EinsumBackwardCase,

@@ -30,8 +30,8 @@ import {
   fail,
   PASS,
   showValue,
-} from "../../../assignment/judge.js";
-import type { CheckDefinition, ProblemDefinition, Verdict } from "../../../assignment/types.js";
+} from "../../../authoring/judge.js";
+import type { CheckDefinition, ProblemDefinition, Verdict } from "../../../authoring/types.js";
 
 /** The specs of HOMEWORK.md, always among the cases. */
 export const HOMEWORK_SPECS = [

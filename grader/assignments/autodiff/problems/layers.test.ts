@@ -17,8 +17,8 @@ import {
   tensor,
   zeros,
 } from "../../../../reference/tensor/index.js";
-import type { CheckDefinition } from "../../../assignment/types.js";
-import { type InProcessRun, runCheckInProcess } from "../../../testing/runCheckInProcess.js";
+import { type InProcessRun, runCheckInProcess } from "../../../../testing/runCheckInProcess.js";
+import type { CheckDefinition } from "../../../authoring/types.js";
 import { drivers } from "../drivers.js";
 import {
   extremeSoftmaxInputs,

@@ -46,8 +46,8 @@ import {
   fail,
   PASS,
   showValue,
-} from "../../../assignment/judge.js";
-import type { CheckDefinition, ProblemDefinition, Verdict } from "../../../assignment/types.js";
+} from "../../../authoring/judge.js";
+import type { CheckDefinition, ProblemDefinition, Verdict } from "../../../authoring/types.js";
 import type { LayerName, LayerPayload, NetworkPayload } from "../drivers/layers.js";
 
 // ---------------------------------------------------------------------------------------------

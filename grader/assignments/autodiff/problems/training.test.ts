@@ -4,12 +4,12 @@ import * as starterTraining from "../../../../fixtures/starter/src/training";
 import * as layers from "../../../../reference/solution/layers";
 import * as training from "../../../../reference/solution/training";
 import { add, mul, type Tensor, tensor } from "../../../../reference/tensor/index.js";
-import type { CheckDefinition } from "../../../assignment/types.js";
-import { runCheck } from "../../../runCheck.js";
+import { type InProcessRun, runCheckInProcess } from "../../../../testing/runCheckInProcess.js";
+import { throughWire } from "../../../../testing/throughWire.js";
+import type { CheckDefinition } from "../../../authoring/types.js";
+import { runCheck } from "../../../engine/runCheck.js";
 import { FloatPack } from "../../../sandbox/protocol/FloatPack.js";
 import type { BatchResult, Sandbox } from "../../../sandbox/Sandbox.js";
-import { type InProcessRun, runCheckInProcess } from "../../../testing/runCheckInProcess.js";
-import { throughWire } from "../../../testing/throughWire.js";
 import { drivers } from "../drivers.js";
 import { autodiff } from "../index.js";
 import {

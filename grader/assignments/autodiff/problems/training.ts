@@ -19,8 +19,8 @@ import {
   fail,
   PASS,
   showValue,
-} from "../../../assignment/judge.js";
-import type { CheckDefinition, ProblemDefinition, Verdict } from "../../../assignment/types.js";
+} from "../../../authoring/judge.js";
+import type { CheckDefinition, ProblemDefinition, Verdict } from "../../../authoring/types.js";
 import type { AccuracyPayload, SgdPayload, TrainPayload } from "../drivers/training.js";
 import { batchAndWidths, field } from "./layers.js";
 
