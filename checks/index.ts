@@ -32,6 +32,13 @@ export {
   type ValueConstraints,
 } from "./arbitraries/index.js";
 export {
+  type CentralDifferenceOptions,
+  centralDifferences,
+  DEFAULT_RELATIVE_STEP,
+  type StepScale,
+  stepFor,
+} from "./centralDifferences.js";
+export {
   type CompareOptions,
   type Comparison,
   type ComparisonOutcome,

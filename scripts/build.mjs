@@ -8,7 +8,7 @@ const entries = {
   index: "grader/index.ts",
   cli: "grader/cli/main.ts",
   // Forked by `gradmark batch`; found next to the chunk that forks it.
-  batchWorker: "grader/batch/batchWorker.ts",
+  batchWorker: "grader/batch/pool/batchWorker.ts",
   tensor: "reference/tensor/index.ts",
   checks: "checks/index.ts",
   "checks-vitest": "checks/vitest.ts",
