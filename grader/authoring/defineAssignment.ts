@@ -19,6 +19,15 @@ const ID_RULE = "letters, digits, '.', '_' and '-'; no spaces, quotes or commas"
 /** A module is src/<name>.ts and an `--only` token too. */
 const MODULE = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
 
+/** Throws the Error of a definition that is wrong: `message` says where and why. */
+type Fail = (message: string) => never;
+
+/** Problem and check ids met so far, in the definition's order. */
+interface SeenIds {
+  problems: Set<string>;
+  checks: Set<string>;
+}
+
 /**
  * Validates an assignment definition and fills in defaults. Throws an Error naming the exact
  * problem or check that is wrong, so a staff member's typo is found before any grading.
@@ -26,9 +35,29 @@ const MODULE = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
 export function defineAssignment(definition: AssignmentDefinition): Assignment {
   const definedIn = callerFile() ?? (definition as Partial<Assignment>)?.definedIn;
   const where = `assignment ${JSON.stringify(definition?.id ?? "?")}`;
-  const fail = (message: string): never => {
+  const fail: Fail = (message) => {
     throw new Error(`${where}: ${message}`);
   };
+  checkTopLevel(definition, fail);
+  const defaults = filledDefaults(definition, fail);
+  const seen: SeenIds = { problems: new Set(), checks: new Set() };
+  let maxScore = 0;
+  for (const problem of definition.problems ?? []) {
+    maxScore += checkProblem(problem, definition, defaults, seen, fail);
+  }
+  const ambiguous = ambiguousId(definition);
+  if (ambiguous !== null) fail(ambiguous);
+  return {
+    ...definition,
+    defaults,
+    limits: { ...DEFAULT_LIMITS, ...definition.limits },
+    maxScore,
+    ...(definedIn !== undefined ? { definedIn } : {}),
+  };
+}
+
+/** Checks what the definition says of itself: id, seed, modules, drivers, hiddenVisibility. */
+function checkTopLevel(definition: AssignmentDefinition, fail: Fail): void {
   if (typeof definition !== "object" || definition === null)
     fail("the definition must be an object");
   if (typeof definition.id !== "string" || !ID.test(definition.id))
@@ -62,6 +91,10 @@ export function defineAssignment(definition: AssignmentDefinition): Assignment {
       `hiddenVisibility must be one of ${visibilities.join(", ")}, got ${JSON.stringify(definition.hiddenVisibility)}`,
     );
   }
+}
+
+/** The assignment's defaults, the definition's own over the grader's, with a usable tolerance. */
+function filledDefaults(definition: AssignmentDefinition, fail: Fail): Assignment["defaults"] {
   const defaults = {
     runs: definition.defaults?.runs ?? 25,
     timeoutMs: definition.defaults?.timeoutMs ?? 2000,
@@ -70,76 +103,85 @@ export function defineAssignment(definition: AssignmentDefinition): Assignment {
   };
   const badDefault = toleranceProblem(defaults.tolerance);
   if (badDefault !== null) fail(`defaults: ${badDefault}`);
-  const seen = new Set<string>();
-  const problemIds = new Set<string>();
-  let maxScore = 0;
-  for (const problem of definition.problems ?? []) {
-    const at = `problem ${JSON.stringify(problem.id)}`;
-    if (typeof problem.id !== "string" || !ID.test(problem.id))
-      fail(`${at}: id must be a short identifier (${ID_RULE})`);
-    if (problemIds.has(problem.id)) fail(`${at}: the id is used twice`);
-    problemIds.add(problem.id);
-    if (!definition.modules.includes(problem.module)) {
-      fail(`${at}: module ${JSON.stringify(problem.module)} is not in modules`);
-    }
-    if (
-      problem.weight !== undefined &&
-      !(typeof problem.weight === "number" && problem.weight > 0 && Number.isFinite(problem.weight))
-    ) {
-      fail(`${at}: weight must be a positive number, got ${problem.weight}`);
-    }
-    let points = 0;
-    const inProblem = new Set(problem.checks.map((c) => c.id));
-    for (const check of problem.checks) {
-      const c = `${at}, check ${JSON.stringify(check.id)}`;
-      if (typeof check.id !== "string" || !ID.test(check.id))
-        fail(`${c}: id must be a short identifier (${ID_RULE})`);
-      if (seen.has(check.id) || problemIds.has(check.id)) fail(`${c}: the id is used twice`);
-      seen.add(check.id);
-      if (
-        !(typeof check.points === "number" && check.points >= 0 && Number.isFinite(check.points))
-      ) {
-        fail(`${c}: points must be a non-negative number, got ${check.points}`);
-      }
-      if (check.runs !== undefined && !(Number.isSafeInteger(check.runs) && check.runs >= 1)) {
-        fail(`${c}: runs must be a positive integer, got ${check.runs}`);
-      }
-      if (check.timeoutMs !== undefined && !(check.timeoutMs > 0))
-        fail(`${c}: timeoutMs must be positive`);
-      if (check.tolerance !== undefined) {
-        const bad = toleranceProblem({ ...defaults.tolerance, ...check.tolerance });
-        if (bad !== null) fail(`${c}: ${bad}`);
-      }
-      for (const required of check.requires ?? []) {
-        if (!inProblem.has(required) || required === check.id) {
-          fail(
-            `${c}: requires ${JSON.stringify(required)}, which is not another check of this problem`,
-          );
-        }
-      }
-      for (const fn of ["payload", "judge"] as const) {
-        if (typeof check[fn] !== "function") fail(`${c}: ${fn} must be a function`);
-      }
-      if (typeof check.driver !== "string") fail(`${c}: driver must name a driver`);
-      if (!check.cases || typeof (check.cases as { generate?: unknown }).generate !== "function") {
-        fail(`${c}: cases must be a fast-check arbitrary`);
-      }
-      points += check.points;
-    }
-    if (problem.points !== undefined && Math.abs(points - problem.points) > 1e-9) {
-      fail(`${at}: its checks add up to ${points} points, not ${problem.points}`);
-    }
-    maxScore += points;
+  return defaults;
+}
+
+/** Checks one problem and its checks, adding their ids to `seen`; returns its points. */
+function checkProblem(
+  problem: ProblemDefinition,
+  definition: AssignmentDefinition,
+  defaults: Assignment["defaults"],
+  seen: SeenIds,
+  fail: Fail,
+): number {
+  const at = `problem ${JSON.stringify(problem.id)}`;
+  if (typeof problem.id !== "string" || !ID.test(problem.id))
+    fail(`${at}: id must be a short identifier (${ID_RULE})`);
+  if (seen.problems.has(problem.id)) fail(`${at}: the id is used twice`);
+  seen.problems.add(problem.id);
+  if (!definition.modules.includes(problem.module)) {
+    fail(`${at}: module ${JSON.stringify(problem.module)} is not in modules`);
   }
-  const ambiguous = ambiguousId(definition);
-  if (ambiguous !== null) fail(ambiguous);
-  return {
-    ...definition,
-    defaults,
-    limits: { ...DEFAULT_LIMITS, ...definition.limits },
-    maxScore,
-    ...(definedIn !== undefined ? { definedIn } : {}),
-  };
+  if (
+    problem.weight !== undefined &&
+    !(typeof problem.weight === "number" && problem.weight > 0 && Number.isFinite(problem.weight))
+  ) {
+    fail(`${at}: weight must be a positive number, got ${problem.weight}`);
+  }
+  let points = 0;
+  const inProblem = new Set(problem.checks.map((c) => c.id));
+  for (const check of problem.checks) {
+    checkCheck(check, `${at}, check ${JSON.stringify(check.id)}`, inProblem, defaults, seen, fail);
+    points += check.points;
+  }
+  if (problem.points !== undefined && Math.abs(points - problem.points) > 1e-9) {
+    fail(`${at}: its checks add up to ${points} points, not ${problem.points}`);
+  }
+  return points;
+}
+
+/**
+ * Checks one check (`c` says where it is), adding its id to `seen`. `inProblem` holds the ids of
+ * its problem's checks, which alone it may require.
+ */
+function checkCheck(
+  check: CheckDefinition,
+  c: string,
+  inProblem: ReadonlySet<string>,
+  defaults: Assignment["defaults"],
+  seen: SeenIds,
+  fail: Fail,
+): void {
+  if (typeof check.id !== "string" || !ID.test(check.id))
+    fail(`${c}: id must be a short identifier (${ID_RULE})`);
+  if (seen.checks.has(check.id) || seen.problems.has(check.id)) fail(`${c}: the id is used twice`);
+  seen.checks.add(check.id);
+  if (!(typeof check.points === "number" && check.points >= 0 && Number.isFinite(check.points))) {
+    fail(`${c}: points must be a non-negative number, got ${check.points}`);
+  }
+  if (check.runs !== undefined && !(Number.isSafeInteger(check.runs) && check.runs >= 1)) {
+    fail(`${c}: runs must be a positive integer, got ${check.runs}`);
+  }
+  if (check.timeoutMs !== undefined && !(check.timeoutMs > 0))
+    fail(`${c}: timeoutMs must be positive`);
+  if (check.tolerance !== undefined) {
+    const bad = toleranceProblem({ ...defaults.tolerance, ...check.tolerance });
+    if (bad !== null) fail(`${c}: ${bad}`);
+  }
+  for (const required of check.requires ?? []) {
+    if (!inProblem.has(required) || required === check.id) {
+      fail(
+        `${c}: requires ${JSON.stringify(required)}, which is not another check of this problem`,
+      );
+    }
+  }
+  for (const fn of ["payload", "judge"] as const) {
+    if (typeof check[fn] !== "function") fail(`${c}: ${fn} must be a function`);
+  }
+  if (typeof check.driver !== "string") fail(`${c}: driver must name a driver`);
+  if (!check.cases || typeof (check.cases as { generate?: unknown }).generate !== "function") {
+    fail(`${c}: cases must be a fast-check arbitrary`);
+  }
 }
 
 /** Why a tolerance cannot be used (atol or rtol not a finite number of 0 or more), or null. */

@@ -14,7 +14,8 @@ import { packagePath } from "../common/packagePath.js";
 import { toWire } from "../sandbox/child/wireCodec.js";
 import { FloatPack } from "../sandbox/protocol/FloatPack.js";
 import type { BatchResult, PayloadBatch, Sandbox } from "../sandbox/Sandbox.js";
-import { MAX_PATH_CHARS, runCheck } from "./runCheck.js";
+import { runCheck } from "./runCheck.js";
+import { MAX_PATH_CHARS } from "./shortenPath.js";
 
 /** A sandbox whose every run returns `result` (as the child would send it). */
 function sandboxReturning(result: () => unknown): Sandbox & { calls: number } {
