@@ -19,7 +19,7 @@ import { einsum, scalar, type Tensor, tensor } from "../../../../reference/tenso
 import { expectNumber, fail } from "../../../authoring/judge.js";
 import type { CheckDefinition, ProblemDefinition } from "../../../authoring/types.js";
 import { tensorExportChecks } from "./contractions.js";
-import { extremeSoftmaxInputs, shiftRows } from "./layers.js";
+import { extremeSoftmaxInputs, shiftRows } from "./shared/softmaxRows.js";
 
 /** Values in [-3, 3] with exact 0, 1 and -1 mixed in. */
 const VALUES = { specialValues: true } as const;

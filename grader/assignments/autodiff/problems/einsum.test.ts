@@ -11,12 +11,8 @@ import type { CheckDefinition } from "../../../authoring/types.js";
 import { packagePath } from "../../../common/packagePath.js";
 import { checkSeed } from "../../../engine/checkSeed.js";
 import { einsumDrivers } from "../drivers/einsum.js";
-import {
-  type EinsumBackwardCase,
-  einsumProblem,
-  HOMEWORK_SPECS,
-  LABEL_ALPHABET,
-} from "./einsum.js";
+import { type EinsumBackwardCase, HOMEWORK_SPECS, LABEL_ALPHABET } from "./einsum/einsumCases.js";
+import { einsumProblem } from "./einsum.js";
 
 const checks = einsumProblem.checks;
 const check = (id: string): CheckDefinition => {
@@ -154,11 +150,13 @@ describe("problem 5 definition", () => {
     for (const line of driverSource.split("\n").filter((l) => l.startsWith("import "))) {
       expect(line).toMatch(/^import type |reference\/tensor\/index\.js|reference\/forward\//);
     }
-    const problemSource = readFileSync(
-      packagePath("grader/assignments/autodiff/problems/einsum.ts"),
-      "utf8",
-    );
-    expect(problemSource).not.toMatch(/reference\/solution/);
+    for (const path of ["problems/einsum.ts", "problems/einsum/einsumCases.ts"]) {
+      const problemSource = readFileSync(
+        packagePath(`grader/assignments/autodiff/${path}`),
+        "utf8",
+      );
+      expect(problemSource).not.toMatch(/reference\/solution/);
+    }
   });
 
   it("generates the HOMEWORK specs, repeated indices, summed indices and non-trivial gradients", () => {

@@ -2,24 +2,12 @@
  * Problem 5: differentiable einsum (HOMEWORK.md). `new EinSum(spec).forwardCall` must equal the
  * kit's einsum (the public reference forward, reference/forward/einsum.ts); `backwardCall` is
  * compared with the numerical VJP of that reference forward, and, in a separate check, with
- * finite differences of the student's own forwardCall along random directions.
- *
- * Specs are explicit (`->`), without spaces or `...`: the five of HOMEWORK.md with random sizes,
- * a few whose indices are out of alphabetical order (sizes >= 2), generated ones whose labels are
- * random letters of both cases (repeated indices inside an operand, indices summed away, 0-d
- * operands), and generated ones in which a letter appears in both cases ('i' and 'I', different
- * labels; sizes >= 2, at most 3 subscripts per operand).
+ * finite differences of the student's own forwardCall along random directions. The specs and
+ * operands are drawn in einsum/einsumCases.ts.
  */
-import fc from "fast-check";
-import {
-  type DiagnoseContext,
-  einsumCaseArb,
-  numericalVjp,
-  type Tolerance,
-  tensorArb,
-} from "../../../../checks/index.js";
+import { type DiagnoseContext, numericalVjp, type Tolerance } from "../../../../checks/index.js";
 import { einsumForward, einsumTerms } from "../../../../reference/forward/einsum.js";
-import { add, einsum, mul, sub, type Tensor } from "../../../../reference/tensor/index.js";
+import { einsum, sub, type Tensor } from "../../../../reference/tensor/index.js";
 import {
   allOf,
   describeResult,
@@ -32,150 +20,14 @@ import {
   showValue,
 } from "../../../authoring/judge.js";
 import type { CheckDefinition, ProblemDefinition, Verdict } from "../../../authoring/types.js";
-
-/** The specs of HOMEWORK.md, always among the cases. */
-export const HOMEWORK_SPECS = [
-  "ij,jk->ik",
-  "iii->i",
-  "ij,ikk,il->kj",
-  "hihk,okh,oo->ko",
-  "Ij,jK->IK",
-] as const;
-
-export interface EinsumForwardCase {
-  spec: string;
-  operands: Tensor[];
-}
-
-export interface EinsumBackwardCase extends EinsumForwardCase {
-  /** The downstream gradient: random values, shape of the output. */
-  grad: Tensor;
-  /** One random direction per operand (values in [-1, 1]) for the self-consistency check. */
-  directions: Tensor[];
-}
-
-/** Values from [-3, 3] with exact 0, 1 and -1 mixed in. */
-const VALUES = { specialValues: true } as const;
-
-/**
- * Specs whose operands and output list their indices out of alphabetical order (with a
- * diagonal and a summed index among them): a gradient whose axes come back in any order but the
- * operand's own is wrong in shape or values here, since every size is at least 2.
- */
-export const UNSORTED_SPECS = ["ba->ab", "ji,kj->ik", "cab,bc->ca", "zyx,xz->yz", "kjj,jk->k"];
-
-/**
- * Operands for a fixed spec: a size of minSide..3 per label (default 1..3), shared by every
- * operand that has it.
- */
-function fixedSpecArb(spec: string, minSide = 1): fc.Arbitrary<EinsumForwardCase> {
-  const { inputs } = einsumTerms(spec);
-  const labels = [...new Set(inputs.join(""))];
-  return fc
-    .array(fc.integer({ min: minSide, max: 3 }), {
-      minLength: labels.length,
-      maxLength: labels.length,
-    })
-    .chain((sides) => {
-      const size = new Map(labels.map((label, i) => [label, sides[i]!]));
-      const operandArbs = inputs.map((term) =>
-        tensorArb({ shape: [...term].map((label) => size.get(label)!), ...VALUES }),
-      );
-      return fc.tuple(...operandArbs).map((operands) => ({ spec, operands }));
-    });
-}
-
-/**
- * Renames the labels of a spec with lower-case labels (einsumCaseArb's): 'a' becomes
- * letters[0], 'b' letters[1], ... (the new names may be any letters, of either case).
- */
-export function relabelSpec(spec: string, letters: readonly string[]): string {
-  return spec.replace(/[a-z]/g, (label) => {
-    const renamed = letters[label.charCodeAt(0) - 97];
-    if (renamed === undefined)
-      throw new Error(`relabelSpec: no new name for '${label}' in ${spec}`);
-    return renamed;
-  });
-}
-
-const LOWER = [..."abcdefghijklmnopqrstuvwxyz"];
-
-/**
- * The labels of graded specs (HOMEWORK.md): letters, lower or upper case; 'i' and 'I' are
- * different labels.
- */
-export const LABEL_ALPHABET: readonly string[] = [...LOWER, ...LOWER.map((l) => l.toUpperCase())];
-
-/**
- * Generated cases (einsumCaseArb names labels 'a', 'b', ... in order of first appearance, so the
- * first operand's would always be sorted) with their labels renamed to 5 random distinct
- * letters of either case, in random order: any operand, and the output, may list its indices in
- * any order, and most specs have an upper-case label (a parser that knows only 'a'-'z' fails).
- */
-function generatedArb(minRankPerOperand: number): fc.Arbitrary<EinsumForwardCase> {
-  return fc
-    .tuple(
-      einsumCaseArb({ minRankPerOperand, maxLabels: 5, ...VALUES }),
-      fc.shuffledSubarray([...LABEL_ALPHABET], { minLength: 5, maxLength: 5 }),
-    )
-    .map(([{ spec, operands }, letters]) => ({ spec: relabelSpec(spec, letters), operands }));
-}
-
-/**
- * Generated cases in which one letter names two labels, once lower and once upper case (such as
- * 'iI,Ij->ji'): every size is at least 2, so code that merges 'i' and 'I' (a lower-cased spec, a
- * case-insensitive table) reads a diagonal, or a wrong size, or throws. einsumCaseArb names its
- * first two labels 'a' and 'b'; they become the pair (in random order), the others random letters
- * of random case.
- */
-const casePairArb: fc.Arbitrary<EinsumForwardCase> = fc
-  .tuple(
-    einsumCaseArb({
-      minRankPerOperand: 1,
-      maxRankPerOperand: 3,
-      maxLabels: 4,
-      minSide: 2,
-      ...VALUES,
-    }).filter((c) => c.spec.includes("b")),
-    fc.shuffledSubarray(LOWER, { minLength: 3, maxLength: 3 }),
-    fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
-  )
-  .map(([{ spec, operands }, [pair, ...others], upper]) => {
-    const [lower, capital] = [pair!, pair!.toUpperCase()];
-    const letters = [
-      ...(upper[0] ? [capital, lower] : [lower, capital]),
-      ...others.map((l, i) => (upper[i + 1] ? l.toUpperCase() : l)),
-    ];
-    return { spec: relabelSpec(spec, letters), operands };
-  });
-
-const forwardCases: fc.Arbitrary<EinsumForwardCase> = fc.oneof(
-  { arbitrary: fc.oneof(...HOMEWORK_SPECS.map((spec) => fixedSpecArb(spec))), weight: 2 },
-  { arbitrary: fc.oneof(...UNSORTED_SPECS.map((spec) => fixedSpecArb(spec, 2))), weight: 1 },
-  { arbitrary: generatedArb(1), weight: 3 },
-  // 0-d operands and specs such as 'a,->' too.
-  { arbitrary: generatedArb(0), weight: 1 },
-  // 'i' and 'I' in one spec: 3 in 10 of the cases, so the 30 runs of the forward check all miss
-  // this stratum with a chance of about 1 in 45 000, the 25 of backward 1 in 7 500 and the 20
-  // of consistent 1 in 1 250 (the generated strata above draw such pairs too; einsum.test.ts
-  // checks that every check draws one under grading seeds 1-50 and the assignment's).
-  { arbitrary: casePairArb, weight: 3 },
-);
-
-const backwardCases: fc.Arbitrary<EinsumBackwardCase> = forwardCases.chain((testCase) =>
-  fc
-    .record({
-      grad: tensorArb({
-        shape: einsum(testCase.spec, ...testCase.operands).shape,
-        min: -2,
-        max: 2,
-      }),
-      directions: fc.tuple(
-        ...testCase.operands.map((operand) => tensorArb({ shape: operand.shape, min: -1, max: 1 })),
-      ),
-    })
-    .map(({ grad, directions }) => ({ ...testCase, grad, directions })),
-);
+import {
+  backwardCases,
+  type EinsumBackwardCase,
+  type EinsumForwardCase,
+  forwardCases,
+} from "./einsum/einsumCases.js";
+import { dot } from "./shared/dot.js";
+import { fixedStepProbes, type Probe, probeInputs, probeOutputPair } from "./shared/probes.js";
 
 /**
  * The expected gradient of operand `i`: the numerical VJP of the kit's einsum. An einsum is
@@ -189,8 +41,18 @@ function expectedGradients(testCase: EinsumBackwardCase): Tensor[] {
   );
 }
 
-/** Step of the self-consistency probes x ± h v. */
+/**
+ * Step of the self-consistency probes x ± h v. An einsum is linear in each operand, so central
+ * differences are exact for any step; a large one keeps rounding small.
+ */
 const PROBE_STEP = 1e-2;
+
+/**
+ * The self-consistency probes of a case, each operand along its own direction (the same in the
+ * payload and the judge).
+ */
+const einsumProbes = (testCase: EinsumBackwardCase): Probe[] =>
+  fixedStepProbes(testCase.directions, PROBE_STEP);
 
 /** What is special about operand i's subscripts, to explain a wrong gradient. */
 function operandNote(spec: string, i: number): string | undefined {
@@ -337,13 +199,7 @@ const gradcheckCheck: CheckDefinition<EinsumBackwardCase> = {
   driver: "einsum.backward",
   payload: (testCase) => ({
     ...backwardPayload(testCase),
-    probes: testCase.operands.flatMap((operand, i) =>
-      [PROBE_STEP, -PROBE_STEP].map((h) =>
-        testCase.operands.map((o, j) =>
-          j === i ? add(operand, mul(testCase.directions[i]!, h)) : o,
-        ),
-      ),
-    ),
+    probes: probeInputs(testCase.operands, einsumProbes(testCase)),
   }),
   show: (testCase) =>
     `${showBackward(testCase)}\nrandom directions: ${showValue(testCase.directions)}`,
@@ -351,86 +207,121 @@ const gradcheckCheck: CheckDefinition<EinsumBackwardCase> = {
     const r = result as BackwardResult;
     const grads = gradientList(testCase, r.grads);
     if (!Array.isArray(grads)) return grads;
-    const { atol, rtol } = context.tolerance;
-    const G = testCase.grad;
-    for (let i = 0; i < testCase.operands.length; i++) {
-      const name = operandName(testCase.spec, i);
-      const gradient = grads[i];
-      const operand = testCase.operands[i]!;
-      const shapeVerdict = expectShape(gradient, operand.shape, `gradient of ${name}`);
-      if (!shapeVerdict.pass) return shapeVerdict;
-      // NaN and Infinity never agree with anything: named here, before any arithmetic (a
-      // comparison with <= let Infinity through when the forward was Infinity too).
-      const finiteGradient = expectFinite(gradient, `your backwardCall's gradient of ${name}`);
-      if (!finiteGradient.pass) {
-        return fail(
-          `${finiteGradient.message}; NaN and Infinity never agree with finite differences of your forwardCall`,
-        );
-      }
-      const plus = r.probeOutputs?.[2 * i];
-      const minus = r.probeOutputs?.[2 * i + 1];
-      for (const [sign, value] of [
-        ["+", plus],
-        ["-", minus],
-      ] as const) {
-        const verdict = expectShape(value, G.shape, "forwardCall at a perturbed point");
-        if (!verdict.pass) return verdict;
-        const finite = expectFinite(
-          value,
-          `your forwardCall at x ${sign} ${PROBE_STEP}·v (x: ${name}, v: a random direction)`,
-        );
-        if (!finite.pass) {
-          return fail(
-            `${finite.message}: your forward is not finite next to the graded point, so its finite differences say nothing there; NaN and Infinity never pass`,
-          );
-        }
-      }
-      const direction = testCase.directions[i]!;
-      const predicted = dot((gradient as Tensor).data, direction.data);
-      const change = sub(plus as Tensor, minus as Tensor).data;
-      let numerical = 0;
-      let scale = 0;
-      for (let j = 0; j < change.length; j++) {
-        numerical += (G.data[j]! * change[j]!) / (2 * PROBE_STEP);
-        scale += Math.abs(G.data[j]! * change[j]!) / (2 * PROBE_STEP);
-      }
-      const bound = atol + rtol * Math.abs(numerical) + 1e-9 * scale;
-      const overflow = (
-        [
-          ["<your gradient, v>", predicted],
-          ["the central difference of your forwardCall", numerical],
-          ["the difference the tolerance allows", bound],
-        ] as const
-      ).find(([, v]) => !Number.isFinite(v));
-      if (overflow) {
-        return withNote(
-          fail(
-            `along a random direction v of ${name} of '${testCase.spec}', ${overflow[0]} is ${overflow[1]} (values too large to compare); NaN and Infinity never pass`,
-          ),
-          operandNote(testCase.spec, i),
-        );
-      }
-      if (!(Math.abs(predicted - numerical) <= bound)) {
-        return withNote(
-          fail(
-            `your backward disagrees with your own forward: along a random direction v of ${name} of '${testCase.spec}', your backwardCall's gradient predicts that <downstreamGrad, forwardCall(...)> changes at the rate <gradient, v> = ${short(predicted)}, but your own forwardCall at x ± ${PROBE_STEP}·v gives ${short(numerical)} (this check does not use the reference)`,
-          ),
-          operandNote(testCase.spec, i),
-        );
-      }
+    const probes = einsumProbes(testCase);
+    for (let p = 0; p < probes.length; p++) {
+      const probe = probes[p]!;
+      const verdict = judgeOperandProbe(
+        testCase,
+        probe,
+        grads[probe.input],
+        probeOutputPair(r.probeOutputs, p),
+        context.tolerance,
+      );
+      if (!verdict.pass) return verdict;
     }
     return PASS;
   },
 };
 
+/**
+ * One operand's probe: its gradient of the operand's shape and finite, the forwardCall's values
+ * at x ± h v of the output's shape and finite, then <gradient, v> against their central
+ * difference projected onto the downstream gradient.
+ */
+function judgeOperandProbe(
+  testCase: EinsumBackwardCase,
+  probe: Probe,
+  gradient: unknown,
+  [plus, minus]: [unknown, unknown],
+  tolerance: Tolerance,
+): Verdict {
+  const name = operandName(testCase.spec, probe.input);
+  const operand = testCase.operands[probe.input]!;
+  const shapeVerdict = expectShape(gradient, operand.shape, `gradient of ${name}`);
+  if (!shapeVerdict.pass) return shapeVerdict;
+  // NaN and Infinity never agree with anything: named here, before any arithmetic (a
+  // comparison with <= let Infinity through when the forward was Infinity too).
+  const finiteGradient = expectFinite(gradient, `your backwardCall's gradient of ${name}`);
+  if (!finiteGradient.pass) {
+    return fail(
+      `${finiteGradient.message}; NaN and Infinity never agree with finite differences of your forwardCall`,
+    );
+  }
+  for (const [sign, value] of [
+    ["+", plus],
+    ["-", minus],
+  ] as const) {
+    const verdict = expectShape(value, testCase.grad.shape, "forwardCall at a perturbed point");
+    if (!verdict.pass) return verdict;
+    const finite = expectFinite(
+      value,
+      `your forwardCall at x ${sign} ${probe.h}·v (x: ${name}, v: a random direction)`,
+    );
+    if (!finite.pass) {
+      return fail(
+        `${finite.message}: your forward is not finite next to the graded point, so its finite differences say nothing there; NaN and Infinity never pass`,
+      );
+    }
+  }
+  return withNote(
+    multilinearAgreement(
+      testCase,
+      probe,
+      gradient as Tensor,
+      plus as Tensor,
+      minus as Tensor,
+      tolerance,
+    ),
+    operandNote(testCase.spec, probe.input),
+  );
+}
+
+/**
+ * <gradient, v> against the central difference sum_j G_j (plus_j - minus_j) / 2h, within
+ * atol + rtol |difference| + 1e-9 sum_j |G_j (plus_j - minus_j)| / 2h (the last term: rounding in
+ * the sum). Anything that overflows fails, named.
+ */
+function multilinearAgreement(
+  testCase: EinsumBackwardCase,
+  { input, direction, h }: Probe,
+  gradient: Tensor,
+  plus: Tensor,
+  minus: Tensor,
+  { atol, rtol }: Tolerance,
+): Verdict {
+  const name = operandName(testCase.spec, input);
+  const G = testCase.grad;
+  const predicted = dot(gradient.data, direction.data);
+  const change = sub(plus, minus).data;
+  let numerical = 0;
+  let scale = 0;
+  for (let j = 0; j < change.length; j++) {
+    numerical += (G.data[j]! * change[j]!) / (2 * h);
+    scale += Math.abs(G.data[j]! * change[j]!) / (2 * h);
+  }
+  const bound = atol + rtol * Math.abs(numerical) + 1e-9 * scale;
+  const overflow = (
+    [
+      ["<your gradient, v>", predicted],
+      ["the central difference of your forwardCall", numerical],
+      ["the difference the tolerance allows", bound],
+    ] as const
+  ).find(([, v]) => !Number.isFinite(v));
+  if (overflow) {
+    return fail(
+      `along a random direction v of ${name} of '${testCase.spec}', ${overflow[0]} is ${overflow[1]} (values too large to compare); NaN and Infinity never pass`,
+    );
+  }
+  if (!(Math.abs(predicted - numerical) <= bound)) {
+    return fail(
+      `your backward disagrees with your own forward: along a random direction v of ${name} of '${testCase.spec}', your backwardCall's gradient predicts that <downstreamGrad, forwardCall(...)> changes at the rate <gradient, v> = ${short(predicted)}, but your own forwardCall at x ± ${h}·v gives ${short(numerical)} (this check does not use the reference)`,
+    );
+  }
+  return PASS;
+}
+
 /** A number with 6 significant digits, for messages. */
 const short = (x: number) => String(Number(x.toPrecision(6)));
-
-function dot(a: Float64Array, b: Float64Array): number {
-  let total = 0;
-  for (let i = 0; i < a.length; i++) total += a[i]! * b[i]!;
-  return total;
-}
 
 const shapeCheck: CheckDefinition<EinsumBackwardCase> = {
   id: "5.einsum.shape",

@@ -22,7 +22,8 @@ import {
 } from "../../../authoring/judge.js";
 import type { CheckDefinition, ProblemDefinition, Verdict } from "../../../authoring/types.js";
 import type { AccuracyPayload, SgdPayload, TrainPayload } from "../drivers/training.js";
-import { batchAndWidths, field } from "./layers.js";
+import { batchAndWidths } from "./shared/caseArbitraries.js";
+import { field } from "./shared/field.js";
 
 // ---------------------------------------------------------------------------------------------
 // sgdStep
