@@ -1,52 +1,89 @@
-import fc from "fast-check";
-import { DEFAULT_TOLERANCE } from "../checks/index.js";
-import type { CheckDefinition, JudgeContext } from "../grader/authoring/types.js";
+import { autodiff } from "../grader/assignments/autodiff/index.js";
+import type { Assignment, CheckDefinition } from "../grader/authoring/types.js";
+import { checkCalls } from "../grader/engine/checkCalls.js";
+import type { CheckRun, CheckSandbox } from "../grader/engine/runCheck.js";
+import { drawCases } from "../grader/engine/runFirstBatch.js";
 import type { Driver } from "../grader/sandbox/child/driver.js";
-import { throughWire } from "./throughWire.js";
+import { LoadError, runOutcome } from "../grader/sandbox/child/runOutcome.js";
+import { FloatPack } from "../grader/sandbox/protocol/FloatPack.js";
 
 export interface InProcessRun {
   /** "passed" when every run passed; otherwise how the first bad run ended. */
-  status: "passed" | "failed" | "not-implemented" | "error";
-  /** The first bad run's message (judge verdict or thrown error). */
+  status: CheckRun["status"];
+  /** The first bad run's message (judge verdict, thrown error), as the grader words it. */
   message: string;
   /** The case of the first bad run. */
   failingCase?: unknown;
   runs: number;
 }
 
+export interface InProcessOptions {
+  /** The grading seed (as `--seed`): the check draws from checkSeed(seed, its id). Default 1. */
+  seed?: number;
+  /** Cases to draw (default: the check's runs, else the assignment's). */
+  runs?: number;
+  /** Whose defaults (runs, tolerance, time limits) apply; default the built-in autodiff. */
+  assignment?: Assignment;
+}
+
+/** Never called: runCheckInProcess runs the drivers itself, synchronously. */
+const NO_CHILD: CheckSandbox = {
+  bundleFile: "(in process)",
+  run: () => Promise.reject(new Error("runCheckInProcess runs no child")),
+};
+
 /**
- * Runs a check against modules loaded in this process, with the same payload and result
- * conversions as the sandbox but no child process: for fast tests of checks and drivers.
- * Not for grading untrusted code.
+ * Runs a check against modules loaded in this process through the grader's own code: the cases
+ * drawn as `gradmark grade --seed` draws them, the payloads made and the results converted and
+ * judged exactly as runCheck does (staff faults, tolerance defaults, the non-finite guard,
+ * "not implemented", load errors), the drivers called as the child calls them. What it leaves
+ * out is the child process and shrinking, so a failure is reported on the first failing case as
+ * drawn. For fast tests of checks and drivers; never for untrusted code.
  */
 export function runCheckInProcess(
   check: CheckDefinition,
   drivers: Record<string, Driver>,
   modules: Record<string, Record<string, unknown>>,
-  options: { seed?: number; runs?: number } = {},
+  options: InProcessOptions = {},
 ): InProcessRun {
-  const runs = options.runs ?? check.runs ?? 25;
-  const cases = fc.sample(check.cases, { seed: options.seed ?? 1, numRuns: runs });
+  const base = options.assignment ?? autodiff;
+  const assignment: Assignment =
+    options.runs === undefined
+      ? base
+      : { ...base, defaults: { ...base.defaults, runs: options.runs } };
+  const runs = options.runs ?? check.runs ?? assignment.defaults.runs;
+  const sized = { ...check, runs };
+  const calls = checkCalls(sized, assignment, NO_CHILD, {
+    seed: options.seed ?? 1,
+    deadline: Number.POSITIVE_INFINITY,
+    srcDir: "src",
+  });
   const driver = drivers[check.driver];
   if (!driver) throw new Error(`no driver named ${check.driver}`);
-  const context: JudgeContext = {
-    seed: options.seed ?? 1,
-    tolerance: { ...DEFAULT_TOLERANCE, ...check.tolerance },
-    wallMs: 0,
-  };
-  for (const testCase of cases) {
-    let result: unknown;
-    try {
-      result = throughWire((payload) => driver(modules, payload), check.payload(testCase));
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const status =
-        message.trim().toLowerCase() === "not implemented" ? "not-implemented" : "error";
-      return { status, message, failingCase: testCase, runs };
-    }
-    const verdict = check.judge(testCase, result, context);
-    if (!verdict.pass)
-      return { status: "failed", message: verdict.message, failingCase: testCase, runs };
+  const cases = drawCases(sized, calls);
+  const { payloads, floats } = calls.payloadBatch(cases);
+  const pack = new FloatPack();
+  const outcomes = payloads.map((payload) =>
+    runOutcome(driver, loadedModules(modules), payload, floats, pack),
+  );
+  const batch = { kind: "outcomes" as const, outcomes, floats: pack.finish(), wallMs: 0 };
+  for (let i = 0; i < cases.length; i++) {
+    const judged = calls.judgeBatch(cases[i], batch, i);
+    if (judged.status !== "passed") return { ...judged, failingCase: cases[i], runs };
   }
   return { status: "passed", message: "", runs };
+}
+
+/** The submission's modules as the child hands them to drivers: a missing one is a load error. */
+function loadedModules(
+  modules: Record<string, Record<string, unknown>>,
+): Record<string, Record<string, unknown>> {
+  return new Proxy(modules, {
+    get(target, name) {
+      const key = String(name);
+      const found = target[key];
+      if (found === undefined) throw new LoadError(key, `src/${key} is missing`);
+      return found;
+    },
+  });
 }

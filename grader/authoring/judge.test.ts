@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { type Tensor, tensor, zeros } from "../../reference/tensor/index.js";
-import { expectFinite, expectNumber, expectTensor } from "./judge.js";
+import { Opaque } from "../sandbox/wireValues.js";
+import { expectFinite, expectNumber, expectTensor, isOpaque } from "./judge.js";
 
 const tolerance = { atol: 1e-6, rtol: 1e-5 };
 
@@ -71,5 +72,14 @@ describe("judges: no NaN or Infinity ever passes (issue 13)", () => {
       expect(verdict.message).toContain("2 values");
     }
     expect(expectFinite(tensor([1, 2]), "x").pass).toBe(true);
+  });
+});
+
+describe("isOpaque", () => {
+  it("tells results that were not plain data from data", () => {
+    expect(isOpaque(new Opaque("a function"))).toBe(true);
+    expect(isOpaque({ description: "a function" })).toBe(false);
+    expect(isOpaque(tensor([1, 2]))).toBe(false);
+    expect(isOpaque(null)).toBe(false);
   });
 });

@@ -7,6 +7,16 @@ import type { Verdict } from "./types.js";
 
 export const PASS: Verdict = { pass: true };
 
+/** A result that was not plain data, as a judge sees it: only its description came back. */
+export interface OpaqueValue {
+  readonly description: string;
+}
+
+/** Whether a driver's result was not plain data (a class instance, a function, a fake tensor). */
+export function isOpaque(value: unknown): value is OpaqueValue {
+  return value instanceof Opaque;
+}
+
 export function fail(message: string): Verdict {
   return { pass: false, message };
 }

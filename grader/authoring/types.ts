@@ -45,7 +45,10 @@ export interface CheckDefinition<Case = any> {
   driver: string;
   /** The data the driver gets for one case (kit Tensors allowed anywhere inside). */
   payload: (testCase: Case) => unknown;
-  /** Compares the driver's result (Tensors revived; non-data as `Opaque`) in the parent. */
+  /**
+   * Compares the driver's result in the parent: Tensors revived, anything that was not plain data
+   * (a class instance, a function, a fake tensor) as an opaque value (see `isOpaque`).
+   */
   judge: (testCase: Case, result: unknown, context: JudgeContext) => Verdict;
   /** The case as a student should read it (default: a generic printer). */
   show?: (testCase: Case) => string;
@@ -106,3 +109,15 @@ export interface Assignment extends AssignmentDefinition {
    */
   definedIn?: string;
 }
+
+/**
+ * What a drivers module exports, by name: a driver runs one case of a check inside the sandbox's
+ * child. It gets the submission's modules by name (each loaded on first use) and the case's
+ * payload (kit Tensors revived), calls student code and returns the raw results (Tensors,
+ * numbers, plain objects); it never judges. A drivers module imports only types from
+ * `gradmark`, and values from `gradmark/tensor` and its own files.
+ */
+export type Driver = (
+  modules: Record<string, Record<string, unknown>>,
+  payload: unknown,
+) => unknown;

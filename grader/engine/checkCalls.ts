@@ -1,7 +1,7 @@
 import type { Assignment, CheckDefinition } from "../authoring/types.js";
 import type { AssignmentError } from "../common/AssignmentError.js";
 import { FloatPack } from "../sandbox/protocol/FloatPack.js";
-import type { BatchResult } from "../sandbox/Sandbox.js";
+import type { BatchResult, PayloadBatch } from "../sandbox/Sandbox.js";
 import { toWirePayload } from "../sandbox/wireValues.js";
 import { checkSeed } from "./checkSeed.js";
 import { driversFault } from "./driversFault.js";
@@ -23,6 +23,8 @@ export interface CheckCalls {
   remaining: () => number;
   /** Cases sent to the child so far. */
   executed: () => number;
+  /** The payloads of `cases`, ready for the child (what runCases sends). */
+  payloadBatch: (cases: unknown[]) => PayloadBatch;
   /**
    * Sends `cases` to the child in one batch. Not async: the batch is queued before it returns,
    * so a caller that does not wait keeps the child busy.
@@ -69,24 +71,22 @@ export function checkCalls(
       judge,
     );
   };
-  const runCases = (cases: unknown[]): Promise<RunBatch> => {
-    if (remaining() <= 0) return Promise.resolve({ kind: "budget", index: 0, wallMs: 0 });
+  const payloadBatch = (cases: unknown[]): PayloadBatch => {
     const pack = new FloatPack();
     const payloads = cases.map((c) =>
       staff("payload", () => toWirePayload(check.payload(c), pack)),
     );
+    return { payloads, floats: pack.finish() };
+  };
+  const runCases = (cases: unknown[]): Promise<RunBatch> => {
+    if (remaining() <= 0) return Promise.resolve({ kind: "budget", index: 0, wallMs: 0 });
+    const batch = payloadBatch(cases);
     executed += cases.length;
     // The whole batch gets at most its runs' share of time, so a child that fakes progress
     // cannot keep one batch alive until the budget is gone; a batch still queued when the
     // budget runs out is not run.
     return sandbox
-      .run(
-        check.driver,
-        { payloads, floats: pack.finish() },
-        perCallMs,
-        perCallMs * cases.length + 1000,
-        options.deadline,
-      )
+      .run(check.driver, batch, perCallMs, perCallMs * cases.length + 1000, options.deadline)
       .then((batch) => {
         if (batch.kind === "drivers-error" || batch.kind === "unknown-driver")
           throw driversFault(batch, check, assignment, sandbox.bundleFile, options.mapStack);
@@ -98,6 +98,7 @@ export function checkCalls(
     runs: check.runs ?? assignment.defaults.runs,
     remaining,
     executed: () => executed,
+    payloadBatch,
     runCases,
     judgeBatch,
     notRun,

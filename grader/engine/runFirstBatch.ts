@@ -66,7 +66,7 @@ export async function runFirstBatch(check: CheckDefinition, calls: CheckCalls): 
 }
 
 /** Every case of the check, drawn first so that they go to the child in one message. */
-function drawCases(check: CheckDefinition, calls: CheckCalls): unknown[] {
+export function drawCases(check: CheckDefinition, calls: CheckCalls): unknown[] {
   const cases: unknown[] = [];
   let drawn: fc.RunDetails<[unknown]>;
   try {

@@ -11,7 +11,7 @@ import { encodeFrame, FrameReader } from "../protocol/framing.js";
 import type { ChildMessage, Outcome, ParentMessage } from "../protocol/messages.js";
 import type { Driver } from "./driver.js";
 import { lockDown } from "./lockDown.js";
-import { fromWire, toWire } from "./wireCodec.js";
+import { describeError, LoadError, runOutcome } from "./runOutcome.js";
 
 const saved = {
   on: process.on.bind(process),
@@ -75,15 +75,6 @@ saved.on("unhandledRejection", onLoadFailure);
 
 /** A submission's module, loaded on first use. */
 export type ModuleLoader = () => Record<string, unknown>;
-
-class LoadError extends saved.Error {
-  constructor(
-    readonly module: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export function startChild(
   drivers: Record<string, Driver>,
@@ -157,7 +148,7 @@ export function startChild(
         });
         return;
       }
-      outcomes.push(runOne(driver, modules, payload, message.floats, pack));
+      outcomes.push(runOutcome(driver, modules, payload, message.floats, pack));
     });
     write({ type: "result", id: message.id, outcomes, floats: pack.finish() }, runNext);
   };
@@ -181,54 +172,4 @@ export function startChild(
   channel.on("error", () => saved.exit(0));
   write({ type: "drivers", names: driverNames });
   write({ type: "ready", modules: saved.keys(loaders) });
-}
-
-function runOne(
-  driver: Driver,
-  modules: Record<string, Record<string, unknown>>,
-  payload: unknown,
-  floats: Float64Array,
-  pack: FloatPack,
-): Outcome {
-  try {
-    const started = saved.now();
-    const value = driver(modules, fromWire(payload, floats));
-    const ms = saved.now() - started;
-    return { kind: "ok", value: toWire(value, 0, pack), ms };
-  } catch (error) {
-    if (error instanceof LoadError)
-      return { kind: "load-error", module: error.module, message: error.message };
-    const { name, message, stack } = describeError(error);
-    if (message.trim().toLowerCase() === "not implemented")
-      return { kind: "not-implemented", message };
-    return { kind: "threw", name, message, stack };
-  }
-}
-
-/** Reads a thrown value without trusting it: getters may throw, proxies may lie. */
-function describeError(error: unknown): { name: string; message: string; stack: string } {
-  try {
-    if (error instanceof saved.Error || (typeof error === "object" && error !== null)) {
-      const e = error as { name?: unknown; message?: unknown; stack?: unknown };
-      const message = typeof e.message === "string" ? e.message : safeString(error);
-      const name = typeof e.name === "string" ? e.name : "Error";
-      const stack = typeof e.stack === "string" ? e.stack : "";
-      return { name: cap(name, 200), message: cap(message, 2000), stack: cap(stack, 4000) };
-    }
-    return { name: "thrown value", message: cap(safeString(error), 2000), stack: "" };
-  } catch {
-    return { name: "thrown value", message: "a value that could not be read", stack: "" };
-  }
-}
-
-function safeString(value: unknown): string {
-  try {
-    return saved.String(value);
-  } catch {
-    return "a value that cannot be turned into text";
-  }
-}
-
-function cap(text: string, length: number): string {
-  return text.length > length ? `${text.slice(0, length)}...` : text;
 }

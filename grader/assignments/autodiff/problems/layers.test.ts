@@ -5,43 +5,12 @@ import { describe, expect, it } from "vitest";
 import * as starter from "../../../../fixtures/starter/src/layers";
 import * as solution from "../../../../reference/solution/layers";
 import { mul, ones, type Tensor, zeros } from "../../../../reference/tensor/index.js";
-import { type InProcessRun, runCheckInProcess } from "../../../../testing/runCheckInProcess.js";
-import type { CheckDefinition } from "../../../authoring/types.js";
+import { problemHarness } from "../../../../testing/problemHarness.js";
+import { runCheckInProcess } from "../../../../testing/runCheckInProcess.js";
 import { drivers } from "../drivers.js";
 import { layersProblem } from "./layers.js";
 
-type Module = Record<string, unknown>;
-
-function check(id: string): CheckDefinition {
-  const found = layersProblem.checks.find((c) => c.id === id);
-  if (!found) throw new Error(`no check ${id}`);
-  return found;
-}
-
-function run(id: string, layers: Module, seed = 1): InProcessRun {
-  return runCheckInProcess(check(id), drivers, { layers }, { seed });
-}
-
-/** The planted bug fails `id` on every one of the seeds; returns the first message. */
-function failsEverySeed(
-  id: string,
-  layers: Module,
-  seeds = 5,
-  statuses: readonly string[] = ["failed"],
-): string {
-  let message = "";
-  for (let seed = 1; seed <= seeds; seed++) {
-    const result = run(id, layers, seed);
-    // "failed" unless said otherwise: a driver crash or a timeout is not the planted bug caught.
-    expect(statuses, `${id}, seed ${seed}: ${result.status}: ${result.message}`).toContain(
-      result.status,
-    );
-    message ||= result.message;
-  }
-  return message;
-}
-
-const planted = (replacements: Module): Module => ({ ...solution, ...replacements });
+const { check, failsEverySeed, planted } = problemHarness(layersProblem, "layers", solution);
 
 describe("problem 3: the definition", () => {
   it("has id 3, the title of HOMEWORK.md and checks worth 30 points with unique ids", () => {

@@ -136,7 +136,8 @@ describe("problem 6: planted mistakes fail the intended check", () => {
       expect(run("6.sgdStep", planted, seed).status).toBe("passed");
       const result = run("6.sgdStep.immutable", planted, seed);
       expect(result.status).toBe("failed");
-      expect(result.message).toMatch(/old parameter.*modified/);
+      // Either of its two faults, whichever the first failing case shows.
+      expect(result.message).toMatch(/old parameter.*modified|still the old tensor object/);
     }
   });
 

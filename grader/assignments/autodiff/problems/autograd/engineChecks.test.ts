@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { GraphNode } from "../../../../../reference/forward/autograd.js";
 import * as solution from "../../../../../reference/solution/autograd";
 import { add, mul, ones, type Tensor, tensor } from "../../../../../reference/tensor/index.js";
-import { type InProcessRun, runCheckInProcess } from "../../../../../testing/runCheckInProcess.js";
+import { problemHarness } from "../../../../../testing/problemHarness.js";
 import { throughWire } from "../../../../../testing/throughWire.js";
 import type { CheckDefinition } from "../../../../authoring/types.js";
 import type { GraphPayload } from "../../drivers/autograd.js";
@@ -16,36 +16,11 @@ import { LONG_CHAIN_CALLS_PER_STEP, withDeadBranches } from "./graphCases.js";
 
 type Module = Record<string, unknown>;
 
-function check(id: string): CheckDefinition {
-  const found = autogradProblem.checks.find((c) => c.id === id);
-  if (!found) throw new Error(`no check ${id}`);
-  return found;
-}
-
-function run(id: string, autograd: Module, seed = 1): InProcessRun {
-  return runCheckInProcess(check(id), drivers, { autograd }, { seed });
-}
-
-/** The planted bug fails `id` on every one of the seeds; returns the first failure's message. */
-function failsEverySeed(
-  id: string,
-  autograd: Module,
-  seeds = 5,
-  statuses: readonly string[] = ["failed"],
-): string {
-  let message = "";
-  for (let seed = 1; seed <= seeds; seed++) {
-    const result = run(id, autograd, seed);
-    // "failed" unless said otherwise: a driver crash or a timeout is not the planted bug caught.
-    expect(statuses, `${id}, seed ${seed}: ${result.status}: ${result.message}`).toContain(
-      result.status,
-    );
-    if (!message && result.status === "failed") message = result.message;
-  }
-  return message;
-}
-
-const planted = (replacements: Module): Module => ({ ...solution, ...replacements });
+const { check, run, failsEverySeed, planted } = problemHarness(
+  autogradProblem,
+  "autograd",
+  solution,
+);
 
 /**
  * An engine whose Variables are `V`: the solution's Operation, except that `forward` makes a V.

@@ -14,43 +14,14 @@ import {
   type Tensor,
   tensor,
 } from "../../../../../reference/tensor/index.js";
-import { type InProcessRun, runCheckInProcess } from "../../../../../testing/runCheckInProcess.js";
-import type { CheckDefinition } from "../../../../authoring/types.js";
+import { problemHarness } from "../../../../../testing/problemHarness.js";
+import { runCheckInProcess } from "../../../../../testing/runCheckInProcess.js";
 import { drivers } from "../../drivers.js";
 import { layersProblem } from "../layers.js";
 
 type Module = Record<string, unknown>;
 
-function check(id: string): CheckDefinition {
-  const found = layersProblem.checks.find((c) => c.id === id);
-  if (!found) throw new Error(`no check ${id}`);
-  return found;
-}
-
-function run(id: string, layers: Module, seed = 1): InProcessRun {
-  return runCheckInProcess(check(id), drivers, { layers }, { seed });
-}
-
-/** The planted bug fails `id` on every one of the seeds; returns the first message. */
-function failsEverySeed(
-  id: string,
-  layers: Module,
-  seeds = 5,
-  statuses: readonly string[] = ["failed"],
-): string {
-  let message = "";
-  for (let seed = 1; seed <= seeds; seed++) {
-    const result = run(id, layers, seed);
-    // "failed" unless said otherwise: a driver crash or a timeout is not the planted bug caught.
-    expect(statuses, `${id}, seed ${seed}: ${result.status}: ${result.message}`).toContain(
-      result.status,
-    );
-    message ||= result.message;
-  }
-  return message;
-}
-
-const planted = (replacements: Module): Module => ({ ...solution, ...replacements });
+const { failsEverySeed, planted } = problemHarness(layersProblem, "layers", solution);
 
 describe("problem 3: inputs of large magnitude and exact zeros", () => {
   it("a Sigmoid computed as e^x / (1 + e^x), NaN above x = 709.78, fails 3.Sigmoid.forward", () => {
