@@ -1,11 +1,23 @@
 // A smoke test of the cheap benchmark pieces, in-process and tiny. It checks the shape of the
 // results and the evaluation counts of gradcheck, never times.
 import { beforeAll, describe, expect, test } from "vitest";
+import { matmul } from "../reference/tensor/index.js";
 import { renderTable } from "./common.js";
 import { type GradcheckCostResult, gradcheckCostRows, runGradcheckCost } from "./gradcheckCost.js";
 import { gradcheckPowerRows, runGradcheckPower } from "./gradcheckPower.js";
+import {
+  type GradcheckVsTorchResult,
+  gradcheckVsTorchOptions,
+  gradcheckVsTorchRows,
+  runGradcheckVsTorch,
+  type VsTorchPoint,
+} from "./gradcheckVsTorch.js";
 import { type KernelsResult, kernelCases, kernelsRows, runKernels } from "./kernels.js";
 import { logLogSlope, pairedRatios, summarize, timeSync } from "./stats.js";
+import { PYTHON_CANDIDATES } from "./torch/findTorchPython.js";
+import { runGradmarkSide } from "./torch/runGradmarkSide.js";
+import { drawNetwork, KINK_MARGIN, networkSize } from "./torch/softmaxReluNetwork.js";
+import type { Tally } from "./torch/Tally.js";
 
 const tiny = { samples: 1, minSampleMs: 0, budgetMs: 0 };
 
@@ -135,5 +147,120 @@ describe("kernels", () => {
     const table = renderTable(rows);
     expect(table.split("\n")[0]).toMatch(/figure/);
     expect(table).toContain("bij,bjk->bik");
+  });
+});
+
+describe("gradcheck vs torch", () => {
+  test("options: five sizes; 100 seeds (20 at 6144) in full, far fewer with --quick", () => {
+    const full = gradcheckVsTorchOptions({ quick: false });
+    const quick = gradcheckVsTorchOptions({ quick: true });
+    const sizes = [18, 96, 384, 1536, 6144];
+    expect(full.shapes.map(networkSize)).toEqual(sizes);
+    expect(quick.shapes.map(networkSize)).toEqual(sizes);
+    expect(sizes.map(full.seeds)).toEqual([100, 100, 100, 100, 20]);
+    for (const n of sizes) expect(quick.seeds(n)).toBeLessThanOrEqual(full.seeds(n) / 10);
+    expect(full.pythons).toBe(PYTHON_CANDIDATES);
+    expect(PYTHON_CANDIDATES.at(-1)).toBe("python3");
+    expect(full.timeLimitMs(6144, 20)).toBeGreaterThan(full.timeLimitMs(18, 20));
+  });
+
+  test("without an interpreter that imports torch the row is skipped, with how to get it", async () => {
+    const options = gradcheckVsTorchOptions({ quick: true });
+    const result = await runGradcheckVsTorch({
+      ...options,
+      pythons: ["gradmark-bench-no-such-python"],
+    });
+    expect(result.points).toEqual([]);
+    expect(result.torch.available).toBe(false);
+    const rows = gradcheckVsTorchRows(result);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.bench).toBe("7");
+    expect(rows[0]!.verdict).toMatch(/^skipped: .*gradmark-bench-no-such-python: not found/);
+    expect(rows[0]!.verdict).toContain("apt-get install python3-torch");
+  });
+
+  test("rows from a small fake result: ratios, evaluations, detection and false failures", () => {
+    const tally = (failed: number, evaluations: number, ms: number, inconclusive = 0): Tally => ({
+      calls: 10,
+      failed,
+      inconclusive,
+      errors: 0,
+      evaluations,
+      ms,
+    });
+    const point = (n: number, slow: number): VsTorchPoint => ({
+      n,
+      shape: { batch: 3, inner: 3, classes: 3 },
+      seeds: 10,
+      tallies: {
+        correct: {
+          gradmarkDefault: tally(0, 13, 0.5),
+          torchFast: tally(0, 6, 1.5),
+          torchSlow: tally(0, slow, 2),
+        },
+        "element1e-3": {
+          gradmarkDefault: tally(10, 70, 1),
+          gradmarkFull: tally(9, 43, 1),
+          torchFast: tally(2, 11, 1),
+          torchSlow: tally(6, slow - 1, 1),
+          pa1: tally(10, 19, 1),
+        },
+        nearKink: {
+          gradmarkDefault: tally(0, 120, 1, 10),
+          gradmarkFull: tally(0, 60, 1, 10),
+          torchFast: tally(10, 41, 1),
+          torchSlow: tally(10, 37, 1),
+          pa1: tally(1, 19, 1),
+        },
+      },
+    });
+    const result: GradcheckVsTorchResult = {
+      torch: {
+        available: true,
+        interpreter: "python3",
+        python: "3.11.2",
+        torch: "1.13.0",
+        numpy: "1.24.2",
+        threads: 1,
+        selfCheck: 0,
+        errors: [],
+      },
+      points: [point(18, 38), point(96, 194)],
+    };
+    const rows = gradcheckVsTorchRows(result);
+    expect(rows.every((r) => r.bench === "7" && r.verdict === "info")).toBe(true);
+    const find = (words: string) => rows.find((r) => r.figure.includes(words))!;
+    expect(find("torch fast_mode=True / gradmark default").value).toBe("3.0x, 3.0x");
+    expect(find("torch fast_mode=False / gradmark default").value).toBe("4.0x, 4.0x");
+    expect(find("correct gradient: gradmark default / torch fast / torch slow").value).toBe(
+      "13 / 6 / 38, 13 / 6 / 194",
+    );
+    expect(find("wrong gradient").value).toBe("70 / 37, 70 / 193");
+    expect(find("1e-3 x RMS: gradmark full").value).toBe("90%, 90%");
+    expect(find("1e-3 x RMS: torch fast_mode=True").value).toBe("20%, 20%");
+    // Cases missing from the result show as "-", not as 0%.
+    expect(find("leaking 1e-3 below 0: PA1-style numpy").value).toBe("-, -");
+    const kink = find("of the kink, failed: gradmark default");
+    expect(kink.value).toBe("0%, 0%");
+    expect(kink.spread).toBe("inconclusive 100%, 100%");
+    expect(find("of the kink, failed: PA1-style numpy").value).toBe("10%, 10%");
+    expect(rows.at(-1)!.figure).toContain("torch 1.13.0");
+    expect(rows.at(-1)!.spread).toBe("calls that threw: gradmark 0, torch/numpy 0");
+    expect(renderTable(rows)).toContain("torch fast_mode=False");
+  });
+
+  test("gradmark's side: the correct gradient passes, a planted element is caught in full mode", () => {
+    const shape = { batch: 3, inner: 3, classes: 3 };
+    const tallies = runGradmarkSide(shape, 2);
+    expect(tallies.correct?.gradmarkDefault).toMatchObject({ calls: 2, failed: 0, errors: 0 });
+    expect(tallies.correct?.gradmarkDefault?.evaluations).toBeLessThan(2 * 18 + 1);
+    expect(tallies["element1e-3"]?.gradmarkFull).toMatchObject({ calls: 2, failed: 2 });
+    expect(tallies.leaky?.gradmarkFull).toMatchObject({ calls: 2, failed: 2 });
+    for (const tool of ["gradmarkDefault", "gradmarkFull"] as const) {
+      expect(tallies.nearKink?.[tool]).toMatchObject({ calls: 2, failed: 0, errors: 0 });
+    }
+    const near = drawNetwork(shape, 0, "nearKink");
+    const z = matmul(near.x, near.w).data;
+    expect(Math.min(...z.map(Math.abs))).toBeLessThan(KINK_MARGIN);
   });
 });

@@ -11,6 +11,11 @@ import { checkVsVitestRows, runCheckVsVitest } from "./checkVsVitest.js";
 import { type BenchOptions, describeMachine, type Row, renderTable, repoRoot } from "./common.js";
 import { gradcheckCostOptions, gradcheckCostRows, runGradcheckCost } from "./gradcheckCost.js";
 import { gradcheckPowerOptions, gradcheckPowerRows, runGradcheckPower } from "./gradcheckPower.js";
+import {
+  gradcheckVsTorchOptions,
+  gradcheckVsTorchRows,
+  runGradcheckVsTorch,
+} from "./gradcheckVsTorch.js";
 import { kernelsOptions, kernelsRows, runKernels } from "./kernels.js";
 import { overheadRows, runOverhead } from "./overhead.js";
 import { formatMs } from "./stats.js";
@@ -77,11 +82,20 @@ const BENCHMARKS: Benchmark[] = [
       return { result, rows: gradcheckPowerRows(result) };
     },
   },
+  {
+    name: "torch",
+    aliases: ["7", "vstorch", "gradcheckvstorch"],
+    title: "gradcheck vs torch.autograd.gradcheck",
+    run: async (o) => {
+      const result = await runGradcheckVsTorch(gradcheckVsTorchOptions(o));
+      return { result, rows: gradcheckVsTorchRows(result) };
+    },
+  },
 ];
 
 const USAGE = `usage: npm run bench [-- --quick] [-- --only <names>]
   --quick         fewer repetitions and samples (a smoke run, well under a minute)
-  --only <names>  comma-separated: ${BENCHMARKS.map((b) => b.name).join(", ")} (or 1..6); may repeat
+  --only <names>  comma-separated: ${BENCHMARKS.map((b) => b.name).join(", ")} (or 1..7); may repeat
   --out <file>    where to write the JSON (default bench/out/results.json)`;
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only: Benchmark[]; out: string } {

@@ -1,0 +1,111 @@
+/**
+ * gradmark's side of bench row 7: gradcheck in its default mode and in full mode on the cases
+ * bench/torch/gradcheck_vs_torch.py runs torch's gradcheck on, drawn the same way.
+ */
+import { type GradcheckOptions, type GradientFunction, gradcheck } from "../../checks/index.js";
+import type { Tensor } from "../../reference/tensor/index.js";
+import {
+  drawNetwork,
+  LEAK,
+  type NetworkShape,
+  networkFunction,
+  networkGradients,
+  pickElement,
+  plantElement,
+} from "./softmaxReluNetwork.js";
+import {
+  type CaseName,
+  emptyTally,
+  meanTally,
+  type Tallies,
+  type Tally,
+  type ToolName,
+} from "./Tally.js";
+
+/** The modes each case runs: (a) speed on the correct gradient, (c) the bugs, (d) the kink. */
+const CASE_MODES: Record<CaseName, ("directional" | "full")[]> = {
+  correct: ["directional"],
+  "element1e-3": ["directional", "full"],
+  "element1e-4": ["directional", "full"],
+  leaky: ["directional", "full"],
+  nearKink: ["directional", "full"],
+};
+
+const TOOL = { directional: "gradmarkDefault", full: "gradmarkFull" } as const;
+
+/** One call to gradcheck, its outcome added to `tally` (sums; see meanTally). */
+function check(
+  tally: Tally,
+  inputs: [Tensor, Tensor],
+  d: Tensor,
+  gradients: GradientFunction,
+  options: GradcheckOptions,
+): void {
+  const started = performance.now();
+  tally.calls++;
+  try {
+    const report = gradcheck(networkFunction(d), gradients, inputs, options);
+    tally.evaluations += report.evaluations;
+    if (report.status === "failed") tally.failed++;
+    if (report.status === "inconclusive") tally.inconclusive++;
+  } catch {
+    tally.errors++;
+    tally.failed++;
+  }
+  tally.ms += performance.now() - started;
+}
+
+/** The cases of one seed: the data and the gradients (correct, or with a bug planted). */
+function casesFor(
+  shape: NetworkShape,
+  seed: number,
+): [CaseName, { inputs: [Tensor, Tensor]; d: Tensor; gradients: GradientFunction }][] {
+  const c = drawNetwork(shape, seed, "cases");
+  const inputs: [Tensor, Tensor] = [c.x, c.w];
+  // The same element and sign for both sizes of error.
+  const pick = pickElement(c);
+  const kink = drawNetwork(shape, seed, "nearKink");
+  return [
+    ["correct", { inputs, d: c.d, gradients: networkGradients(c.d) }],
+    [
+      "element1e-3",
+      { inputs, d: c.d, gradients: networkGradients(c.d, plantElement(c, pick, 1e-3)) },
+    ],
+    [
+      "element1e-4",
+      { inputs, d: c.d, gradients: networkGradients(c.d, plantElement(c, pick, 1e-4)) },
+    ],
+    [
+      "leaky",
+      { inputs, d: c.d, gradients: networkGradients(c.d, { slopeBelowZero: LEAK, deltas: null }) },
+    ],
+    ["nearKink", { inputs: [kink.x, kink.w], d: kink.d, gradients: networkGradients(kink.d) }],
+  ];
+}
+
+/** Every case of every seed at one shape, in both modes; tallies per case and tool. */
+export function runGradmarkSide(shape: NetworkShape, seeds: number): Tallies {
+  // An untimed warm-up call: the JIT's first compilations are not gradcheck's cost.
+  const warm = drawNetwork(shape, 0, "warmUp");
+  gradcheck(networkFunction(warm.d), networkGradients(warm.d), [warm.x, warm.w], { seed: 0 });
+  const sums = Object.fromEntries(
+    Object.entries(CASE_MODES).map(([name, modes]) => [
+      name,
+      Object.fromEntries(modes.map((mode) => [TOOL[mode], emptyTally()])),
+    ]),
+  ) as Record<CaseName, Partial<Record<ToolName, Tally>>>;
+  for (let seed = 0; seed < seeds; seed++) {
+    for (const [name, c] of casesFor(shape, seed)) {
+      for (const mode of CASE_MODES[name]) {
+        check(sums[name][TOOL[mode]]!, c.inputs, c.d, c.gradients, { seed, mode });
+      }
+    }
+  }
+  const tallies: Tallies = {};
+  for (const [name, byTool] of Object.entries(sums) as [CaseName, Tallies[CaseName]][]) {
+    tallies[name] = Object.fromEntries(
+      Object.entries(byTool ?? {}).map(([tool, tally]) => [tool, meanTally(tally)]),
+    );
+  }
+  return tallies;
+}
