@@ -39,6 +39,7 @@ import { formatGradesCsv } from "./tables/gradesCsv.js";
 import { type Roster, type RosterFile, resolveRoster } from "./tables/readRoster.js";
 import type { BatchReport } from "./types.js";
 
+/** What runBatch grades, where it writes, and how. */
 export interface BatchOptions {
   /** One sub-folder or .zip per submission; or a .zip holding such a folder. */
   classDir: string;
@@ -65,10 +66,12 @@ export interface BatchOptions {
   onEvent?: (event: BatchEvent) => void;
 }
 
+/** What runBatch reports as it goes: the plan once, then each submission as it finishes. */
 export type BatchEvent =
   | { type: "start"; total: number; toGrade: number; reused: number; jobs: number }
   | { type: "finished"; folder: string; stored: StoredResult; done: number; total: number };
 
+/** What a finished runBatch wrote: the report behind grades.csv, batch.json's content, counts. */
 export interface BatchOutcome {
   report: BatchReport;
   manifest: BatchManifest;
@@ -78,6 +81,7 @@ export interface BatchOutcome {
   gradesCsvFile: string;
 }
 
+/** runBatch's rejection when its signal is aborted; the results stored so far stay for --resume. */
 export class BatchInterrupted extends Error {}
 
 /** The submission's identity for --resume and --compare: its files, or a zip's bytes. */
@@ -132,7 +136,7 @@ export function identifySubmission(entry: SubmissionEntry): SubmissionIdentity {
 export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
   const classPath = resolve(options.classDir);
   if (!classPath.toLowerCase().endsWith(".zip") || !isFile(classPath)) {
-    return gradeClass(options, classPath);
+    return gradeClassFolder(options, classPath);
   }
   // A whole class in one zip: unpacked once, with the limits of a class rather than of a student.
   const unpacked = mkdtempSync(join(tmpdir(), "gradmark-class-"));
@@ -145,7 +149,7 @@ export async function runBatch(options: BatchOptions): Promise<BatchOutcome> {
         throw new UsageError(`${options.classDir}: ${error.message}`);
       throw error;
     }
-    return await gradeClass(options, classDir);
+    return await gradeClassFolder(options, classDir);
   } finally {
     rmSync(unpacked, { recursive: true, force: true });
   }
@@ -159,7 +163,8 @@ function isFile(path: string): boolean {
   }
 }
 
-async function gradeClass(options: BatchOptions, classDir: string): Promise<BatchOutcome> {
+/** runBatch once the class folder is on disk (unpacked, when it came as one zip). */
+async function gradeClassFolder(options: BatchOptions, classDir: string): Promise<BatchOutcome> {
   const { assignment } = options;
   const seed = options.seed ?? assignment.seed;
   const jobs = options.jobs ?? availableParallelism();
@@ -175,38 +180,14 @@ async function gradeClass(options: BatchOptions, classDir: string): Promise<Batc
     seed,
     graderVersion: version,
   };
-  const roster = [
-    ...resolveRoster(
-      options.roster ?? null,
-      found.map((e) => e.folder),
-    ),
-  ]
-    .filter(([folder]) => shard === null || inShard(folder, shard))
-    .sort(([a], [b]) => compareNames(a, b));
-  const manifest: BatchManifest = {
-    manifestVersion: MANIFEST_VERSION,
-    key,
-    assignment: { id: assignment.id, title: assignment.title },
-    problems: batchProblems(assignment),
-    maxScore: assignment.maxScore,
-    shard,
-    submissions: entries.map((e) => e.folder),
-    roster: options.roster ? roster : null,
-  };
+  const manifest = classManifest(options, key, found, entries);
   mkdirSync(outDir, { recursive: true });
   removeTemporaryFiles(outDir);
   writeManifest(outDir, manifest);
 
   const identities = new Map(entries.map((e) => [e.folder, identifySubmission(e)]));
   const hashes = new Map([...identities].map(([folder, identity]) => [folder, identity.hash]));
-  const results = new Map<string, StoredResult>();
-  const queue: SubmissionEntry[] = [];
-  for (const entry of entries) {
-    const stored = options.resume ? readStoredResult(outDir, entry.folder) : null;
-    if (stored && isReusable(stored, key, hashes.get(entry.folder)!))
-      results.set(entry.folder, stored);
-    else queue.push(entry);
-  }
+  const { results, queue } = keptResults(options.resume === true, outDir, entries, key, hashes);
   const reused = results.size;
   // Submissions refused before grading (over a limit, unreadable) need no worker.
   const toWorkers = queue.filter((entry) => identities.get(entry.folder)!.problem === null);
@@ -218,78 +199,171 @@ async function gradeClass(options: BatchOptions, classDir: string): Promise<Batc
     reused,
     jobs: workers,
   });
-
-  let done = reused;
-  const finish = (folder: string, given: StoredResult) => {
-    // Messages name submissions relative to the class folder (the workers' already do).
-    const stored: StoredResult =
-      given.status === "error"
-        ? { ...given, message: relativeToClass(given.message, [{ path: classDir, as: "" }]) }
-        : given;
-    writeStoredResult(outDir, stored);
-    results.set(folder, stored);
-    done++;
-    options.onEvent?.({ type: "finished", folder, stored, done, total: entries.length });
-  };
+  const record = resultRecorder(options, { classDir, outDir, results, total: entries.length });
   for (const entry of queue) {
     const identity = identities.get(entry.folder)!;
-    if (identity.problem === null) continue;
-    finish(entry.folder, {
-      storedResultVersion: STORED_RESULT_VERSION,
-      ...key,
-      folder: entry.folder,
-      submissionHash: identity.hash,
-      status: "error",
-      message: identity.problem.message,
-      retry: identity.problem.retry,
-    });
+    if (identity.problem !== null) record(entry.folder, refusedResult(entry, identity, key));
   }
-
   if (toWorkers.length > 0) {
-    const unpackRoot = mkdtempSync(join(tmpdir(), "gradmark-batch-"));
-    // The workers' scratch space too, so a grading stopped mid-way leaves nothing behind.
-    const workerTemp = join(unpackRoot, "tmp");
-    mkdirSync(workerTemp);
-    const pool = new WorkerPool(
-      workers,
-      assignment.defaults.budgetMs * 2 + 60_000,
-      options.workerSpec,
-      workerTemp,
-    );
-    const onAbort = () => pool.close();
-    options.signal?.addEventListener("abort", onAbort);
-    try {
-      await Promise.all(
-        toWorkers.map(async (entry, index) => {
-          const reply = await pool.grade({
-            folder: entry.folder,
-            path: entry.path,
-            kind: entry.kind,
-            seed,
-            assignmentFile: options.assignmentFile,
-            unpackDir: join(unpackRoot, String(index)),
-          });
-          if (options.signal?.aborted) return;
-          const stored = toStored(reply, entry.folder, key, hashes.get(entry.folder)!);
-          finish(entry.folder, stored);
-        }),
-      );
-    } finally {
-      options.signal?.removeEventListener("abort", onAbort);
-      if (options.signal?.aborted) pool.close();
-      else await pool.shutdown();
-      rmSync(unpackRoot, { recursive: true, force: true });
-    }
-    if (options.signal?.aborted)
-      throw new BatchInterrupted(
-        "the batch was interrupted; run it again with --resume to finish it",
-      );
+    await gradeInWorkers(toWorkers, { options, seed, key, hashes, workers, record });
   }
 
   const report = buildBatchReport(manifest, results, hashes);
   const gradesCsvFile = join(outDir, "grades.csv");
   writeFileAtomic(gradesCsvFile, formatGradesCsv(report));
   return { report, manifest, graded: entries.length - reused, reused, gradesCsvFile };
+}
+
+/**
+ * batch.json's content: the key, the assignment's problems, this shard's submissions and, with a
+ * roster, its students matched against every submission of the class (before the shard split).
+ */
+function classManifest(
+  options: BatchOptions,
+  key: BatchKey,
+  found: readonly SubmissionEntry[],
+  entries: readonly SubmissionEntry[],
+): BatchManifest {
+  const { assignment } = options;
+  const shard = options.shard ?? null;
+  const roster = [
+    ...resolveRoster(
+      options.roster ?? null,
+      found.map((e) => e.folder),
+    ),
+  ]
+    .filter(([folder]) => shard === null || inShard(folder, shard))
+    .sort(([a], [b]) => compareNames(a, b));
+  return {
+    manifestVersion: MANIFEST_VERSION,
+    key,
+    assignment: { id: assignment.id, title: assignment.title },
+    problems: batchProblems(assignment),
+    maxScore: assignment.maxScore,
+    shard,
+    submissions: entries.map((e) => e.folder),
+    roster: options.roster ? roster : null,
+  };
+}
+
+/**
+ * With `resume`, the stored results still valid for the key and the submission's hash; the
+ * other submissions queued, in class order.
+ */
+function keptResults(
+  resume: boolean,
+  outDir: string,
+  entries: readonly SubmissionEntry[],
+  key: BatchKey,
+  hashes: ReadonlyMap<string, string>,
+): { results: Map<string, StoredResult>; queue: SubmissionEntry[] } {
+  const results = new Map<string, StoredResult>();
+  const queue: SubmissionEntry[] = [];
+  for (const entry of entries) {
+    const stored = resume ? readStoredResult(outDir, entry.folder) : null;
+    if (stored && isReusable(stored, key, hashes.get(entry.folder)!))
+      results.set(entry.folder, stored);
+    else queue.push(entry);
+  }
+  return { results, queue };
+}
+
+/**
+ * What records a submission as it finishes: its result written (atomically) and kept in
+ * `results`, and a "finished" event. Messages name submissions relative to the class folder (the
+ * workers' already do).
+ */
+function resultRecorder(
+  options: BatchOptions,
+  run: { classDir: string; outDir: string; results: Map<string, StoredResult>; total: number },
+): (folder: string, stored: StoredResult) => void {
+  let done = run.results.size;
+  return (folder, given) => {
+    const stored: StoredResult =
+      given.status === "error"
+        ? { ...given, message: relativeToClass(given.message, [{ path: run.classDir, as: "" }]) }
+        : given;
+    writeStoredResult(run.outDir, stored);
+    run.results.set(folder, stored);
+    done++;
+    options.onEvent?.({ type: "finished", folder, stored, done, total: run.total });
+  };
+}
+
+/** The error row of a submission refused before grading (identifySubmission's problem). */
+function refusedResult(
+  entry: SubmissionEntry,
+  identity: SubmissionIdentity,
+  key: BatchKey,
+): StoredResult {
+  return {
+    storedResultVersion: STORED_RESULT_VERSION,
+    ...key,
+    folder: entry.folder,
+    submissionHash: identity.hash,
+    status: "error",
+    message: identity.problem!.message,
+    retry: identity.problem!.retry,
+  };
+}
+
+/**
+ * Grades the submissions in a pool of `workers` worker processes, recording each as it ends.
+ * Unpacked zips and the workers' scratch space live in one temporary folder, removed at the
+ * end, so a grading stopped mid-way leaves nothing behind. Aborting `options.signal` closes the
+ * pool (its sandboxes die with it) and rejects with BatchInterrupted.
+ */
+async function gradeInWorkers(
+  entries: readonly SubmissionEntry[],
+  run: {
+    options: BatchOptions;
+    seed: number;
+    key: BatchKey;
+    hashes: ReadonlyMap<string, string>;
+    workers: number;
+    record: (folder: string, stored: StoredResult) => void;
+  },
+): Promise<void> {
+  const { options } = run;
+  const unpackRoot = mkdtempSync(join(tmpdir(), "gradmark-batch-"));
+  const workerTemp = join(unpackRoot, "tmp");
+  mkdirSync(workerTemp);
+  const pool = new WorkerPool(
+    run.workers,
+    options.assignment.defaults.budgetMs * 2 + 60_000,
+    options.workerSpec,
+    workerTemp,
+  );
+  const onAbort = () => pool.close();
+  options.signal?.addEventListener("abort", onAbort);
+  try {
+    await Promise.all(
+      entries.map(async (entry, index) => {
+        const reply = await pool.grade({
+          folder: entry.folder,
+          path: entry.path,
+          kind: entry.kind,
+          seed: run.seed,
+          assignmentFile: options.assignmentFile,
+          unpackDir: join(unpackRoot, String(index)),
+        });
+        if (options.signal?.aborted) return;
+        run.record(
+          entry.folder,
+          toStored(reply, entry.folder, run.key, run.hashes.get(entry.folder)!),
+        );
+      }),
+    );
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+    if (options.signal?.aborted) pool.close();
+    else await pool.shutdown();
+    rmSync(unpackRoot, { recursive: true, force: true });
+  }
+  if (options.signal?.aborted)
+    throw new BatchInterrupted(
+      "the batch was interrupted; run it again with --resume to finish it",
+    );
 }
 
 function toStored(

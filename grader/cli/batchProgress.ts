@@ -1,14 +1,9 @@
 import cliProgress from "cli-progress";
+import type { BatchProgress } from "../batch/gradeClass.js";
 import { shortenText } from "../batch/report/formatBatchSummary.js";
 import type { BatchEvent } from "../batch/runBatch.js";
 import { sanitize } from "../common/sanitize.js";
 import { formatPoints } from "../reporters/text.js";
-
-/** Shows a batch's progress: a bar with counts, rate and ETA on a terminal, plain lines otherwise. */
-export interface BatchProgress {
-  onEvent: (event: BatchEvent) => void;
-  stop: () => void;
-}
 
 /** Longest error text on a progress line; the full text is in the results and the summary. */
 const LINE_ERROR_CHARS = 120;

@@ -1,15 +1,8 @@
 import { resolve } from "node:path";
-import { type CliIO, decideColor } from "../common/io.js";
+import type { CliIO } from "../common/io.js";
 import { UsageError } from "../common/UsageError.js";
-import {
-  emitGitHubActions,
-  inGitHubActions,
-  isHumanFormat,
-  protectReport,
-  stopToken,
-} from "../integrations/githubActions.js";
+import { publishGradeReport } from "../integrations/publishGradeReport.js";
 import { getReporter } from "../reporters/index.js";
-import { formatPoints } from "../reporters/text.js";
 import { isolationLevel } from "../sandbox/isolation/requireIsolation.js";
 import {
   assertFolder,
@@ -20,7 +13,6 @@ import {
   parseSeed,
   replayBase,
   runGuarded,
-  writeReport,
 } from "./shared.js";
 
 /** The options `check` and `grade` share, as yargs parses them. */
@@ -36,8 +28,8 @@ export interface GradeCommandArgs {
 }
 
 /**
- * `check` and `grade`: validate the arguments, load the assignment, grade, render, write.
- * Returns the exit code; never throws.
+ * `check` and `grade`: validate the arguments, load the assignment, grade (gradeSubmission),
+ * then print or write the report (publishGradeReport). Returns the exit code; never throws.
  */
 export function runGradeFlow(
   mode: "check" | "grade",
@@ -51,29 +43,16 @@ export function runGradeFlow(
     if (args.path !== undefined && only.length !== 1) {
       throw new UsageError("--path replays one check: name it with exactly one --only <check id>");
     }
-
-    let seed: number | undefined;
-    let redactSeed = false;
-    if (args.seed !== undefined) {
-      seed = parseSeed(args.seed, "--seed");
-    } else if (mode === "check") {
-      seed = deps.randomSeed();
-    } else if (io.env.GRADMARK_SEED !== undefined) {
-      seed = parseSeed(io.env.GRADMARK_SEED, "GRADMARK_SEED");
-      redactSeed = true;
-    }
-
+    const { seed, redactSeed } = gradingSeed(mode, args, io, deps);
     const dir = resolve(io.cwd, args.dir);
     assertFolder(dir, args.dir);
     const assignment = await deps.loadAssignment(args.assignment, io.cwd);
-
-    const reportToStdout = args.out === undefined;
     if (mode === "check") {
+      // The seed comes first, on stdout only above a terminal report there.
       const line = `seed: ${seed}\n`;
-      if (reportToStdout && reporter.name === "terminal") io.stdout(line);
+      if (args.out === undefined && reporter.name === "terminal") io.stdout(line);
       else io.stderr(line);
     }
-
     const result = await deps
       .gradeSubmission({
         dir,
@@ -91,43 +70,36 @@ export function runGradeFlow(
         }
         throw error;
       });
-
-    const command = replayBase(mode, args.dir, args.assignment);
-    const text = reporter.render(result, {
-      color: decideColor(io.env, reportToStdout && io.isTTY),
-      command,
-      showOutput: true,
-      redactSeed,
-      hiddenVisibility: assignment.hiddenVisibility,
-    });
-    // In GitHub Actions the runner reads stdout for workflow commands: the report (which
-    // holds what the submission printed and threw) must not be able to issue any.
-    const actions = inGitHubActions(io.env);
-    let framed = false;
-    if (reportToStdout) {
-      const printed = actions
-        ? protectReport(text, reporter.name, stopToken())
-        : { text, framed: false };
-      framed = printed.framed;
-      io.stdout(printed.text);
-    } else {
-      writeReport(io.cwd, args.out!, text);
-      io.stdout(
-        `score ${formatPoints(result.score)}/${formatPoints(result.maxScore)}; ${reporter.name} report written to ${args.out}\n`,
-      );
-    }
-    if (actions) {
-      emitGitHubActions(result, io, dir, {
-        command,
+    publishGradeReport(
+      result,
+      {
+        reporter,
+        out: args.out,
+        submissionDir: dir,
+        command: replayBase(mode, args.dir, args.assignment),
         redactSeed,
-        ...(reportToStdout ? {} : { reportFile: resolve(io.cwd, args.out!) }),
-        // A machine-readable report on stdout stays parseable: annotations go to stderr, which
-        // the runner reads for commands just the same. Not after a framed report: the runner
-        // reads the two streams concurrently, and stderr could arrive while commands are stopped.
-        annotationsTo:
-          reportToStdout && !isHumanFormat(reporter.name) && !framed ? "stderr" : "stdout",
-      });
-    }
+        hiddenVisibility: assignment.hiddenVisibility,
+      },
+      io,
+    );
     return exitCodeFor(result);
   });
+}
+
+/**
+ * The grading seed: --seed; else for check a fresh one; else for grade GRADMARK_SEED, a secret
+ * the reports do not print; else undefined (the assignment's).
+ */
+function gradingSeed(
+  mode: "check" | "grade",
+  args: GradeCommandArgs,
+  io: CliIO,
+  deps: CliDeps,
+): { seed: number | undefined; redactSeed: boolean } {
+  if (args.seed !== undefined) return { seed: parseSeed(args.seed, "--seed"), redactSeed: false };
+  if (mode === "check") return { seed: deps.randomSeed(), redactSeed: false };
+  if (io.env.GRADMARK_SEED !== undefined) {
+    return { seed: parseSeed(io.env.GRADMARK_SEED, "GRADMARK_SEED"), redactSeed: true };
+  }
+  return { seed: undefined, redactSeed: false };
 }

@@ -1,6 +1,5 @@
 import { randomInt } from "node:crypto";
-import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { existsSync, statSync } from "node:fs";
 import { loadAssignment } from "../assignments/loadAssignment.js";
 import type { CliIO } from "../common/io.js";
 import { UsageError } from "../common/UsageError.js";
@@ -84,17 +83,6 @@ export function replayBase(mode: "check" | "grade", dir: string, assignment?: st
   if (dir !== "." && dir !== "./" && dir !== "") parts.push(shellQuote(dir));
   if (assignment !== undefined) parts.push("--assignment", shellQuote(assignment));
   return parts.join(" ");
-}
-
-/** Writes a report file, creating its folder; a failure is an infrastructure error. */
-export function writeReport(cwd: string, out: string, text: string): void {
-  const path = resolve(cwd, out);
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text);
-  } catch (error) {
-    throw new Error(`cannot write the report to ${out}: ${(error as Error).message}`);
-  }
 }
 
 /**

@@ -13,6 +13,7 @@ import { UsageError } from "../common/UsageError.js";
 import { version } from "../common/version.js";
 import { type GradmarkSource, gradmarkDependency } from "./gradmarkSource.js";
 
+/** How scaffoldStudentRepo writes the repository. */
 export interface ScaffoldOptions {
   /** Overwrite files that already exist (default: refuse and list them). */
   force?: boolean;

@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { fakeIO } from "../../testing/cliFakes.js";
-import { runSelftestCommand } from "../cli/commands/selftest.js";
+import { formatSelftestReport } from "./formatSelftestReport.js";
+import { runSelftest } from "./runSelftest.js";
 
-// `gradmark selftest` over the staff solution, the starter and every sample submission in
-// fixtures/submissions (correct variants, planted mistakes, partial, broken and hostile ones),
-// under the assignment's seed: every outcome must agree with the sample's expected.json.
+// The staff solution, the starter and every sample submission in fixtures/submissions (correct
+// variants, planted mistakes, partial, broken and hostile ones), graded under the assignment's
+// seed: every outcome must agree with the sample's expected.json.
 describe("sample submissions", () => {
   it("all agree with their expected.json", async () => {
-    const io = fakeIO();
-    const code = await runSelftestCommand({ jobs: 2 }, io);
-    expect(io.out, io.out).toMatch(/selftest: all \d+ targets agree/);
-    expect(code).toBe(0);
+    const report = await runSelftest({ jobs: 2 });
+    const text = formatSelftestReport(report, false);
+    expect(text, text).toMatch(/selftest: all \d+ targets agree/);
+    expect(report.rows.every((row) => row.agrees && !row.error)).toBe(true);
   }, 600_000);
 });

@@ -259,8 +259,40 @@ interface CentralDirectory {
   dataEnd: number;
 }
 
+/** Refusals of a zip whose structure cannot be read. */
+const unreadable = (why: string) => new UnzipError(`not a readable zip: ${why}`);
+
+/** Where the end of central directory record says the directory is (zip64's values if any). */
+interface DirectoryPlace {
+  count: number;
+  directorySize: number;
+  directoryOffset: number;
+  /** Where the directory must end: the start of the end record (or of the zip64 one). */
+  directoryEnd: number;
+}
+
 function readCentralDirectory(fd: number, zipSize: number): CentralDirectory {
-  const unreadable = (why: string) => new UnzipError(`not a readable zip: ${why}`);
+  const { count, directorySize, directoryOffset, directoryEnd } = findDirectory(fd, zipSize);
+  if (directoryOffset + directorySize > directoryEnd)
+    throw unreadable("its central directory is out of place");
+  // At least 46 bytes per entry: a count the directory cannot hold is a lie.
+  if (count * 46 > directorySize) throw unreadable("its central directory is too short");
+  const directory = readExactly(fd, directorySize, directoryOffset);
+  const entries: Entry[] = [];
+  let p = 0;
+  for (let i = 0; i < count; i++) {
+    const { entry, end } = readDirectoryEntry(directory, p, i);
+    entries.push(entry);
+    p = end;
+  }
+  return { entries, dataEnd: directoryOffset };
+}
+
+/**
+ * The end of central directory record, searched backwards from the end of the file, and the
+ * zip64 record it points to when its values are maxed out. A zip spanning disks is refused.
+ */
+function findDirectory(fd: number, zipSize: number): DirectoryPlace {
   const tailLength = Math.min(zipSize, EOCD_SEARCH_BYTES);
   const tail = readExactly(fd, tailLength, zipSize - tailLength);
   let eocd = -1;
@@ -297,63 +329,65 @@ function readCentralDirectory(fd: number, zipSize: number): CentralDirectory {
     directoryEnd = at;
   }
   if (disk !== 0 || directoryDisk !== 0) throw unreadable("it spans several disks");
-  if (directoryOffset + directorySize > directoryEnd)
-    throw unreadable("its central directory is out of place");
-  // At least 46 bytes per entry: a count the directory cannot hold is a lie.
-  if (count * 46 > directorySize) throw unreadable("its central directory is too short");
-  const directory = readExactly(fd, directorySize, directoryOffset);
-  const entries: Entry[] = [];
-  let p = 0;
-  for (let i = 0; i < count; i++) {
-    if (p + 46 > directory.length || directory.readUInt32LE(p) !== SIG_CENTRAL)
-      throw unreadable(`its central directory is corrupt at entry ${i + 1}`);
-    const madeBy = directory.readUInt16LE(p + 4);
-    const flags = directory.readUInt16LE(p + 8);
-    const method = directory.readUInt16LE(p + 10);
-    const crc = directory.readUInt32LE(p + 16);
-    let compressedSize = directory.readUInt32LE(p + 20);
-    let size = directory.readUInt32LE(p + 24);
-    const nameLength = directory.readUInt16LE(p + 28);
-    const extraLength = directory.readUInt16LE(p + 30);
-    const commentLength = directory.readUInt16LE(p + 32);
-    const external = directory.readUInt32LE(p + 38);
-    let localOffset = directory.readUInt32LE(p + 42);
-    const end = p + 46 + nameLength + extraLength + commentLength;
-    if (end > directory.length)
-      throw unreadable(`its central directory is corrupt at entry ${i + 1}`);
-    const rawName = directory.subarray(p + 46, p + 46 + nameLength);
-    const extra = directory.subarray(p + 46 + nameLength, p + 46 + nameLength + extraLength);
-    if (size === 0xffffffff || compressedSize === 0xffffffff || localOffset === 0xffffffff) {
-      const zip64 = zip64Extra(extra);
-      let q = 0;
-      const next = () => {
-        if (zip64 === null || q + 8 > zip64.length)
-          throw unreadable(`entry ${i + 1} lacks its zip64 sizes`);
-        const value = safeNumber(zip64.readBigUInt64LE(q), unreadable);
-        q += 8;
-        return value;
-      };
-      if (size === 0xffffffff) size = next();
-      if (compressedSize === 0xffffffff) compressedSize = next();
-      if (localOffset === 0xffffffff) localOffset = next();
-    }
-    const name = decodeName(rawName, flags);
-    entries.push({
-      name,
-      rawName: Buffer.from(rawName),
-      path: safeEntryPath(name),
-      kind: entryKind(name, madeBy, external),
-      flags,
-      method,
-      crc,
-      compressedSize,
-      size,
-      localOffset,
-      dataStart: -1,
-    });
-    p = end;
+  return { count, directorySize, directoryOffset, directoryEnd };
+}
+
+/**
+ * The `i`th entry (0-based) of the central directory, starting at byte `p` of it, with its
+ * zip64 sizes and offset when the 32-bit ones are maxed out; `end` is where the next one starts.
+ */
+function readDirectoryEntry(
+  directory: Buffer,
+  p: number,
+  i: number,
+): { entry: Entry; end: number } {
+  if (p + 46 > directory.length || directory.readUInt32LE(p) !== SIG_CENTRAL)
+    throw unreadable(`its central directory is corrupt at entry ${i + 1}`);
+  const madeBy = directory.readUInt16LE(p + 4);
+  const flags = directory.readUInt16LE(p + 8);
+  const method = directory.readUInt16LE(p + 10);
+  const crc = directory.readUInt32LE(p + 16);
+  let compressedSize = directory.readUInt32LE(p + 20);
+  let size = directory.readUInt32LE(p + 24);
+  const nameLength = directory.readUInt16LE(p + 28);
+  const extraLength = directory.readUInt16LE(p + 30);
+  const commentLength = directory.readUInt16LE(p + 32);
+  const external = directory.readUInt32LE(p + 38);
+  let localOffset = directory.readUInt32LE(p + 42);
+  const end = p + 46 + nameLength + extraLength + commentLength;
+  if (end > directory.length)
+    throw unreadable(`its central directory is corrupt at entry ${i + 1}`);
+  const rawName = directory.subarray(p + 46, p + 46 + nameLength);
+  const extra = directory.subarray(p + 46 + nameLength, p + 46 + nameLength + extraLength);
+  if (size === 0xffffffff || compressedSize === 0xffffffff || localOffset === 0xffffffff) {
+    const zip64 = zip64Extra(extra);
+    let q = 0;
+    const next = () => {
+      if (zip64 === null || q + 8 > zip64.length)
+        throw unreadable(`entry ${i + 1} lacks its zip64 sizes`);
+      const value = safeNumber(zip64.readBigUInt64LE(q), unreadable);
+      q += 8;
+      return value;
+    };
+    if (size === 0xffffffff) size = next();
+    if (compressedSize === 0xffffffff) compressedSize = next();
+    if (localOffset === 0xffffffff) localOffset = next();
   }
-  return { entries, dataEnd: directoryOffset };
+  const name = decodeName(rawName, flags);
+  const entry: Entry = {
+    name,
+    rawName: Buffer.from(rawName),
+    path: safeEntryPath(name),
+    kind: entryKind(name, madeBy, external),
+    flags,
+    method,
+    crc,
+    compressedSize,
+    size,
+    localOffset,
+    dataStart: -1,
+  };
+  return { entry, end };
 }
 
 /** A file, a folder, a symbolic link, or another special file (a device, a FIFO...). */

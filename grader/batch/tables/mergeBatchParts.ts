@@ -15,6 +15,7 @@ import type { BatchReport } from "../types.js";
 import { formatGradesCsv } from "./gradesCsv.js";
 import type { RosterEntry } from "./readRoster.js";
 
+/** The merged folder's report (behind its grades.csv), batch.json's content and grades.csv. */
 export interface MergeOutcome {
   report: BatchReport;
   manifest: BatchManifest;

@@ -1,22 +1,15 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { strToU8, zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fakeDeps, fakeIO } from "../../../testing/cliFakes.js";
-import {
-  type BatchManifest,
-  MANIFEST_VERSION,
-  writeManifest,
-} from "../../batch/store/batchManifest.js";
-import { type BatchKey, writeStoredResult } from "../../batch/store/resultStore.js";
 import { formatGradesCsv, parseGradesCsv } from "../../batch/tables/gradesCsv.js";
-import { parseRosterFile, resolveRoster } from "../../batch/tables/readRoster.js";
-import { SCHEMA_VERSION } from "../../model/results.js";
 import { runCli } from "../cli.js";
 
 // Usage errors, and the CLI's own part of small batches (rosters, exports, exit codes): the
-// grading itself is tested in grader/batch/batchClass.e2e.test.ts.
+// grading itself is tested in grader/batch/batchClass.e2e.test.ts, merging in
+// grader/batch/mergeShards.test.ts.
 let root: string;
 
 /** GitHub Classroom's roster export: alice's repository is hw1-alice, carol has none, dave no account. */
@@ -207,111 +200,8 @@ describe("gradmark batch --export canvas", () => {
   }, 120_000);
 });
 
-describe("gradmark merge: --export canvas and the --compare exit code", () => {
-  const KEY: BatchKey = {
-    assignmentId: "a",
-    assignmentFingerprint: "f",
-    seed: 3,
-    graderVersion: "1.0.0",
-  };
-
-  /** A finished whole batch of two graded submissions (no grading needed), with the given roster. */
-  function part(
-    name: string,
-    rosterText: string | null,
-    totals = { alovelace: 8, aturing: 6 },
-  ): string {
-    const dir = join(root, name);
-    const folders = Object.keys(totals);
-    const roster =
-      rosterText === null
-        ? null
-        : [...resolveRoster(parseRosterFile(rosterText, "r.csv"), folders)];
-    const manifest: BatchManifest = {
-      manifestVersion: MANIFEST_VERSION,
-      key: KEY,
-      assignment: { id: "a", title: "Homework 1" },
-      problems: [{ id: "1", title: "One", maxScore: 10, checks: [] }],
-      maxScore: 10,
-      shard: null,
-      submissions: folders,
-      roster,
-    };
-    writeManifest(dir, manifest);
-    for (const [folder, score] of Object.entries(totals)) {
-      writeStoredResult(dir, {
-        storedResultVersion: 1,
-        ...KEY,
-        folder,
-        submissionHash: `h-${folder}`,
-        status: "graded",
-        result: {
-          schemaVersion: SCHEMA_VERSION,
-          graderVersion: "1.0.0",
-          assignment: { id: "a", title: "Homework 1" },
-          seed: 3,
-          mode: "grade",
-          score,
-          maxScore: 10,
-          problems: [{ id: "1", title: "One", module: "m", score, maxScore: 10, checks: [] }],
-          output: { stdout: "", stderr: "" },
-          hiddenSkipped: 0,
-          durationMs: 1,
-        },
-      });
-    }
-    return name;
-  }
-
-  async function merge(...argv: string[]) {
-    const io = fakeIO();
-    io.cwd = root;
-    return { code: await runCli(["merge", ...argv], io), io };
-  }
-
-  it("writes the totals of a Canvas roster's students, blank for the missing one", async () => {
-    const { code, io } = await merge(
-      part("m-canvas", CANVAS_ROSTER),
-      "--out",
-      "m-out",
-      "--export",
-      "canvas",
-    );
-    expect(io.err).toBe("");
-    expect(code).toBe(0);
-    expect(readFileSync(join(root, "m-out", "canvas.csv"), "utf8")).toBe(
-      [
-        "Student,ID,SIS User ID,SIS Login ID,Section,Homework 1",
-        "Points Possible,,,,,10",
-        '"Lovelace, Ada",5001,U001,alovelace,CS 101 A,8',
-        '"Turing, Alan",5002,U002,aturing,CS 101 A,6',
-        '"Hopper, Grace",5003,U003,ghopper,CS 101 B,',
-        "",
-      ].join("\n"),
-    );
-  });
-
-  it("refuses --export canvas before writing anything when the parts had no Canvas roster", async () => {
-    for (const roster of [null, CLASSROOM_ROSTER]) {
-      const name = part(roster === null ? "m-none" : "m-classroom", roster);
-      const { code, io } = await merge(name, "--out", `${name}-out`, "--export", "canvas");
-      expect(code).toBe(2);
-      expect(io.err).toContain("--export canvas needs a Canvas roster");
-      expect(existsSync(join(root, `${name}-out`))).toBe(false);
-    }
-  });
-
-  it("exits 3 when an unchanged submission's grade moved, 0 when nothing did", async () => {
-    const before = part("m-before", null);
-    const same = part("m-same", null);
-    const moved = part("m-moved", null, { alovelace: 8, aturing: 7 });
-    expect((await merge(same, "--out", "m-same-out", "--compare", before)).code).toBe(0);
-    const { code, io } = await merge(moved, "--out", "m-moved-out", "--compare", before);
-    expect(io.out).toContain("aturing: 6 -> 7 (+1)  !!! unchanged submission");
-    expect(code).toBe(3);
-  });
-
-  it("documents the exit codes in --help", async () => {
+describe("gradmark batch and merge --help", () => {
+  it("documents the exit codes", async () => {
     for (const command of ["batch", "merge"]) {
       const io = fakeIO();
       expect(await runCli([command, "--help"], io)).toBe(0);

@@ -1,22 +1,24 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { CommandModule } from "yargs";
-import { type BatchEvent, BatchInterrupted, runBatch } from "../../batch/runBatch.js";
+import {
+  type GradeClassOptions,
+  type GradeClassResult,
+  gradeClass,
+} from "../../batch/gradeClass.js";
 import { parseShard } from "../../batch/store/shard.js";
-import { compareExitCode, EXIT_UNSTABLE_REGRADE } from "../../batch/tables/compareGrades.js";
+import { EXIT_UNSTABLE_REGRADE } from "../../batch/tables/compareGrades.js";
 import {
   checkExportRoster,
   EXPORT_NAMES,
   selectExports,
-  writeExports,
 } from "../../batch/tables/exports/index.js";
 import { readRoster } from "../../batch/tables/readRoster.js";
-import { assignmentFaultIn } from "../../common/AssignmentError.js";
 import type { CliIO } from "../../common/io.js";
 import { UsageError } from "../../common/UsageError.js";
 import { checkIsolation, isolationLevel } from "../../sandbox/isolation/requireIsolation.js";
-import { type BatchProgress, barProgress, lineProgress } from "../batchProgress.js";
-import { type BatchReportArgs, finishBatchReport, readComparison } from "../batchReport.js";
+import { batchExitCode } from "../batchExitCode.js";
+import { barProgress, lineProgress } from "../batchProgress.js";
 import {
   assertFolder,
   type CliDeps,
@@ -27,7 +29,7 @@ import {
   runGuarded,
 } from "../shared.js";
 
-export interface BatchArgs extends BatchReportArgs {
+export interface BatchArgs {
   dir: string;
   out: string;
   jobs?: number;
@@ -38,6 +40,8 @@ export interface BatchArgs extends BatchReportArgs {
   assignment?: string;
   isolation?: string;
   export?: string | string[];
+  html?: string;
+  compare?: string;
 }
 
 /** Exit code of a batch stopped by Ctrl-C or SIGTERM, as shells report a SIGINT death. */
@@ -46,101 +50,87 @@ const EXIT_INTERRUPTED = 130;
 /** The exit codes of batch, for its --help. */
 const EXIT_CODES = `Exit codes: 0 every submission was graded (whatever the scores), 1 some could not be, 2 usage or infrastructure error, or a fault of the assignment (the batch stops at the first), ${EXIT_UNSTABLE_REGRADE} --compare found an unchanged submission (same hash and seed) graded differently (whether or not some could not be graded), ${EXIT_INTERRUPTED} interrupted.`;
 
-/** `gradmark batch <dir> --out <dir>`: grade a whole class; see runBatch. */
+/** `gradmark batch <dir> --out <dir>`: grade a whole class; see gradeClass. */
 export function runBatchCommand(
   args: BatchArgs,
   io: CliIO,
   deps: CliDeps = defaultDeps,
 ): Promise<number> {
   return runGuarded(io, "batch", async () => {
-    // A fault of the assignment (see AssignmentError) would fail every submission alike: the
-    // first one a worker reports stops the batch, which exits 2 with it (EXIT_ERROR).
-    let staffFault: string | null = null;
-    const classDir = resolve(io.cwd, args.dir);
-    if (!classDir.toLowerCase().endsWith(".zip") || !existsSync(classDir))
-      assertFolder(classDir, args.dir);
-    if (args.jobs !== undefined && (!Number.isSafeInteger(args.jobs) || args.jobs < 1)) {
-      throw new UsageError(`-j must be a positive integer, got ${args.jobs}`);
-    }
-    const seed =
-      args.seed !== undefined
-        ? parseSeed(args.seed, "--seed")
-        : io.env.GRADMARK_SEED !== undefined
-          ? parseSeed(io.env.GRADMARK_SEED, "GRADMARK_SEED")
-          : undefined;
-    // Refused before anyone is graded: the whole class would be graded without the network wall.
-    checkIsolation(isolationLevel(args.isolation, io.env));
-    const shard = args.shard === undefined ? null : parseShard(args.shard);
-    const roster =
-      args.roster === undefined ? null : readRoster(resolve(io.cwd, args.roster), args.roster);
-    const exports = selectExports(args.export);
-    checkExportRoster(exports, roster ? roster.students.map((student) => student.entry) : null);
-    const assignmentFile = args.assignment === undefined ? null : resolve(io.cwd, args.assignment);
+    const options = batchOptions(args, io);
     const assignment = await deps.loadAssignment(args.assignment, io.cwd);
-    const previous = readComparison(args, io);
-
-    const progress: BatchProgress = io.isTTY
-      ? barProgress(process.stdout)
-      : lineProgress(io.stdout);
+    const progress = io.isTTY ? barProgress(process.stdout) : lineProgress(io.stdout);
     const controller = new AbortController();
     const interrupt = () => controller.abort();
-    const onEvent = (event: BatchEvent) => {
-      progress.onEvent(event);
-      if (staffFault !== null || event.type !== "finished" || event.stored.status !== "error")
-        return;
-      staffFault = assignmentFaultIn(event.stored.message, assignment.id);
-      if (staffFault !== null) controller.abort();
-    };
-    const stopped = (fault: string) => {
-      io.stderr(`gradmark: ${fault}\n`);
-      io.stderr(
-        "gradmark: the batch stopped: this is the assignment's fault, not the students'; fix the assignment and run the batch again\n",
-      );
-      return EXIT_ERROR;
-    };
     process.once("SIGINT", interrupt);
     process.once("SIGTERM", interrupt);
     try {
-      const outcome = await runBatch({
-        classDir,
-        outDir: resolve(io.cwd, args.out),
-        assignment,
-        assignmentFile,
-        ...(seed !== undefined ? { seed } : {}),
-        ...(args.jobs !== undefined ? { jobs: args.jobs } : {}),
-        roster,
-        resume: args.resume ?? false,
-        shard,
-        signal: controller.signal,
-        onEvent,
-      });
-      progress.stop();
-      // The fault may come with the last submission, before the abort could stop anything.
-      if (staffFault !== null) return stopped(staffFault);
-      const code = finishBatchReport(outcome.report, args, io, outcome.gradesCsvFile, previous);
-      const outDir = resolve(io.cwd, args.out);
-      const exported = writeExports(
-        exports,
-        outcome.report,
-        outcome.manifest.roster,
-        outDir,
-        args.out,
+      const result = await gradeClass(
+        { ...options, assignment, progress, signal: controller.signal },
+        io,
       );
-      for (const line of exported) io.stdout(`${line}\n`);
-      return compareExitCode(code, previous, outcome.report.rows);
-    } catch (error) {
-      progress.stop();
-      if (staffFault !== null) return stopped(staffFault);
-      if (error instanceof BatchInterrupted) {
-        io.stderr(`gradmark: ${error.message}\n`);
-        return EXIT_INTERRUPTED;
-      }
-      throw error;
+      return exitCode(result, io);
     } finally {
       process.off("SIGINT", interrupt);
       process.off("SIGTERM", interrupt);
     }
   });
+}
+
+/**
+ * The options of gradeClass from the arguments, each refused with one line before the
+ * assignment loads and anyone is graded.
+ */
+function batchOptions(args: BatchArgs, io: CliIO): Omit<GradeClassOptions, "assignment"> {
+  const classDir = resolve(io.cwd, args.dir);
+  if (!classDir.toLowerCase().endsWith(".zip") || !existsSync(classDir))
+    assertFolder(classDir, args.dir);
+  if (args.jobs !== undefined && (!Number.isSafeInteger(args.jobs) || args.jobs < 1)) {
+    throw new UsageError(`-j must be a positive integer, got ${args.jobs}`);
+  }
+  const seed =
+    args.seed !== undefined
+      ? parseSeed(args.seed, "--seed")
+      : io.env.GRADMARK_SEED !== undefined
+        ? parseSeed(io.env.GRADMARK_SEED, "GRADMARK_SEED")
+        : undefined;
+  // Refused before anyone is graded: the whole class would be graded without the network wall.
+  checkIsolation(isolationLevel(args.isolation, io.env));
+  const shard = args.shard === undefined ? null : parseShard(args.shard);
+  const roster =
+    args.roster === undefined ? null : readRoster(resolve(io.cwd, args.roster), args.roster);
+  const exports = selectExports(args.export);
+  checkExportRoster(exports, roster ? roster.students.map((student) => student.entry) : null);
+  return {
+    classDir: args.dir,
+    outDir: args.out,
+    assignmentFile: args.assignment === undefined ? null : resolve(io.cwd, args.assignment),
+    seed,
+    jobs: args.jobs,
+    roster,
+    resume: args.resume ?? false,
+    shard,
+    exports,
+    html: args.html,
+    compare: args.compare,
+  };
+}
+
+/** The exit code of a batch, with the lines that say why it stopped early. */
+function exitCode(result: GradeClassResult, io: CliIO): number {
+  switch (result.status) {
+    case "graded":
+      return batchExitCode(result);
+    case "stopped":
+      io.stderr(`gradmark: ${result.fault}\n`);
+      io.stderr(
+        "gradmark: the batch stopped: this is the assignment's fault, not the students'; fix the assignment and run the batch again\n",
+      );
+      return EXIT_ERROR;
+    case "interrupted":
+      io.stderr(`gradmark: ${result.message}\n`);
+      return EXIT_INTERRUPTED;
+  }
 }
 
 export function batchCommand(context: CommandContext): CommandModule<object, BatchArgs> {

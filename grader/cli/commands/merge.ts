@@ -1,23 +1,17 @@
-import { resolve } from "node:path";
 import type { CommandModule } from "yargs";
-import { readManifest } from "../../batch/store/batchManifest.js";
-import { compareExitCode, EXIT_UNSTABLE_REGRADE } from "../../batch/tables/compareGrades.js";
-import {
-  checkExportRoster,
-  EXPORT_NAMES,
-  selectExports,
-  writeExports,
-} from "../../batch/tables/exports/index.js";
-import { mergeBatchParts } from "../../batch/tables/mergeBatchParts.js";
-import type { RosterEntry } from "../../batch/tables/readRoster.js";
+import { mergeShards } from "../../batch/mergeShards.js";
+import { EXIT_UNSTABLE_REGRADE } from "../../batch/tables/compareGrades.js";
+import { EXPORT_NAMES, selectExports } from "../../batch/tables/exports/index.js";
 import type { CliIO } from "../../common/io.js";
-import { type BatchReportArgs, finishBatchReport, readComparison } from "../batchReport.js";
+import { batchExitCode } from "../batchExitCode.js";
 import { type CommandContext, runGuarded } from "../shared.js";
 
-export interface MergeArgs extends BatchReportArgs {
+export interface MergeArgs {
   parts: string[];
   out: string;
   export?: string | string[];
+  html?: string;
+  compare?: string;
 }
 
 /** The exit codes of merge, for its --help. */
@@ -26,41 +20,18 @@ const EXIT_CODES = `Exit codes: 0 every submission was graded, 1 some could not 
 /** `gradmark merge <parts...> --out <dir>`: one class's grades from the --out folders of its shards. */
 export function runMergeCommand(args: MergeArgs, io: CliIO): Promise<number> {
   return runGuarded(io, "merge", async () => {
-    const previous = readComparison(args, io);
-    const parts = args.parts.map((part) => resolve(io.cwd, part));
-    const exports = selectExports(args.export);
-    const roster = exports.length > 0 ? rosterOfParts(parts) : undefined;
-    if (roster !== undefined) checkExportRoster(exports, roster);
-    const outDir = resolve(io.cwd, args.out);
-    const merged = mergeBatchParts(parts, outDir);
-    io.stdout(
-      `merged ${parts.length} part(s): ${merged.manifest.submissions.length} submission(s)\n`,
+    const result = mergeShards(
+      {
+        parts: args.parts,
+        outDir: args.out,
+        exports: selectExports(args.export),
+        html: args.html,
+        compare: args.compare,
+      },
+      io,
     );
-    const code = finishBatchReport(merged.report, args, io, merged.gradesCsvFile, previous);
-    const exported = writeExports(exports, merged.report, merged.manifest.roster, outDir, args.out);
-    for (const line of exported) io.stdout(`${line}\n`);
-    return compareExitCode(code, previous, merged.report.rows);
+    return batchExitCode(result);
   });
-}
-
-/**
- * The roster entries the parts were graded with (null when one had no roster), read before the
- * merge so that an export the roster cannot feed is refused before anything is written;
- * undefined when a part cannot be read, which mergeBatchParts then reports.
- */
-function rosterOfParts(parts: readonly string[]): RosterEntry[] | null | undefined {
-  const entries: RosterEntry[] = [];
-  for (const part of parts) {
-    let roster: [string, RosterEntry][] | null;
-    try {
-      roster = readManifest(part).roster;
-    } catch {
-      return undefined;
-    }
-    if (roster === null) return null;
-    entries.push(...roster.map(([, entry]) => entry));
-  }
-  return entries;
 }
 
 export function mergeCommand(context: CommandContext): CommandModule<object, MergeArgs> {

@@ -7,10 +7,9 @@ import type { GradeResult } from "../../model/results.js";
 import {
   ALL_NOT_IMPLEMENTED,
   FULL_MARKS,
-  runSelftestCommand,
   type SelftestTarget,
-  selftestTargets,
-} from "./selftest.js";
+} from "../../selftest/selftestTargets.js";
+import { runSelftestCommand } from "./selftest.js";
 
 function starterResult(): GradeResult {
   const result = sampleResult();
@@ -44,14 +43,6 @@ const targets = (dir: string): SelftestTarget[] => [
 ];
 
 describe("selftest", () => {
-  it("grades the solution and the starter from the checkout", () => {
-    const [solution, starter] = selftestTargets();
-    expect(solution!.dir).toMatch(/reference[/\\]solution$/);
-    expect(solution!.srcDir).toBe(solution!.dir);
-    expect(starter!.dir).toMatch(/fixtures[/\\]starter$/);
-    expect(starter!.srcDir).toBeUndefined();
-  });
-
   it("exits 0 with a table when every target agrees", async () => {
     const io = fakeIO();
     let call = 0;

@@ -169,57 +169,14 @@ export function renderWatchScreen(
   options: { color: boolean; command: string },
 ): string {
   const p = palette(options.color);
-  const seedNote = view.pinnedSeed
-    ? "fixed by --seed"
-    : view.interactive
-      ? "the same cases until you press a"
-      : "the same cases for the whole session";
-  const out = [
-    `${p.bold("gradmark check --watch")} · ${sanitize(view.assignment.title)} ${p.dim(`(${sanitize(view.assignment.id)})`)} · seed ${view.seed} ${p.dim(`(${seedNote})`)}`,
-    "",
-  ];
   const graded = view.problems.flatMap((q) => (q.result ? [q.result] : []));
-  const titleWidth = Math.max(5, ...view.problems.map((q) => sanitize(q.title).length));
-  const idWidth = Math.max(0, ...view.problems.map((q) => sanitize(q.id).length));
-  const points = (q: { score: number; maxScore: number }) =>
-    `${formatPoints(q.score)}/${formatPoints(q.maxScore)}`;
-  const score = graded.reduce((t, q) => t + q.score, 0);
-  const maxScore = graded.reduce((t, q) => t + q.maxScore, 0);
   const total = {
-    score: Math.round(score * 1e6) / 1e6,
-    maxScore: Math.round(maxScore * 1e6) / 1e6,
+    score: Math.round(graded.reduce((t, q) => t + q.score, 0) * 1e6) / 1e6,
+    maxScore: Math.round(graded.reduce((t, q) => t + q.maxScore, 0) * 1e6) / 1e6,
   };
-  const pointsWidth = Math.max(points(total).length, ...graded.map((q) => points(q).length));
-  for (const q of view.problems) {
-    const head = `${sanitize(q.id).padEnd(idWidth)}  ${sanitize(q.title).padEnd(titleWidth)}`;
-    if (q.result === null) {
-      out.push(`  ${p.dim("·")} ${head}  ${p.dim("not graded yet")}`);
-      continue;
-    }
-    const ran = q.result.checks.filter((c) => c.status !== "skipped");
-    const state = worst(ran);
-    const style = STATUS[state];
-    const how = loadFailure(q.result) !== null ? p.red("does not load") : counts(ran, p);
-    const fresh = view.fresh.has(q.id) ? `  ${p.cyan("← just graded")}` : "";
-    out.push(
-      `  ${p[style.color](style.symbol)} ${head}  ${bar(q.result.score, q.result.maxScore, p)}  ${points(q.result).padStart(pointsWidth)}  ${how}${fresh}`,
-    );
-  }
-  const allRan = graded.flatMap((q) => q.checks.filter((c) => c.status !== "skipped"));
   const hidden = graded.flatMap((q) => q.checks.filter((c) => c.status === "skipped" && c.hidden));
-  const hiddenNote =
-    hidden.length > 0
-      ? p.dim(` · ${plural(hidden.length, "hidden check")} run at grading, not here`)
-      : "";
-  out.push(
-    `    ${p.bold("Total".padEnd(idWidth + 2 + titleWidth))}  ${bar(total.score, total.maxScore, p)}  ${p.bold(points(total).padStart(pointsWidth))}  ${counts(allRan, p)}${hiddenNote}`,
-  );
-
-  // What went wrong: problems just graded first, then in the assignment's order.
-  const ordered = [
-    ...view.problems.filter((q) => view.fresh.has(q.id)),
-    ...view.problems.filter((q) => !view.fresh.has(q.id)),
-  ];
+  const out = [headerLine(view, p), "", ...problemTable(view, graded, total, hidden.length, p)];
+  // Replay lines are drawn from a result made of the verdicts on screen.
   const asResult: GradeResult = {
     schemaVersion: 1,
     graderVersion: "",
@@ -233,21 +190,85 @@ export function renderWatchScreen(
     hiddenSkipped: hidden.length,
     durationMs: 0,
   };
+  out.push(...failures(view, asResult, options.command, p));
+  for (const name of ["stdout", "stderr"] as const) {
+    if (view.output[name] !== "") out.push("", ...outputLines(name, view.output[name], p));
+  }
+  if (view.error !== null) {
+    out.push("", `${p.red("✘ could not grade:")} ${sanitize(view.error)}`);
+    out.push(p.dim("  the verdicts above are from earlier runs; save again to retry"));
+  }
+  out.push("", ...footer(view, p));
+  return `${out.join("\n")}\n`;
+}
+
+/** The title, the seed and what keeps it. */
+function headerLine(view: WatchView, p: Palette): string {
+  const seedNote = view.pinnedSeed
+    ? "fixed by --seed"
+    : view.interactive
+      ? "the same cases until you press a"
+      : "the same cases for the whole session";
+  return `${p.bold("gradmark check --watch")} · ${sanitize(view.assignment.title)} ${p.dim(`(${sanitize(view.assignment.id)})`)} · seed ${view.seed} ${p.dim(`(${seedNote})`)}`;
+}
+
+/** One line per problem (not graded yet, or its bar, points and counts), then the total. */
+function problemTable(
+  view: WatchView,
+  graded: readonly ProblemResult[],
+  total: { score: number; maxScore: number },
+  hiddenCount: number,
+  p: Palette,
+): string[] {
+  const titleWidth = Math.max(5, ...view.problems.map((q) => sanitize(q.title).length));
+  const idWidth = Math.max(0, ...view.problems.map((q) => sanitize(q.id).length));
+  const points = (q: { score: number; maxScore: number }) =>
+    `${formatPoints(q.score)}/${formatPoints(q.maxScore)}`;
+  const pointsWidth = Math.max(points(total).length, ...graded.map((q) => points(q).length));
+  const out: string[] = [];
+  for (const q of view.problems) {
+    const head = `${sanitize(q.id).padEnd(idWidth)}  ${sanitize(q.title).padEnd(titleWidth)}`;
+    if (q.result === null) {
+      out.push(`  ${p.dim("·")} ${head}  ${p.dim("not graded yet")}`);
+      continue;
+    }
+    const ran = q.result.checks.filter((c) => c.status !== "skipped");
+    const style = STATUS[worst(ran)];
+    const how = loadFailure(q.result) !== null ? p.red("does not load") : counts(ran, p);
+    const fresh = view.fresh.has(q.id) ? `  ${p.cyan("← just graded")}` : "";
+    out.push(
+      `  ${p[style.color](style.symbol)} ${head}  ${bar(q.result.score, q.result.maxScore, p)}  ${points(q.result).padStart(pointsWidth)}  ${how}${fresh}`,
+    );
+  }
+  const allRan = graded.flatMap((q) => q.checks.filter((c) => c.status !== "skipped"));
+  const hiddenNote =
+    hiddenCount > 0
+      ? p.dim(` · ${plural(hiddenCount, "hidden check")} run at grading, not here`)
+      : "";
+  out.push(
+    `    ${p.bold("Total".padEnd(idWidth + 2 + titleWidth))}  ${bar(total.score, total.maxScore, p)}  ${p.bold(points(total).padStart(pointsWidth))}  ${counts(allRan, p)}${hiddenNote}`,
+  );
+  return out;
+}
+
+/**
+ * What went wrong, problems just graded first, then in the assignment's order: a module that
+ * does not load once, with the compiler's message, and the first MAX_BLOCKS root-cause failures
+ * (the rest counted).
+ */
+function failures(view: WatchView, result: GradeResult, command: string, p: Palette): string[] {
+  const ordered = [
+    ...view.problems.filter((q) => view.fresh.has(q.id)),
+    ...view.problems.filter((q) => !view.fresh.has(q.id)),
+  ];
+  const out: string[] = [];
   let blocks = 0;
   let more = 0;
   for (const q of ordered) {
     if (q.result === null) continue;
     const load = loadFailure(q.result);
     if (load !== null) {
-      // The compiler's message, once: it is why every check of the problem is an error.
-      const ran = q.result.checks.filter((c) => c.status !== "skipped").length;
-      const [first, ...rest] = sanitize(load).replace(/\n+$/, "").split("\n");
-      out.push(
-        "",
-        `${p.red("✘")} ${p.bold(`${sanitize(q.id)} ${sanitize(q.title)}`)}: ${first}`,
-        ...rest.slice(0, MAX_BLOCK_LINES).map((line) => `    ${line}`),
-        p.dim(`  none of its ${plural(ran, "check")} ran; save a fix to grade it again`),
-      );
+      out.push("", ...loadFailureBlock(q.result, load, p));
       continue;
     }
     const plan = planKnockOns(q.result.checks, hasBlock);
@@ -258,31 +279,39 @@ export function renderWatchScreen(
         continue;
       }
       blocks++;
-      out.push("", ...failureBlock(asResult, q.result, check, options.command, p));
+      out.push("", ...failureBlock(result, q.result, check, command, p));
     }
   }
   if (more > 0) {
     out.push(
       "",
       p.dim(
-        `… and ${plural(more, "more failing check")}: \`${options.command} --seed ${view.seed}\` shows every one`,
+        `… and ${plural(more, "more failing check")}: \`${command} --seed ${view.seed}\` shows every one`,
       ),
     );
   }
-  for (const name of ["stdout", "stderr"] as const) {
-    if (view.output[name] !== "") out.push("", ...outputLines(name, view.output[name], p));
-  }
-  if (view.error !== null) {
-    out.push("", `${p.red("✘ could not grade:")} ${sanitize(view.error)}`);
-    out.push(p.dim("  the verdicts above are from earlier runs; save again to retry"));
-  }
+  return out;
+}
 
-  out.push("");
-  if (view.running !== null) out.push(`${p.yellow(p.bold(" RUNNING "))} ${view.running}…`);
-  else out.push(`${p.bold(" DONE ")} ${view.status}`);
+/** The compiler's message, once: it is why every check of the problem is an error. */
+function loadFailureBlock(problem: ProblemResult, message: string, p: Palette): string[] {
+  const ran = problem.checks.filter((c) => c.status !== "skipped").length;
+  const [first, ...rest] = sanitize(message).replace(/\n+$/, "").split("\n");
+  return [
+    `${p.red("✘")} ${p.bold(`${sanitize(problem.id)} ${sanitize(problem.title)}`)}: ${first}`,
+    ...rest.slice(0, MAX_BLOCK_LINES).map((line) => `    ${line}`),
+    p.dim(`  none of its ${plural(ran, "check")} ran; save a fix to grade it again`),
+  ];
+}
+
+/** What the watcher is doing (or did last) and the keys. */
+function footer(view: WatchView, p: Palette): string[] {
+  const state =
+    view.running !== null
+      ? `${p.yellow(p.bold(" RUNNING "))} ${view.running}…`
+      : `${p.bold(" DONE ")} ${view.status}`;
   const keys = view.interactive
     ? `press ${p.bold("a")} to re-run all${view.pinnedSeed ? "" : " with a new seed"}, ${p.bold("f")} to re-run what failed, ${p.bold("q")} to quit`
     : "Ctrl-C to quit";
-  out.push(`${p.dim(`Watching ${view.watching} for changes ·`)} ${keys}`);
-  return `${out.join("\n")}\n`;
+  return [state, `${p.dim(`Watching ${view.watching} for changes ·`)} ${keys}`];
 }

@@ -6,9 +6,9 @@ import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { fakeAssignment } from "../../../testing/cliFakes.js";
 import { fakeGrading } from "../../../testing/watchFakeGrading.js";
 import { UsageError } from "../../common/UsageError.js";
+import { isEditorTempFile } from "./isEditorTempFile.js";
 import { CLEAR_SCREEN } from "./watchScreen.js";
 import {
-  isEditorTempFile,
   type KeyInput,
   type WatchHandle,
   type WatchOptions,

@@ -31,6 +31,7 @@ export function bashQuote(text: string): string {
 const ENGINE_MAJOR = 20;
 const ENGINE_MINOR = 19;
 
+/** setup.sh: installs Node.js and gradmark once, when Gradescope builds the image. */
 export function setupScript(options: TemplateOptions): string {
   const minMinor = options.nodeMajor > ENGINE_MAJOR ? 0 : ENGINE_MINOR;
   return `#!/usr/bin/env bash
@@ -100,6 +101,10 @@ echo "setup.sh: node $(node --version), gradmark $(gradmark --version)"
 `;
 }
 
+/**
+ * run_autograder: grades one submission and always leaves a valid results.json. One template,
+ * kept whole so that the script reads top to bottom as bash runs it.
+ */
 export function runAutograderScript(options: TemplateOptions): string {
   return `#!/usr/bin/env bash
 # Grades one Gradescope submission with gradmark. Written by \`gradmark init --gradescope\`.
@@ -233,6 +238,7 @@ exit 0
 `;
 }
 
+/** The README shipped in the autograder folder: uploading it, hidden checks, a secret seed. */
 export function readmeText(options: TemplateOptions): string {
   const assignment =
     options.assignmentFile === ""

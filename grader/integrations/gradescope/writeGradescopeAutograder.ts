@@ -19,6 +19,7 @@ import {
 
 export type { GradescopeHiddenVisibility } from "./templates.js";
 
+/** What the Gradescope autograder installs and grades with. */
 export interface GradescopeAutograderOptions {
   /** The gradmark version setup.sh installs from npm when no gradmark-*.tgz is shipped. */
   gradmarkVersion: string;

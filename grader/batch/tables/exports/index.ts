@@ -11,6 +11,7 @@ export type { GradebookExport } from "./types.js";
 /** Every `--export` format, by name. */
 export const GRADEBOOK_EXPORTS: readonly GradebookExport[] = [canvasExport];
 
+/** Their names, as `--export` takes them. */
 export const EXPORT_NAMES = GRADEBOOK_EXPORTS.map((format) => format.name);
 
 /** The formats `--export` names (yargs gives a string, or a list when it is repeated). */
