@@ -3,7 +3,8 @@
  * class, test the grader, scaffold repositories. The CLI is a thin layer over these: `check` and
  * `grade` over gradeSubmission and publishGradeReport, `batch` over gradeClass, `merge` over
  * mergeShards, `selftest` over runSelftest, `init` over scaffoldStudentRepo and
- * writeGradescopeAutograder, `list` over loadAssignment. Functions that print take an output
+ * writeGradescopeAutograder, `list` over loadAssignment and assignmentOutline, `check --watch` over
+ * watchSubmission. Functions that print take an output
  * interface (CliIO, or the part of it they use) instead of writing to the process.
  */
 
@@ -18,6 +19,8 @@ export {
   expectTensor,
   expectUnchanged,
   fail,
+  isOpaque,
+  type OpaqueValue,
   PASS,
   showValue,
 } from "./authoring/judge.js";
@@ -26,6 +29,7 @@ export type {
   AssignmentDefaults,
   AssignmentDefinition,
   CheckDefinition,
+  Driver,
   JudgeContext,
   ProblemDefinition,
   Verdict,
@@ -88,10 +92,13 @@ export {
   publishGradeReport,
 } from "./integrations/publishGradeReport.js";
 export * from "./model/results.js";
+export {
+  type AssignmentOutline,
+  assignmentOutline,
+  renderOutline,
+} from "./reporters/assignmentOutline.js";
 export { getReporter, reporters } from "./reporters/index.js";
 export type { Reporter, ReportOptions } from "./reporters/Reporter.js";
-export type { Driver } from "./sandbox/child/driver.js";
-export { Opaque } from "./sandbox/wireValues.js";
 // Grading the staff solution and the sample submissions against what each expects.
 export type { ExpectedOutcome } from "./selftest/expectedOutcome.js";
 export { formatSelftestReport } from "./selftest/formatSelftestReport.js";
@@ -104,3 +111,11 @@ export {
   type SelftestTarget,
   selftestTargets,
 } from "./selftest/selftestTargets.js";
+// Watch mode: one warm process that re-grades what a save touches.
+export {
+  type KeyInput,
+  type WatchHandle,
+  type WatchOptions,
+  type WatchRun,
+  watchSubmission,
+} from "./watch/watchSubmission.js";

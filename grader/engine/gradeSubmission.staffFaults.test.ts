@@ -14,13 +14,14 @@ import { defineAssignment } from "../authoring/defineAssignment.js";
 import type { Assignment, CheckDefinition } from "../authoring/types.js";
 import { runCli } from "../cli/cli.js";
 import { runBatchCommand } from "../cli/commands/batch.js";
-import { FULL_MARKS, runSelftestCommand } from "../cli/commands/selftest.js";
+import { runSelftestCommand } from "../cli/commands/selftest.js";
 import { runGradeFlow } from "../cli/gradeFlow.js";
 import { type CliDeps, defaultDeps } from "../cli/shared.js";
 import { AssignmentError, assignmentFaultIn } from "../common/AssignmentError.js";
 import { packagePath } from "../common/packagePath.js";
 import { bundleSubmission } from "../sandbox/bundleSubmission.js";
 import { Sandbox } from "../sandbox/Sandbox.js";
+import { FULL_MARKS } from "../selftest/selftestTargets.js";
 import { gradeSubmission } from "./gradeSubmission.js";
 
 const THIS_FILE = "grader/engine/gradeSubmission.staffFaults.test.ts";

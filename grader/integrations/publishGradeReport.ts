@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { type CliIO, decideColor } from "../common/io.js";
+import { writeReportFile } from "../common/writeReportFile.js";
 import type { GradeResult } from "../model/results.js";
 import type { Reporter, ReportOptions } from "../reporters/Reporter.js";
 import { formatPoints } from "../reporters/text.js";
@@ -10,7 +11,6 @@ import {
   protectReport,
   stopToken,
 } from "./githubActions.js";
-import { writeReportFile } from "./writeReportFile.js";
 
 export interface PublishGradeReportOptions
   extends Required<Pick<ReportOptions, "command" | "redactSeed">>,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fakeAssignment, fakeDeps, fakeIO } from "../../../testing/cliFakes.js";
+import { assignmentOutline } from "../../reporters/assignmentOutline.js";
 import { runCli } from "../cli.js";
-import { assignmentOutline } from "./list.js";
 
 describe("list", () => {
   it("prints every check with points, runs and hidden flag, and each problem's total", async () => {

@@ -16,7 +16,6 @@ import {
 } from "../shared.js";
 
 // Tests outside the CLI still import the staff solution's expectation from here.
-export { FULL_MARKS } from "../../selftest/selftestTargets.js";
 
 export interface SelftestArgs {
   seed?: string;

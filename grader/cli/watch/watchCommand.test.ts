@@ -4,8 +4,8 @@ import { describe, expect, it, vi } from "vitest";
 import { fakeDeps, fakeIO } from "../../../testing/cliFakes.js";
 import { fakeGrading } from "../../../testing/watchFakeGrading.js";
 import { UsageError } from "../../common/UsageError.js";
+import type { WatchHandle } from "../../watch/watchSubmission.js";
 import { runWatchCommand } from "./watchCommand.js";
-import type { WatchHandle } from "./watchSubmission.js";
 
 const args = { dir: "hw", format: "terminal" };
 

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import type { CliIO } from "../../common/io.js";
 import { UsageError } from "../../common/UsageError.js";
 import { isolationLevel } from "../../sandbox/isolation/requireIsolation.js";
+import { type KeyInput, type WatchHandle, watchSubmission } from "../../watch/watchSubmission.js";
 import type { GradeCommandArgs } from "../gradeFlow.js";
 import {
   assertFolder,
@@ -12,7 +13,6 @@ import {
   replayBase,
   runGuarded,
 } from "../shared.js";
-import { type KeyInput, type WatchHandle, watchSubmission } from "./watchSubmission.js";
 
 /** What the watcher needs from the process besides io (tests pass stand-ins). */
 export interface WatchProcess {

@@ -1,7 +1,7 @@
 import { type Dirent, readdirSync, statSync } from "node:fs";
 import { join, posix, sep } from "node:path";
 import { build, type Plugin } from "esbuild";
-import { MODULE_EXTENSIONS } from "../../sandbox/bundle/stageSources.js";
+import { MODULE_EXTENSIONS } from "../sandbox/bundle/stageSources.js";
 
 /** Module files looked at in src/ at most (as many as a submission may bundle). */
 const MAX_FILES = 1000;
@@ -29,7 +29,7 @@ export function isModuleFile(name: string): boolean {
  * What imports what in a submission's src/, at run time: the graph the watcher uses to tell which
  * problems a save can change. Each module file is read by esbuild on its own (every import left
  * external, nothing bundled), with no tsconfig, exactly as the grader's bundle reads it: a type-only
- * import (`import type { Layer } from "./layers"`, or an import nothing uses) is erased and is no
+ * import (`import type { Layer } from "../cli/watch/layers"`, or an import nothing uses) is erased and is no
  * edge, since it cannot change what the module does. `require()` and `import()` of a
  * literal path count. Only imports that stay inside src/ are kept (anything else is refused by
  * the bundler, whatever the file holds). An import names the file it would load even when that

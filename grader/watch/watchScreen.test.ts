@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { sampleResult } from "../../../testing/sampleResult.js";
-import type { ProblemResult } from "../../model/results.js";
+import { sampleResult } from "../../testing/sampleResult.js";
+import type { ProblemResult } from "../model/results.js";
 import { loadFailure, MAX_BLOCKS, renderWatchScreen, type WatchView } from "./watchScreen.js";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for escapes is the point.

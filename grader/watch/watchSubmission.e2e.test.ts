@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { packagePath } from "../../common/packagePath.js";
+import { packagePath } from "../common/packagePath.js";
 import { type WatchHandle, type WatchRun, watchSubmission } from "./watchSubmission.js";
 
 const dir = mkdtempSync(join(tmpdir(), "gradmark-watch-e2e-"));

@@ -1,14 +1,8 @@
-import { sanitize } from "../../common/sanitize.js";
-import type { CheckResult, CheckStatus, GradeResult, ProblemResult } from "../../model/results.js";
-import { planKnockOns } from "../../reporters/knockOns.js";
-import { replayCommand, STATUS } from "../../reporters/terminalReporter.js";
-import {
-  detailsWithheld,
-  formatPoints,
-  type Palette,
-  palette,
-  plural,
-} from "../../reporters/text.js";
+import { sanitize } from "../common/sanitize.js";
+import type { CheckResult, CheckStatus, GradeResult, ProblemResult } from "../model/results.js";
+import { planKnockOns } from "../reporters/knockOns.js";
+import { replayCommand, STATUS } from "../reporters/terminalReporter.js";
+import { detailsWithheld, formatPoints, type Palette, palette, plural } from "../reporters/text.js";
 
 /** Failure blocks shown at most, root causes first (the rest are counted). */
 export const MAX_BLOCKS = 3;

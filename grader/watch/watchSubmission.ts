@@ -1,8 +1,8 @@
-import type { Assignment } from "../../authoring/types.js";
-import type { CliIO } from "../../common/io.js";
-import type { GradeOptions } from "../../engine/gradeSubmission.js";
-import type { GradeResult } from "../../model/results.js";
-import type { IsolationLevel } from "../../sandbox/isolation/requireIsolation.js";
+import type { Assignment } from "../authoring/types.js";
+import type { CliIO } from "../common/io.js";
+import type { GradeOptions } from "../engine/gradeSubmission.js";
+import type { GradeResult } from "../model/results.js";
+import type { IsolationLevel } from "../sandbox/isolation/requireIsolation.js";
 import { WatchSession } from "./WatchSession.js";
 
 /** Quiet time after the last change before a run starts (an editor's save is a burst of events). */
@@ -97,7 +97,7 @@ export interface WatchHandle {
  */
 export async function watchSubmission(options: WatchOptions): Promise<WatchHandle> {
   const assignment =
-    options.assignment ?? (await import("../../assignments/autodiff/index.js")).autodiff;
+    options.assignment ?? (await import("../assignments/autodiff/index.js")).autodiff;
   const session = new WatchSession(
     { ...options, debounceMs: options.debounceMs ?? DEBOUNCE_MS },
     assignment,

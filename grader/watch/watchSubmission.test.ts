@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { fakeAssignment } from "../../../testing/cliFakes.js";
-import { fakeGrading } from "../../../testing/watchFakeGrading.js";
-import { UsageError } from "../../common/UsageError.js";
+import { fakeAssignment } from "../../testing/cliFakes.js";
+import { fakeGrading } from "../../testing/watchFakeGrading.js";
+import { UsageError } from "../common/UsageError.js";
 import { isEditorTempFile } from "./isEditorTempFile.js";
 import { CLEAR_SCREEN } from "./watchScreen.js";
 import {
