@@ -1,6 +1,10 @@
 import { Tensor } from "../reference/tensor/index.js";
 
-/** Central differences in float64 use a step of about the cube root of machine epsilon. */
+/**
+ * The default relative step of central differences: about the cube root of float64's machine
+ * epsilon, where the rounding error of the difference (which grows as the step shrinks) and
+ * its truncation error (which grows with the step) are about equal.
+ */
 export const DEFAULT_RELATIVE_STEP = 6.055454452393343e-6;
 
 /**
@@ -11,14 +15,18 @@ export const DEFAULT_RELATIVE_STEP = 6.055454452393343e-6;
  */
 export type StepScale = "magnitude" | "relative";
 
+/** Options of {@link centralDifferences}. */
 export interface CentralDifferenceOptions {
-  /** The step relative to the entry's size (default DEFAULT_RELATIVE_STEP). */
+  /** The step relative to the entry's size (default {@link DEFAULT_RELATIVE_STEP}). */
   relativeStep?: number;
   /** How the step follows the entry's size (default "magnitude"). */
   scale?: StepScale;
 }
 
-/** The step for an entry of value `value`. */
+/**
+ * The step h by which {@link centralDifferences} moves an entry of value `value`, under the
+ * rule `scale` (see {@link StepScale}).
+ */
 export function stepFor(
   value: number,
   relativeStep = DEFAULT_RELATIVE_STEP,
@@ -29,11 +37,13 @@ export function stepFor(
 }
 
 /**
- * The one central-difference loop of gradmark: for every entry k of `input`, evaluates
- * `evaluate` at the input with entry k moved by +h_k and then by -h_k (each call gets a fresh
- * tensor it may keep), and hands both values to `record(k, plus, minus, h_k)`. The derivative
- * along entry k is (plus - minus) / (2 h_k); `record` computes it for its own kind of value (a
- * number, a whole output tensor) and may keep plus and minus to judge their error.
+ * The one central-difference loop of gradmark: for every entry k of `input` (row-major order),
+ * evaluates `evaluate` at the input with entry k moved by +h_k and then by -h_k (each call gets
+ * a fresh tensor of the input's shape that it may keep), and hands both values to
+ * `record(k, plus, minus, h_k)`. The derivative along entry k is (plus - minus) / (2 h_k);
+ * `record` computes it for its own kind of value (a number, a whole output tensor) and may keep
+ * plus and minus to judge their error. `input` itself is never written to. An empty input calls
+ * neither function.
  *
  * Costs two evaluations per entry.
  */
@@ -45,6 +55,7 @@ export function centralDifferences<T>(
 ): void {
   const relativeStep = options.relativeStep ?? DEFAULT_RELATIVE_STEP;
   const scale = options.scale ?? "magnitude";
+  // One working copy moved an entry at a time; each evaluation gets a copy of its own.
   const probe = input.data.slice();
   for (let k = 0; k < input.size; k++) {
     const original = input.data[k]!;

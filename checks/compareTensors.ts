@@ -1,13 +1,16 @@
 import { Tensor } from "../reference/tensor/index.js";
 import { formatNumber } from "../reference/tensor/internal/format.js";
+import { sameShape } from "../reference/tensor/internal/shape.js";
 import { type DiagnoseContext, diagnose, type Hint } from "./diagnose.js";
 import type { Tolerance } from "./internal/close.js";
 import { checkTolerance, firstNonFinite, formatIndex, isClose, unravel } from "./internal/close.js";
 
 export type { Tolerance };
 
+/** The tolerance of compareTensors and gradcheck unless one is given. */
 export const DEFAULT_TOLERANCE: Tolerance = { atol: 1e-6, rtol: 1e-5 };
 
+/** One of the elements that differ most, as a comparison reports it. */
 export interface WorstElement {
   index: number[];
   actual: number;
@@ -17,8 +20,13 @@ export interface WorstElement {
   relError: number;
 }
 
+/**
+ * How a comparison ended: "equal" (passed), or what failed it: not a tensor, another shape, NaN
+ * or Infinity on either side, or values outside the tolerance.
+ */
 export type ComparisonOutcome = "equal" | "not-a-tensor" | "wrong-shape" | "non-finite" | "values";
 
+/** The result of {@link compareTensors}. */
 export interface Comparison {
   /** What was compared, e.g. "gradient of W"; used in messages. */
   name: string;
@@ -48,6 +56,7 @@ export interface ExcludedElements {
   reason: string;
 }
 
+/** Options of {@link compareTensors}; atol and rtol default to {@link DEFAULT_TOLERANCE}. */
 export interface CompareOptions extends Partial<Tolerance> {
   name?: string;
   /** How many of the worst elements to report (default 3). */
@@ -78,16 +87,16 @@ export function compareTensors(
   };
   const name = options.name ?? "result";
   checkTolerance(tolerance, `compareTensors(${name})`);
-  const base = {
+  const base: Blank = {
     name,
     expectedShape: [...expected.shape],
     tolerance,
-    worst: [] as WorstElement[],
+    worst: [],
     mismatched: 0,
     excluded: 0,
     maxAbsError: 0,
     maxRelError: 0,
-    hint: null as Hint | null,
+    hint: null,
   };
   if (!(actual instanceof Tensor)) {
     return {
@@ -103,21 +112,90 @@ export function compareTensors(
     atol: tolerance.atol,
     rtol: Math.max(tolerance.rtol, 1e-4),
   };
-  if (!sameShape(actual.shape, expected.shape)) {
-    const hint = diagnose(actual, expected, context);
+  if (!sameShape(actual.shape, expected.shape)) return wrongShape(base, actual, expected, context);
+  const left = leftOut(options.exclude, actual, expected);
+  const scores = scoreElements(actual, expected, tolerance, left.mask);
+  if (scores.differing.length === 0) {
     return {
       ...base,
-      passed: false,
-      outcome: "wrong-shape",
+      passed: true,
+      outcome: "equal",
       actualShape: [...actual.shape],
-      mismatched: expected.size,
-      hint,
-      message: `${name}: ${hint?.message ?? `shape ${formatIndex(actual.shape)} instead of ${formatIndex(expected.shape)}`}`,
+      excluded: left.count,
+      message: "",
     };
   }
+  const worst = worstElements(scores.differing, actual, expected, options.worstCount ?? 3);
+  const hint = diagnose(actual, expected, context);
+  const { nonFiniteActual, nonFiniteExpected } = scores;
+  const outcome: ComparisonOutcome =
+    nonFiniteActual + nonFiniteExpected > 0 ? "non-finite" : "values";
+  const comparison: Comparison = {
+    ...base,
+    passed: false,
+    outcome,
+    actualShape: [...actual.shape],
+    mismatched: scores.differing.length,
+    excluded: left.count,
+    maxAbsError: scores.maxAbsError,
+    maxRelError: scores.maxRelError,
+    worst,
+    hint,
+    message: "",
+  };
+  comparison.message =
+    outcome === "non-finite"
+      ? describeNonFinite(comparison, actual, expected, nonFiniteActual, nonFiniteExpected, left)
+      : describeMismatch(comparison, expected.size, left);
+  return comparison;
+}
 
-  const left = leftOut(options.exclude, actual, expected);
-  const scored: { flat: number; absError: number }[] = [];
+/** The fields of a comparison that nothing was found wrong in yet. */
+type Blank = Omit<Comparison, "passed" | "outcome" | "actualShape" | "message">;
+
+/** A comparison of tensors of different shapes: every element counts as mismatched. */
+function wrongShape(
+  base: Blank,
+  actual: Tensor,
+  expected: Tensor,
+  context: DiagnoseContext,
+): Comparison {
+  const hint = diagnose(actual, expected, context);
+  return {
+    ...base,
+    passed: false,
+    outcome: "wrong-shape",
+    actualShape: [...actual.shape],
+    mismatched: expected.size,
+    hint,
+    message: `${base.name}: ${hint?.message ?? `shape ${formatIndex(actual.shape)} instead of ${formatIndex(expected.shape)}`}`,
+  };
+}
+
+/** An element outside the tolerance: its flat position and |actual - expected| (see errorOf). */
+interface Differing {
+  flat: number;
+  absError: number;
+}
+
+/** The elements of a comparison that count and differ, with their largest errors. */
+interface Scores {
+  differing: Differing[];
+  /** How many of them are NaN or Infinity in the actual, and in the expected values. */
+  nonFiniteActual: number;
+  nonFiniteExpected: number;
+  maxAbsError: number;
+  maxRelError: number;
+}
+
+/** Scores every element that is not left out (`mask`) against the tolerance. */
+function scoreElements(
+  actual: Tensor,
+  expected: Tensor,
+  tolerance: Tolerance,
+  mask: Uint8Array | null,
+): Scores {
+  const differing: Differing[] = [];
   // NaN or Infinity on either side never passes: a non-finite actual value is wrong, and a
   // non-finite expected value (finite differences of a function that is not finite near the
   // point) cannot be matched by anything.
@@ -134,7 +212,7 @@ export function compareTensors(
     // infinite).
     const bound = atol + rtol * Math.abs(e);
     if (Math.abs(a - e) <= bound && bound < Number.POSITIVE_INFINITY) continue;
-    if (left.mask?.[i] === 1) continue;
+    if (mask?.[i] === 1) continue;
     const finite = Number.isFinite(a) && Number.isFinite(e);
     if (!Number.isFinite(a)) nonFiniteActual++;
     if (!Number.isFinite(e)) nonFiniteExpected++;
@@ -142,23 +220,23 @@ export function compareTensors(
     const absError = errorOf(a, e);
     maxAbsError = Math.max(maxAbsError, absError);
     maxRelError = Math.max(maxRelError, relativeError(absError, e));
-    scored.push({ flat: i, absError });
+    differing.push({ flat: i, absError });
   }
-  if (scored.length === 0) {
-    return {
-      ...base,
-      passed: true,
-      outcome: "equal",
-      actualShape: [...actual.shape],
-      excluded: left.count,
-      message: "",
-    };
-  }
+  return { differing, nonFiniteActual, nonFiniteExpected, maxAbsError, maxRelError };
+}
+
+/** The `count` worst of the differing elements; sorts `differing` in place. */
+function worstElements(
+  differing: Differing[],
+  actual: Tensor,
+  expected: Tensor,
+  count: number,
+): WorstElement[] {
   // Largest error first (non-finite ones are Infinity), then by position; no NaN in the sort.
-  scored.sort((x, y) =>
+  differing.sort((x, y) =>
     x.absError === y.absError ? x.flat - y.flat : y.absError > x.absError ? 1 : -1,
   );
-  const worst = scored.slice(0, options.worstCount ?? 3).map(({ flat, absError }) => {
+  return differing.slice(0, count).map(({ flat, absError }) => {
     const e = expected.data[flat]!;
     return {
       index: unravel(flat, expected.shape),
@@ -168,27 +246,6 @@ export function compareTensors(
       relError: relativeError(absError, e),
     };
   });
-  const hint = diagnose(actual, expected, context);
-  const outcome: ComparisonOutcome =
-    nonFiniteActual + nonFiniteExpected > 0 ? "non-finite" : "values";
-  const comparison: Comparison = {
-    ...base,
-    passed: false,
-    outcome,
-    actualShape: [...actual.shape],
-    mismatched: scored.length,
-    excluded: left.count,
-    maxAbsError,
-    maxRelError,
-    worst,
-    hint,
-    message: "",
-  };
-  comparison.message =
-    outcome === "non-finite"
-      ? describeNonFinite(comparison, actual, expected, nonFiniteActual, nonFiniteExpected, left)
-      : describeMismatch(comparison, expected.size, left);
-  return comparison;
 }
 
 interface LeftOut {
@@ -320,8 +377,4 @@ function describeValue(value: unknown): string {
       : "a plain object that is not a Tensor";
   }
   return `a ${typeof value}`;
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((side, axis) => side === b[axis]);
 }

@@ -1,4 +1,6 @@
 import { Rng, Tensor } from "../reference/tensor/index.js";
+import { sameShape } from "../reference/tensor/internal/shape.js";
+import { centralDifferences, DEFAULT_RELATIVE_STEP } from "./centralDifferences.js";
 import {
   type Comparison,
   compareTensors,
@@ -6,25 +8,19 @@ import {
   type Tolerance,
 } from "./compareTensors.js";
 import type { DiagnoseContext, Hint } from "./diagnose.js";
-import { checkTolerance, firstNonFinite, formatIndex, isClose, unravel } from "./internal/close.js";
-import {
-  type DirectionalNonFinite,
-  describeDirectionalNonFinite,
-  directionalAgreement,
-} from "./internal/directional.js";
-import {
-  centralRounding,
-  exactRounding,
-  FINE_STEP_RATIO,
-  judgeLine,
-  type LineJudgement,
-  SAMPLE_OFFSETS,
-} from "./internal/kink.js";
-import { DEFAULT_RELATIVE_STEP, stepFor, type TensorFunction } from "./internal/perturb.js";
+import { checkTolerance, firstNonFinite, formatIndex, unravel } from "./internal/close.js";
+import { describeDirectionalNonFinite } from "./internal/directional.js";
+import { directionalProbe, gaussianDirection } from "./internal/directionalProbe.js";
+import { leftOutElements } from "./internal/leftOutElements.js";
+import type { TensorFunction } from "./internal/perturb.js";
+import { type NumericalGradient, type Sample, sampleOf } from "./internal/sample.js";
+import { secondStage } from "./internal/secondStage.js";
+import { type NonFiniteOutput, WatchedFunction } from "./internal/watchedFunction.js";
 
 /** Gradients of <downstream, f(inputs)> for every input, in input order (what a backward returns). */
 export type GradientFunction = (downstream: Tensor, inputs: Tensor[]) => readonly unknown[];
 
+/** Options of {@link gradcheck}; atol and rtol default to DEFAULT_TOLERANCE. */
 export interface GradcheckOptions extends Partial<Tolerance> {
   /** The downstream gradient D_out[Z]; default: seeded standard normal of f's output shape. */
   downstream?: Tensor;
@@ -43,13 +39,21 @@ export interface GradcheckOptions extends Partial<Tolerance> {
    * not the whole input's (default 256).
    */
   blockSize?: number;
+  /** Seeds the default downstream gradient and the probes' directions (default 0). */
   seed?: number | string;
+  /** The step of the central differences, relative to each element (see centralDifferences). */
   relativeStep?: number;
+  /** What the hints of a failure may know (the batch size, other quantities). */
   context?: DiagnoseContext;
 }
 
+/**
+ * "inconclusive": nothing disagreed but elements next to a kink or within the finite
+ * difference's own error, which were left out; re-drawing the input decides.
+ */
 export type GradcheckStatus = "passed" | "failed" | "inconclusive";
 
+/** What {@link gradcheck} found for one input's gradient. */
 export interface InputReport {
   index: number;
   name: string;
@@ -78,6 +82,7 @@ export interface InputReport {
   message: string;
 }
 
+/** The result of {@link gradcheck}: the verdict, and a report per checked input. */
 export interface GradcheckReport {
   passed: boolean;
   status: GradcheckStatus;
@@ -109,121 +114,41 @@ export function gradcheck(
 ): GradcheckReport {
   const settings = resolveOptions(inputs, options);
   const snapshots = inputs.map((input) => input.data.slice());
-  let evaluations = 0;
-  // The first value of f that was not finite, and which input was being moved (null: none).
-  let nonFiniteOutput: NonFiniteOutput | null = null;
-  let moving: number | null = null;
-  const evaluate: TensorFunction = (...args) => {
-    evaluations++;
-    const out = f(...args);
-    if (!(out instanceof Tensor))
-      throw new Error(`gradcheck: f must return a Tensor, got ${typeof out}`);
-    const bad = firstNonFinite(out.data);
-    if (bad !== -1 && nonFiniteOutput === null) {
-      nonFiniteOutput = { flat: bad, value: out.data[bad]!, shape: out.shape, input: moving };
-    }
-    return out;
-  };
-  const output = evaluate(...inputs);
-  const downstream = options.downstream ?? new Rng(settings.seed).randn(output.shape);
-  if (!sameShape(downstream.shape, output.shape)) {
-    throw new Error(
-      `gradcheck: downstream has shape [${downstream.shape.join(", ")}] but f returns shape [${output.shape.join(", ")}]`,
-    );
-  }
-  const badDownstream = firstNonFinite(downstream.data);
-  if (badDownstream !== -1) {
-    throw new RangeError(
-      `gradcheck: downstream holds ${downstream.data[badDownstream]}${atIndex(badDownstream, downstream.shape)}; it must be finite`,
-    );
-  }
+  const watched = new WatchedFunction(f);
+  const output = watched.call(inputs);
+  const downstream = downstreamFor(options.downstream, settings.seed, output);
   const analytic = gradients(downstream, inputs.slice());
   if (!Array.isArray(analytic)) {
     throw new Error(
       `gradcheck: gradients must return an array with one gradient per input, got ${typeof analytic}`,
     );
   }
-  const project = (out: Tensor): Sample => {
-    let value = 0;
-    let scale = 0;
-    for (let j = 0; j < out.size; j++) {
-      const term = out.data[j]! * downstream.data[j]!;
-      value += term;
-      scale += Math.abs(term);
-    }
-    return { value, scale };
-  };
-  const phi = (i: number, replacement: Float64Array): Sample => {
-    const args = inputs.slice();
-    args[i] = new Tensor(replacement, inputs[i]!.shape);
-    moving = i;
-    const out = evaluate(...args);
-    moving = null;
-    return project(out);
-  };
-  // <downstream, f> at the point itself: the middle sample of every line, never re-evaluated.
-  const base = project(output);
-
+  const phi = (i: number, replacement: Float64Array): Sample =>
+    sampleOf(watched.moved(inputs, i, replacement), downstream);
   const numericalCache = new Map<number, NumericalGradient>();
-  const numericalFor = (i: number): NumericalGradient => {
-    let numerical = numericalCache.get(i);
-    if (!numerical) {
-      numerical = numericalGradient(phi, i, inputs[i]!, settings.relativeStep);
-      numericalCache.set(i, numerical);
-    }
-    return numerical;
+  const session: Session = {
+    inputs,
+    settings,
+    rng: new Rng(`${settings.seed}:directions`),
+    // <downstream, f> at the point itself: the middle sample of every line, never re-evaluated.
+    base: sampleOf(output, downstream),
+    phi,
+    numericalFor: (i) => {
+      let numerical = numericalCache.get(i);
+      if (!numerical) {
+        numerical = numericalGradient(phi, i, inputs[i]!, settings.relativeStep);
+        numericalCache.set(i, numerical);
+      }
+      return numerical;
+    },
   };
-
-  const rng = new Rng(`${settings.seed}:directions`);
-  const reports = settings.wrt.map((i) =>
-    checkInput(i, analytic[i], inputs, settings, rng, base, phi, numericalFor),
-  );
-  // f was not finite at the point or next to it: its finite differences say nothing there, so no
-  // input passes (the first line names the value). Blamed on the input that was being moved (only
-  // inputs in wrt are ever moved), or on every input when f was not finite at the point itself.
-  const notFinite = nonFiniteOutput as NonFiniteOutput | null;
-  if (notFinite !== null) {
-    const moved = notFinite.input;
-    const where =
-      moved === null
-        ? "at the checked point"
-        : `next to the checked point (with ${settings.names[moved]} moved by a finite-difference step)`;
-    const sentence = `f returned ${notFinite.value}${atIndex(notFinite.flat, notFinite.shape, "output ")} ${where}; finite differences need finite values near the point, and NaN and Infinity never pass`;
-    for (const report of reports) {
-      if (moved !== null && report.index !== moved) continue;
-      report.status = "failed";
-      report.message = report.message ? `${sentence}\n${report.message}` : sentence;
-    }
-  }
-  const changed = snapshots.findIndex((snapshot, i) => !sameData(snapshot, inputs[i]!.data));
-  if (changed !== -1) {
-    const name = settings.names[changed]!;
-    const report = reports.find((r) => r.index === changed) ?? reports[0];
-    if (report) {
-      report.status = "failed";
-      report.message = `${name} was modified in place; functions must never change their inputs`;
-    }
-  }
-  const status: GradcheckStatus = reports.some((r) => r.status === "failed")
-    ? "failed"
-    : reports.some((r) => r.status === "inconclusive")
-      ? "inconclusive"
-      : "passed";
-  const firstFailure = reports.find((r) => r.status === "failed");
-  return {
-    passed: status === "passed",
-    status,
-    inputs: reports,
-    downstream,
-    evaluations,
-    hint: firstFailure?.comparison?.hint ?? null,
-    message: reports
-      .filter((r) => r.status !== "passed")
-      .map((r) => r.message)
-      .join("\n"),
-  };
+  const reports = settings.wrt.map((i) => checkInput(session, i, analytic[i]));
+  if (watched.nonFinite !== null) blameNonFinite(reports, watched.nonFinite, settings.names);
+  blameInPlaceChange(reports, snapshots, inputs, settings.names);
+  return summarize(reports, downstream, watched.evaluations);
 }
 
+/** The options after validation, with every default filled in. */
 interface Settings {
   wrt: number[];
   names: string[];
@@ -236,6 +161,7 @@ interface Settings {
   context: DiagnoseContext;
 }
 
+/** Validates the inputs and options, throwing as gradcheck documents, in a fixed order. */
 function resolveOptions(inputs: readonly Tensor[], options: GradcheckOptions): Settings {
   if (!Array.isArray(inputs) || inputs.length === 0) {
     throw new Error("gradcheck: inputs must be a non-empty array of Tensors");
@@ -293,18 +219,35 @@ function resolveOptions(inputs: readonly Tensor[], options: GradcheckOptions): S
   };
 }
 
-/** <downstream, f(x)> and its scale, sum_k |downstream_k f_k(x)| (what its rounding is relative to). */
-interface Sample {
-  value: number;
-  scale: number;
+/** The downstream gradient: the caller's (checked against f's output) or drawn from the seed. */
+function downstreamFor(given: Tensor | undefined, seed: number | string, output: Tensor): Tensor {
+  const downstream = given ?? new Rng(seed).randn(output.shape);
+  if (!sameShape(downstream.shape, output.shape)) {
+    throw new Error(
+      `gradcheck: downstream has shape [${downstream.shape.join(", ")}] but f returns shape [${output.shape.join(", ")}]`,
+    );
+  }
+  const bad = firstNonFinite(downstream.data);
+  if (bad !== -1) {
+    throw new RangeError(
+      `gradcheck: downstream holds ${downstream.data[bad]}${atIndex(bad, downstream.shape)}; it must be finite`,
+    );
+  }
+  return downstream;
 }
 
-/** A value of f that was not finite: where in f's output, and which input was moved (or none). */
-interface NonFiniteOutput {
-  flat: number;
-  value: number;
-  shape: readonly number[];
-  input: number | null;
+/** What the checks of all inputs share: the point, the settings and f along lines through it. */
+interface Session {
+  inputs: readonly Tensor[];
+  settings: Settings;
+  /** Draws the directional probes' directions, input after input. */
+  rng: Rng;
+  /** <downstream, f> at the point itself. */
+  base: Sample;
+  /** <downstream, f> with input i's data replaced by `replacement`. */
+  phi: (i: number, replacement: Float64Array) => Sample;
+  /** The per-element central differences of input i, computed once. */
+  numericalFor: (i: number) => NumericalGradient;
 }
 
 /** " at [i, j]" (with a prefix such as "output ") for a flat position of `shape`; "" for 0-d. */
@@ -312,21 +255,13 @@ function atIndex(flat: number, shape: readonly number[], prefix = ""): string {
   return shape.length === 0 ? "" : ` at ${prefix}${formatIndex(unravel(flat, shape))}`;
 }
 
-function checkInput(
-  i: number,
-  gradient: unknown,
-  inputs: readonly Tensor[],
-  settings: Settings,
-  rng: Rng,
-  base: Sample,
-  phi: (i: number, replacement: Float64Array) => Sample,
-  numericalFor: (i: number) => NumericalGradient,
-): InputReport {
+/** Checks the gradient of input i: by directional probes first (in that mode), else per element. */
+function checkInput(session: Session, i: number, gradient: unknown): InputReport {
+  const { inputs, settings } = session;
   const input = inputs[i]!;
-  const name = settings.names[i]!;
   const report: InputReport = {
     index: i,
-    name,
+    name: settings.names[i]!,
     status: "passed",
     probes: [],
     comparison: null,
@@ -335,84 +270,29 @@ function checkInput(
     imprecise: [],
     message: "",
   };
+  const phiAt = (x: Float64Array) => session.phi(i, x);
   const usable = gradient instanceof Tensor && sameShape(gradient.shape, input.shape);
   // A gradient holding NaN or Infinity goes straight to the per-element comparison, which names
   // the element (no probe can agree with it anyway).
   const finite = usable && firstNonFinite(gradient.data) === -1;
   if (finite && settings.mode === "directional") {
-    // Probes that straddle a kink say nothing; draw a couple more directions in their place.
-    let conclusive = 0;
-    let disagreements = 0;
-    // Whether every probe agreed as closely as an exact gradient does.
-    let exact = true;
-    for (
-      let attempt = 0;
-      conclusive < settings.probes && attempt < settings.probes + 2;
-      attempt++
-    ) {
-      const direction = gaussianDirection(rng, input.size);
-      const probe = directionalProbe(gradient, input, settings, direction, base, (x) => phi(i, x));
-      if (!probe.exact) exact = false;
-      report.probes.push({
-        numerical: probe.numerical,
-        analytic: probe.analytic,
-        kink: probe.kink,
-      });
-      if (probe.nonFinite) {
-        // Not a kink and not inconclusive: nothing non-finite ever passes.
-        report.status = "failed";
-        report.message = `gradient of ${name}: ${describeDirectionalNonFinite(probe.nonFinite, {
-          gradientName: `the gradient of ${name}`,
-          shape: input.shape,
-          forward: "f",
-        })}`;
-        return report;
-      }
-      if (probe.kink) continue;
-      conclusive++;
-      if (!probe.agrees) disagreements++;
-    }
-    if (disagreements === 0 && conclusive === settings.probes) {
-      if (exact) return report;
-      // Agreement within the tolerance, but not as close as an exact gradient's: a few wrong
-      // elements can hide in a projection whose allowance grows with sqrt(n). Look again, a
-      // block of elements at a time.
-      const settled = secondStage(report, gradient, input, settings, base, (x) => phi(i, x));
-      if (settled) return report;
-    }
+    if (probeDirections(session, report, gradient, phiAt)) return report;
   }
   // Per element: to explain a failure, or because the caller asked for the full check.
-  const numerical = numericalFor(i);
-  const expected = numerical.expected;
+  const numerical = session.numericalFor(i);
   if (usable) {
-    const left = leftOutElements(gradient, input, numerical, settings, base, (x) => phi(i, x));
+    const left = leftOutElements(
+      gradient,
+      input,
+      numerical,
+      settings.tolerance,
+      session.base,
+      phiAt,
+    );
     report.kinks = left.kinks;
     report.imprecise = left.imprecise;
   }
-  const exclude = [
-    { positions: report.kinks, reason: KINK_REASON },
-    { positions: report.imprecise, reason: IMPRECISE_REASON },
-  ];
-  const compare = (context: DiagnoseContext) =>
-    compareTensors(gradient, expected, {
-      ...settings.tolerance,
-      name: `gradient of ${name}`,
-      context,
-      exclude,
-    });
-  let comparison = compare(settings.context);
-  if (!comparison.passed && comparison.hint === null && usable) {
-    // Only now pay for the other inputs' gradients, to see whether two were swapped.
-    const others = settings.wrt
-      .filter((j) => j !== i && sameShape(inputs[j]!.shape, input.shape))
-      .map((j) => ({ name: settings.names[j]!, expected: numericalFor(j).expected }));
-    if (others.length > 0) {
-      comparison = compare({
-        ...settings.context,
-        others: [...(settings.context.others ?? []), ...others],
-      });
-    }
-  }
+  const comparison = compareElements(session, report, gradient, numerical.expected, usable);
   report.comparison = comparison;
   if (comparison.passed) {
     if (comparison.excluded > 0) {
@@ -426,8 +306,96 @@ function checkInput(
   return report;
 }
 
+/**
+ * Directional mode: random projections of the gradient against central differences along the
+ * same directions, then, when they agreed but less closely than an exact gradient does, the
+ * second stage (internal/secondStage.ts). Returns true when that settles the input (the
+ * gradient stands, or a value that is not finite failed it), false when the per-element
+ * comparison must decide.
+ */
+function probeDirections(
+  session: Session,
+  report: InputReport,
+  gradient: Tensor,
+  phiAt: (x: Float64Array) => Sample,
+): boolean {
+  const { settings, base } = session;
+  const input = session.inputs[report.index]!;
+  // Probes that straddle a kink say nothing; draw a couple more directions in their place.
+  let conclusive = 0;
+  let disagreements = 0;
+  // Whether every probe agreed as closely as an exact gradient does.
+  let exact = true;
+  for (let attempt = 0; conclusive < settings.probes && attempt < settings.probes + 2; attempt++) {
+    const direction = gaussianDirection(session.rng, input.size);
+    const probe = directionalProbe(gradient, input, settings, direction, base, phiAt);
+    if (!probe.exact) exact = false;
+    report.probes.push({ numerical: probe.numerical, analytic: probe.analytic, kink: probe.kink });
+    if (probe.nonFinite) {
+      // Not a kink and not inconclusive: nothing non-finite ever passes.
+      report.status = "failed";
+      report.message = `gradient of ${report.name}: ${describeDirectionalNonFinite(
+        probe.nonFinite,
+        {
+          gradientName: `the gradient of ${report.name}`,
+          shape: input.shape,
+          forward: "f",
+        },
+      )}`;
+      return true;
+    }
+    if (probe.kink) continue;
+    conclusive++;
+    if (!probe.agrees) disagreements++;
+  }
+  if (disagreements > 0 || conclusive < settings.probes) return false;
+  if (exact) return true;
+  // Agreement within the tolerance, but not as close as an exact gradient's: a few wrong
+  // elements can hide in a projection whose allowance grows with sqrt(n). Look again, a block
+  // of elements at a time.
+  return secondStage(report.index, report.blocks, gradient, input, settings, base, phiAt);
+}
+
 const KINK_REASON = "next to a kink";
 const IMPRECISE_REASON = "within the finite difference's own error (rounding, bend of f)";
+
+/**
+ * The per-element comparison of `gradient` with its central differences `expected`, leaving out
+ * the report's kinks and imprecise elements. A failure without a hint is compared again with
+ * the other inputs' central differences in view, to see whether two gradients were swapped.
+ */
+function compareElements(
+  session: Session,
+  report: InputReport,
+  gradient: unknown,
+  expected: Tensor,
+  usable: boolean,
+): Comparison {
+  const { inputs, settings } = session;
+  const exclude = [
+    { positions: report.kinks, reason: KINK_REASON },
+    { positions: report.imprecise, reason: IMPRECISE_REASON },
+  ];
+  const compare = (context: DiagnoseContext) =>
+    compareTensors(gradient, expected, {
+      ...settings.tolerance,
+      name: `gradient of ${report.name}`,
+      context,
+      exclude,
+    });
+  const comparison = compare(settings.context);
+  if (comparison.passed || comparison.hint !== null || !usable) return comparison;
+  // Only now pay for the other inputs' gradients.
+  const shape = inputs[report.index]!.shape;
+  const others = settings.wrt
+    .filter((j) => j !== report.index && sameShape(inputs[j]!.shape, shape))
+    .map((j) => ({ name: settings.names[j]!, expected: session.numericalFor(j).expected }));
+  if (others.length === 0) return comparison;
+  return compare({
+    ...settings.context,
+    others: [...(settings.context.others ?? []), ...others],
+  });
+}
 
 /** The message of an input whose only disagreements were left out. */
 function describeInconclusive(report: InputReport, size: number): string {
@@ -451,225 +419,74 @@ function describeInconclusive(report: InputReport, size: number): string {
 }
 
 /**
- * The elements that differ by more than the tolerance but cannot be blamed on the gradient
- * (see internal/kink.ts for the error model): f sampled at x ± 2h and x ± h/2 along the element
- * (x ± h and x itself are known already), 4 evaluations per differing element, and 2 more at
- * x ± h/4096 for one the samples cannot excuse.
+ * f was not finite at the point or next to it: its finite differences say nothing there, so no
+ * input passes (the first line names the value). Blamed on the input that was being moved (only
+ * inputs in wrt are ever moved), or on every input when f was not finite at the point itself.
  */
-function leftOutElements(
-  gradient: Tensor,
-  input: Tensor,
-  numerical: NumericalGradient,
-  settings: Settings,
-  base: Sample,
-  phiAt: (x: Float64Array) => Sample,
-): { kinks: number[]; imprecise: number[] } {
-  const { atol, rtol } = settings.tolerance;
-  const kinks: number[] = [];
-  const imprecise: number[] = [];
-  for (let j = 0; j < input.size; j++) {
-    const g = gradient.data[j]!;
-    const e = numerical.expected.data[j]!;
-    // NaN and Infinity are never excused, and close elements need no excuse.
-    if (!Number.isFinite(g) || !Number.isFinite(e) || isClose(g, e, atol, rtol)) continue;
-    const h = numerical.steps[j]!;
-    const at = (t: number): Sample => {
-      if (t === 0) return base;
-      if (t === 1) return { value: numerical.plus[j]!, scale: numerical.plusScale[j]! };
-      if (t === -1) return { value: numerical.minus[j]!, scale: numerical.minusScale[j]! };
-      const x = input.data.slice();
-      x[j] = x[j]! + t * h;
-      return phiAt(x);
-    };
-    const line = SAMPLE_OFFSETS.map(at);
-    const judged = judgeLine({
-      samples: line.map((sample) => sample.value),
-      scales: line.map((sample) => sample.scale),
-      h,
-      analytic: g,
-      tolerance: atol + rtol * Math.abs(e),
-      fine: () => ({ plus: at(FINE_STEP_RATIO).value, minus: at(-FINE_STEP_RATIO).value }),
-    });
-    if (judged.verdict === "kink") kinks.push(j);
-    else if (judged.verdict === "imprecise") imprecise.push(j);
+function blameNonFinite(
+  reports: InputReport[],
+  notFinite: NonFiniteOutput,
+  names: readonly string[],
+): void {
+  const moved = notFinite.input;
+  const where =
+    moved === null
+      ? "at the checked point"
+      : `next to the checked point (with ${names[moved]} moved by a finite-difference step)`;
+  const sentence = `f returned ${notFinite.value}${atIndex(notFinite.flat, notFinite.shape, "output ")} ${where}; finite differences need finite values near the point, and NaN and Infinity never pass`;
+  for (const report of reports) {
+    if (moved !== null && report.index !== moved) continue;
+    report.status = "failed";
+    report.message = report.message ? `${sentence}\n${report.message}` : sentence;
   }
-  return { kinks, imprecise };
 }
 
-function directionalProbe(
-  gradient: Tensor,
-  input: Tensor,
-  settings: Settings,
-  direction: Float64Array,
-  base: Sample,
-  phiAt: (x: Float64Array) => Sample,
-): Probe {
-  const n = input.size;
-  let maxInput = 0;
-  let maxDirection = 0;
-  for (let j = 0; j < n; j++) {
-    if (direction[j] === 0) continue;
-    maxInput = Math.max(maxInput, Math.abs(input.data[j]!));
-    maxDirection = Math.max(maxDirection, Math.abs(direction[j]!));
+/** Fails the first input that f or the gradients wrote into (its report, or the first one). */
+function blameInPlaceChange(
+  reports: InputReport[],
+  snapshots: readonly Float64Array[],
+  inputs: readonly Tensor[],
+  names: readonly string[],
+): void {
+  const changed = snapshots.findIndex((snapshot, i) => !sameData(snapshot, inputs[i]!.data));
+  if (changed === -1) return;
+  const report = reports.find((r) => r.index === changed) ?? reports[0];
+  if (report) {
+    report.status = "failed";
+    report.message = `${names[changed]!} was modified in place; functions must never change their inputs`;
   }
-  if (maxDirection === 0) {
-    return {
-      numerical: 0,
-      analytic: 0,
-      kink: false,
-      agrees: true,
-      exact: true,
-      nonFinite: null,
-      judgement: null,
-    };
-  }
-  const h = (settings.relativeStep * Math.max(1, maxInput)) / maxDirection;
-  const at = (t: number): Sample => {
-    if (t === 0) return base;
-    const x = new Float64Array(n);
-    for (let j = 0; j < n; j++) x[j] = input.data[j]! + t * h * direction[j]!;
-    return phiAt(x);
+}
+
+/** The whole report: failed if any input failed, else inconclusive if any input was. */
+function summarize(
+  reports: InputReport[],
+  downstream: Tensor,
+  evaluations: number,
+): GradcheckReport {
+  const status: GradcheckStatus = reports.some((r) => r.status === "failed")
+    ? "failed"
+    : reports.some((r) => r.status === "inconclusive")
+      ? "inconclusive"
+      : "passed";
+  const firstFailure = reports.find((r) => r.status === "failed");
+  return {
+    passed: status === "passed",
+    status,
+    inputs: reports,
+    downstream,
+    evaluations,
+    hint: firstFailure?.comparison?.hint ?? null,
+    message: reports
+      .filter((r) => r.status !== "passed")
+      .map((r) => r.message)
+      .join("\n"),
   };
-  const plus = at(1);
-  const minus = at(-1);
-  const probe = directionalAgreement({
-    plus: plus.value,
-    minus: minus.value,
-    h,
-    gradient: gradient.data,
-    direction,
-    tolerance: settings.tolerance,
-  });
-  const { numerical, analytic, nonFinite } = probe;
-  if (nonFinite) {
-    return {
-      numerical,
-      analytic,
-      kink: false,
-      agrees: false,
-      exact: false,
-      nonFinite,
-      judgement: null,
-    };
-  }
-  // The error model of internal/kink.ts: the projected allowance is the tolerance T, and a probe
-  // agrees within T plus the rounding rho of its central difference (an element is compared as
-  // numpy does, within T alone, and rho only excuses it; a probe is internal, and the rounding of
-  // a sum over many outputs is no reason to fall back to the per-element comparison).
-  const error = Math.abs(numerical - analytic);
-  const rounding = centralRounding(plus.scale, minus.scale, h);
-  if (error <= probe.allowance + rounding) {
-    const exact = error <= exactRounding(plus.scale, minus.scale, h);
-    return { numerical, analytic, kink: false, agrees: true, exact, nonFinite, judgement: null };
-  }
-  // A probe the samples cannot decide (a kink, or within its own error) is no disagreement: it
-  // is replaced by another direction.
-  const line = SAMPLE_OFFSETS.map((t) => (t === 1 ? plus : t === -1 ? minus : at(t)));
-  const judgement = judgeLine({
-    samples: line.map((sample) => sample.value),
-    scales: line.map((sample) => sample.scale),
-    h,
-    analytic,
-    tolerance: probe.allowance,
-    fine: () => ({ plus: at(FINE_STEP_RATIO).value, minus: at(-FINE_STEP_RATIO).value }),
-  });
-  const kink = judgement.verdict === "kink" || judgement.verdict === "imprecise";
-  return { numerical, analytic, kink, agrees: false, exact: false, nonFinite: null, judgement };
 }
-
-interface Probe {
-  numerical: number;
-  analytic: number;
-  /** The samples cannot decide (a kink, or within the central difference's own error). */
-  kink: boolean;
-  agrees: boolean;
-  /** Agrees as closely as an exact gradient does: within the rounding of float64 (see kink.ts). */
-  exact: boolean;
-  nonFinite: DirectionalNonFinite | null;
-  judgement: LineJudgement | null;
-}
-
-/** A standard normal direction (n draws of `rng`, in order). */
-function gaussianDirection(rng: Rng, n: number): Float64Array {
-  const direction = new Float64Array(n);
-  for (let j = 0; j < n; j++) direction[j] = rng.normal();
-  return direction;
-}
-
-/** At most this many blocks are looked into at each level of the second stage. */
-const SECOND_STAGE_WIDTH = 4;
 
 /**
- * Directional mode's second stage, for probes that agreed within the tolerance but less closely
- * than an exact gradient does. The elements, in a seeded random order, are dealt into blocks of
- * at most `blockSize`; each block is probed along ±1 on its elements (0 elsewhere), so a wrong
- * element moves its block's projection by its whole error (no small v_j can hide it), against an
- * allowance that grows with the block, not the input. A block that agrees, but again less
- * closely than an exact gradient, is halved and its halves probed, down to single elements: a
- * single wrong element is followed down to its own tolerance in 2 log2(blockSize) more probes.
- * Errors spread everywhere (more than SECOND_STAGE_WIDTH suspicious blocks at one level) are
- * what the allowance is for: the stage ends there. Returns false when a probe disagrees or
- * cannot decide (the per-element comparison then decides), true when the gradient stands.
- * 2 evaluations per probe: about 2 n / blockSize + 4 log2(blockSize) SECOND_STAGE_WIDTH.
+ * The central differences of every element of input i (by `centralDifferences`), with the
+ * samples they came from (for the kink test).
  */
-function secondStage(
-  report: InputReport,
-  gradient: Tensor,
-  input: Tensor,
-  settings: Settings,
-  base: Sample,
-  phiAt: (x: Float64Array) => Sample,
-): boolean {
-  const n = input.size;
-  const rng = new Rng(`${settings.seed}:blocks:${report.index}`);
-  const order = Array.from({ length: n }, (_, j) => j);
-  for (let j = n - 1; j > 0; j--) {
-    const k = rng.int(j + 1);
-    [order[j], order[k]] = [order[k]!, order[j]!];
-  }
-  const count = Math.ceil(n / settings.blockSize);
-  let level: number[][] = Array.from({ length: count }, () => []);
-  order.forEach((element, at) => {
-    level[at % count]!.push(element);
-  });
-  const sign = new Float64Array(n);
-  for (let j = 0; j < n; j++) sign[j] = rng.uniform() < 0.5 ? -1 : 1;
-  while (level.length > 0) {
-    const next: number[][] = [];
-    for (const block of level) {
-      const direction = new Float64Array(n);
-      for (const j of block) direction[j] = sign[j]!;
-      const probe = directionalProbe(gradient, input, settings, direction, base, phiAt);
-      report.blocks.push({
-        elements: block.length,
-        numerical: probe.numerical,
-        analytic: probe.analytic,
-        kink: probe.kink,
-      });
-      if (probe.nonFinite || probe.kink || !probe.agrees) return false;
-      if (!probe.exact && block.length > 1) {
-        const half = Math.ceil(block.length / 2);
-        next.push(block.slice(0, half), block.slice(half));
-      }
-    }
-    if (next.length > 2 * SECOND_STAGE_WIDTH) return true;
-    level = next;
-  }
-  return true;
-}
-
-/** Central differences of every element, with the values they came from (for the kink test). */
-interface NumericalGradient {
-  expected: Tensor;
-  /** <downstream, f> with the element moved by +h and by -h, and their scales. */
-  plus: Float64Array;
-  minus: Float64Array;
-  plusScale: Float64Array;
-  minusScale: Float64Array;
-  /** The step h of each element. */
-  steps: Float64Array;
-}
-
 function numericalGradient(
   phi: (i: number, replacement: Float64Array) => Sample,
   i: number,
@@ -683,29 +500,23 @@ function numericalGradient(
   const plusScale = new Float64Array(n);
   const minusScale = new Float64Array(n);
   const steps = new Float64Array(n);
-  const probe = input.data.slice();
-  for (let j = 0; j < n; j++) {
-    const original = input.data[j]!;
-    const h = stepFor(original, relativeStep);
-    probe[j] = original + h;
-    const up = phi(i, probe.slice());
-    probe[j] = original - h;
-    const down = phi(i, probe.slice());
-    probe[j] = original;
-    plus[j] = up.value;
-    minus[j] = down.value;
-    plusScale[j] = up.scale;
-    minusScale[j] = down.scale;
-    out[j] = (up.value - down.value) / (2 * h);
-    steps[j] = h;
-  }
+  centralDifferences(
+    input,
+    (moved) => phi(i, moved.data),
+    (j, up, down, h) => {
+      plus[j] = up.value;
+      minus[j] = down.value;
+      plusScale[j] = up.scale;
+      minusScale[j] = down.scale;
+      out[j] = (up.value - down.value) / (2 * h);
+      steps[j] = h;
+    },
+    { relativeStep },
+  );
   return { expected: new Tensor(out, input.shape), plus, minus, plusScale, minusScale, steps };
 }
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((side, axis) => side === b[axis]);
-}
-
+/** Equal element by element, NaN equal to NaN and -0 different from 0 (so any write shows). */
 function sameData(a: Float64Array, b: Float64Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;

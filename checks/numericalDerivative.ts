@@ -1,12 +1,8 @@
 import { Tensor } from "../reference/tensor/index.js";
-import {
-  callWith,
-  checkWrt,
-  DEFAULT_RELATIVE_STEP,
-  stepFor,
-  type TensorFunction,
-} from "./internal/perturb.js";
+import { centralDifferences, DEFAULT_RELATIVE_STEP } from "./centralDifferences.js";
+import { callWith, checkWrt, type TensorFunction } from "./internal/perturb.js";
 
+/** Options of {@link numericalDerivative} and {@link numericalVjp}. */
 export interface FiniteDifferenceOptions {
   /** Step relative to each element's magnitude (absolute below 1). */
   relativeStep?: number;
@@ -24,31 +20,27 @@ export function numericalDerivative(
   options: FiniteDifferenceOptions = {},
 ): Tensor {
   const input = checkWrt(inputs, wrt, "numericalDerivative");
-  const relativeStep = options.relativeStep ?? DEFAULT_RELATIVE_STEP;
+  // Allocated at the first entry, when the output's shape is known.
   let outShape: readonly number[] | null = null;
-  let result: Float64Array | null = null;
-  const probe = new Float64Array(input.data);
-  for (let i = 0; i < input.size; i++) {
-    const original = input.data[i]!;
-    const h = stepFor(original, relativeStep);
-    probe[i] = original + h;
-    const plus = callWith(f, inputs, wrt, new Tensor(probe.slice(), input.shape));
-    probe[i] = original - h;
-    const minus = callWith(f, inputs, wrt, new Tensor(probe.slice(), input.shape));
-    probe[i] = original;
-    if (outShape === null) {
-      outShape = plus.shape;
-      result = new Float64Array(input.size * plus.size);
-    }
-    const width = plus.size;
-    for (let j = 0; j < width; j++) {
-      result![i * width + j] = (plus.data[j]! - minus.data[j]!) / (2 * h);
-    }
-  }
+  let result = new Float64Array(0);
+  centralDifferences(
+    input,
+    (moved) => callWith(f, inputs, wrt, moved),
+    (i, plus, minus, h) => {
+      if (outShape === null) {
+        outShape = plus.shape;
+        result = new Float64Array(input.size * plus.size);
+      }
+      const width = plus.size;
+      for (let j = 0; j < width; j++) {
+        result[i * width + j] = (plus.data[j]! - minus.data[j]!) / (2 * h);
+      }
+    },
+    { relativeStep: options.relativeStep ?? DEFAULT_RELATIVE_STEP },
+  );
   if (outShape === null) {
     // An empty input: the derivative is empty too, with the output's shape appended.
     outShape = callWith(f, inputs, wrt, input).shape;
-    result = new Float64Array(0);
   }
-  return new Tensor(result!, [...input.shape, ...outShape]);
+  return new Tensor(result, [...input.shape, ...outShape]);
 }

@@ -1,11 +1,6 @@
 import { Tensor } from "../reference/tensor/index.js";
-import {
-  callWith,
-  checkWrt,
-  DEFAULT_RELATIVE_STEP,
-  stepFor,
-  type TensorFunction,
-} from "./internal/perturb.js";
+import { centralDifferences, DEFAULT_RELATIVE_STEP } from "./centralDifferences.js";
+import { callWith, checkWrt, type TensorFunction } from "./internal/perturb.js";
 import type { FiniteDifferenceOptions } from "./numericalDerivative.js";
 
 /**
@@ -33,17 +28,14 @@ export function numericalVjp(
     return total;
   };
   const result = new Float64Array(input.size);
-  const probe = new Float64Array(input.data);
-  for (let i = 0; i < input.size; i++) {
-    const original = input.data[i]!;
-    const h = stepFor(original, relativeStep);
-    probe[i] = original + h;
-    const plus = project(callWith(f, inputs, wrt, new Tensor(probe.slice(), input.shape)));
-    probe[i] = original - h;
-    const minus = project(callWith(f, inputs, wrt, new Tensor(probe.slice(), input.shape)));
-    probe[i] = original;
-    result[i] = (plus - minus) / (2 * h);
-  }
+  centralDifferences(
+    input,
+    (moved) => project(callWith(f, inputs, wrt, moved)),
+    (i, plus, minus, h) => {
+      result[i] = (plus - minus) / (2 * h);
+    },
+    { relativeStep },
+  );
   return new Tensor(result, input.shape);
 }
 

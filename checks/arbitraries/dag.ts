@@ -19,7 +19,12 @@ import {
   MAX_ELEMENTS,
   show,
 } from "./internal/validate.js";
-import { resolveValues, VALUE_KEYS, type ValueConstraints } from "./internal/values.js";
+import {
+  type ResolvedValues,
+  resolveValues,
+  VALUE_KEYS,
+  type ValueConstraints,
+} from "./internal/values.js";
 
 /** What the caller's operation accepts. */
 export interface DagOp {
@@ -138,6 +143,22 @@ function resolveOps(where: string, ops: unknown): ResolvedOp[] {
   });
 }
 
+/** The constraints after validation. */
+interface Settings {
+  ops: ResolvedOp[];
+  minInputs: number;
+  maxInputs: number;
+  minNodes: number;
+  maxNodes: number;
+  connected: boolean;
+  /** The inputs' shape: fixed, or drawn. */
+  shapes: fc.Arbitrary<number[]>;
+  values: ResolvedValues;
+}
+
+/** One node as drawn: [op index, arity draw, spine draw, argument draws]. */
+type NodeDraw = [number, number, number, number[]];
+
 /**
  * Random computation graphs over the caller's operations: inputs of one shape, then nodes whose
  * arguments are earlier values. Values are reused often: with `connected` (the default) each node
@@ -147,6 +168,39 @@ function resolveOps(where: string, ops: unknown): ResolvedOp[] {
  * nodes and inputs and simplifies the structure, then simplifies the values.
  */
 export function dagArb(constraints: DagConstraints): fc.Arbitrary<DagSpec> {
+  const settings = resolveConstraints(constraints);
+  const { ops, maxInputs, maxNodes } = settings;
+  const widest = Math.max(...ops.map((op) => op.maxArity));
+  const node = fc.tuple(
+    fc.integer({ min: 0, max: ops.length - 1 }),
+    fc.nat(MAX_ARITY),
+    fc.nat(widest - 1),
+    fc.array(fc.nat(maxInputs + maxNodes - 1), { minLength: widest, maxLength: widest }),
+  );
+
+  return fc
+    .tuple(
+      fc.integer({ min: settings.minInputs, max: maxInputs }),
+      flexibleArray(node, settings.minNodes, maxNodes),
+      settings.shapes,
+    )
+    .map(([inputCount, nodeDraws, shape]) => {
+      const { nodes, scalar } = buildNodes(settings, inputCount, nodeDraws);
+      return { inputCount, nodes, shape, scalar };
+    })
+    .chain(({ inputCount, nodes, shape, scalar }) =>
+      fixedShapeTensors(settings.values, shape, inputCount).map(
+        (inputs): DagSpec => ({
+          inputs,
+          nodes: nodes.map((n) => ({ op: n.op, args: [...n.args] })),
+          shapes: scalar.map((isScalar) => (isScalar ? [] : [...shape])),
+        }),
+      ),
+    );
+}
+
+/** Validates the constraints and fills in the defaults. */
+function resolveConstraints(constraints: DagConstraints): Settings {
   const where = "dagArb";
   const c = checkKeys(where, constraints, [
     "minInputs",
@@ -174,72 +228,60 @@ export function dagArb(constraints: DagConstraints): fc.Arbitrary<DagSpec> {
   });
   checkOrder(where, "minNodes", minNodes, "maxNodes", maxNodes);
   const connected = booleanField(where, "connected", c.connected, true);
+  const { shapes, maxCount } = resolveInputShape(where, c);
+  const values = resolveValues(where, c, maxCount);
+  return { ops, minInputs, maxInputs, minNodes, maxNodes, connected, shapes, values };
+}
 
-  let shapes: fc.Arbitrary<number[]>;
-  let maxCount: number;
-  if (c.shape !== undefined) {
-    const also = SHAPE_KEYS.filter((key) => c[key] !== undefined);
-    if (also.length > 0) {
-      throw new Error(
-        `${where}: give either shape or shape constraints, not both (got shape and ${also.join(", ")})`,
-      );
-    }
-    const shape = checkShapeValue(where, "shape", c.shape);
-    maxCount = product(shape);
-    if (maxCount > MAX_ELEMENTS) {
-      throw new Error(
-        `${where}: shape [${shape.join(", ")}] has more than ${MAX_ELEMENTS} elements`,
-      );
-    }
-    shapes = fc.constant(shape);
-  } else {
+/** The inputs' shapes (a fixed `shape`, or shape constraints) and their most elements. */
+function resolveInputShape(
+  where: string,
+  c: Record<string, unknown>,
+): { shapes: fc.Arbitrary<number[]>; maxCount: number } {
+  if (c.shape === undefined) {
     const s = resolveShape(where, c, { minRank: 0, maxRank: 2, minSide: 1, maxSide: 3 });
-    maxCount = checkElementBudget(where, "maxSide", s.maxSide, "maxRank", s.maxRank);
-    shapes = shapeFrom(s);
+    const maxCount = checkElementBudget(where, "maxSide", s.maxSide, "maxRank", s.maxRank);
+    return { shapes: shapeFrom(s), maxCount };
   }
-  const r = resolveValues(where, c, maxCount);
-
-  const widest = Math.max(...ops.map((op) => op.maxArity));
-  const node = fc.tuple(
-    fc.integer({ min: 0, max: ops.length - 1 }),
-    fc.nat(MAX_ARITY),
-    fc.nat(widest - 1),
-    fc.array(fc.nat(maxInputs + maxNodes - 1), { minLength: widest, maxLength: widest }),
-  );
-
-  return fc
-    .tuple(
-      fc.integer({ min: minInputs, max: maxInputs }),
-      flexibleArray(node, minNodes, maxNodes),
-      shapes,
-    )
-    .map(([inputCount, nodeDraws, shape]) => {
-      // Whether each value is a scalar (shape []) rather than of the inputs' shape.
-      const scalar: boolean[] = new Array<boolean>(inputCount).fill(false);
-      const nodes = nodeDraws.map(([opIndex, arityDraw, spineDraw, argDraws], i): DagNode => {
-        const v = inputCount + i;
-        const op = ops[opIndex]!;
-        const arity = op.minArity + (arityDraw % (op.maxArity - op.minArity + 1));
-        const spine = connected ? spineDraw % arity : -1;
-        let args = range(arity).map((p) => (p === spine ? v - 1 : v - 1 - (argDraws[p]! % v)));
-        if (op.sameShape) {
-          const kind = scalar[args[connected ? spine : 0]!]!;
-          args = args.map((a) => (scalar[a] === kind ? a : nearestOfKind(scalar, a, kind)));
-        }
-        scalar.push(op.scalar || args.every((a) => scalar[a]));
-        return { op: op.name, args };
-      });
-      return { inputCount, nodes, shape, scalar };
-    })
-    .chain(({ inputCount, nodes, shape, scalar }) =>
-      fixedShapeTensors(r, shape, inputCount).map(
-        (inputs): DagSpec => ({
-          inputs,
-          nodes: nodes.map((n) => ({ op: n.op, args: [...n.args] })),
-          shapes: scalar.map((isScalar) => (isScalar ? [] : [...shape])),
-        }),
-      ),
+  const also = SHAPE_KEYS.filter((key) => c[key] !== undefined);
+  if (also.length > 0) {
+    throw new Error(
+      `${where}: give either shape or shape constraints, not both (got shape and ${also.join(", ")})`,
     );
+  }
+  const shape = checkShapeValue(where, "shape", c.shape);
+  const maxCount = product(shape);
+  if (maxCount > MAX_ELEMENTS) {
+    throw new Error(`${where}: shape [${shape.join(", ")}] has more than ${MAX_ELEMENTS} elements`);
+  }
+  return { shapes: fc.constant(shape), maxCount };
+}
+
+/**
+ * The nodes the draws describe, and whether each value (inputs, then nodes) is a scalar (shape
+ * []) rather than of the inputs' shape.
+ */
+function buildNodes(
+  settings: Settings,
+  inputCount: number,
+  nodeDraws: readonly NodeDraw[],
+): { nodes: DagNode[]; scalar: boolean[] } {
+  const { ops, connected } = settings;
+  const scalar: boolean[] = new Array<boolean>(inputCount).fill(false);
+  const nodes = nodeDraws.map(([opIndex, arityDraw, spineDraw, argDraws], i): DagNode => {
+    const v = inputCount + i;
+    const op = ops[opIndex]!;
+    const arity = op.minArity + (arityDraw % (op.maxArity - op.minArity + 1));
+    const spine = connected ? spineDraw % arity : -1;
+    let args = range(arity).map((p) => (p === spine ? v - 1 : v - 1 - (argDraws[p]! % v)));
+    if (op.sameShape) {
+      const kind = scalar[args[connected ? spine : 0]!]!;
+      args = args.map((a) => (scalar[a] === kind ? a : nearestOfKind(scalar, a, kind)));
+    }
+    scalar.push(op.scalar || args.every((a) => scalar[a]));
+    return { op: op.name, args };
+  });
+  return { nodes, scalar };
 }
 
 /** The value closest to index `a` (earlier first) whose kind is `kind`; one always exists. */

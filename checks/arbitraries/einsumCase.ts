@@ -11,7 +11,14 @@ import {
   checkOrder,
   integerField,
 } from "./internal/validate.js";
-import { cellsArb, resolveValues, VALUE_KEYS, type ValueConstraints } from "./internal/values.js";
+import {
+  type Cell,
+  cellsArb,
+  type ResolvedValues,
+  resolveValues,
+  VALUE_KEYS,
+  type ValueConstraints,
+} from "./internal/values.js";
 
 /** Constraints of einsumCaseArb (plus value constraints for the operands' elements). */
 export interface EinsumCaseConstraints extends ValueConstraints {
@@ -68,6 +75,27 @@ const KEYS = [
 /** The subscript letter of the i-th label. */
 const letter = (i: number) => String.fromCharCode(97 + i);
 
+/** The constraints after validation. */
+interface Settings {
+  minOperands: number;
+  maxOperands: number;
+  maxLabels: number;
+  minRank: number;
+  maxRank: number;
+  minSide: number;
+  maxSide: number;
+  repeated: boolean;
+  summed: boolean;
+  implicit: boolean;
+  /** Fewest and most elements of one operand. */
+  minLength: number;
+  maxLength: number;
+  values: ResolvedValues;
+}
+
+/** One subscript as drawn: [repeat flag, label] (see toLabels). */
+type Subscript = [number, number];
+
 /**
  * Einsum cases: a spec and operands whose shapes agree with it (one size per label). Labels are
  * shared between operands often (contractions), repeated inside an operand about one subscript
@@ -76,6 +104,32 @@ const letter = (i: number) => String.fromCharCode(97 + i);
  * values.
  */
 export function einsumCaseArb(constraints: EinsumCaseConstraints = {}): fc.Arbitrary<EinsumCase> {
+  const settings = resolveConstraints(constraints);
+  const { maxLabels, minLength, maxLength, values: r } = settings;
+  const subscript = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.nat(maxLabels - 1));
+  const operand = flexibleArray(subscript, settings.minRank, settings.maxRank);
+  return fc
+    .tuple(
+      flexibleArray(operand, settings.minOperands, settings.maxOperands),
+      // Per label: [left out of the output, position key in the output].
+      fc.array(fc.tuple(fc.boolean(), fc.nat(maxLabels - 1)), {
+        minLength: maxLabels,
+        maxLength: maxLabels,
+      }),
+      settings.implicit ? fc.boolean() : fc.constant(false),
+      fc.array(sideArb(settings.minSide, settings.maxSide), {
+        minLength: maxLabels,
+        maxLength: maxLabels,
+      }),
+      fc.tuple(...range(settings.maxOperands).map(() => cellsArb(r, minLength, maxLength))),
+    )
+    .map(([operandSubscripts, outputInfo, wantImplicit, plan, cells]) =>
+      buildCase(settings, operandSubscripts, outputInfo, wantImplicit, plan, cells),
+    );
+}
+
+/** Validates the constraints and fills in the defaults. */
+function resolveConstraints(constraints: EinsumCaseConstraints): Settings {
   const where = "einsumCaseArb";
   const c = checkKeys(where, constraints, KEYS);
   const minOperands = integerField(where, "minOperands", c.minOperands, 1, { min: 1, max: 16 });
@@ -105,75 +159,92 @@ export function einsumCaseArb(constraints: EinsumCaseConstraints = {}): fc.Arbit
   const maxSide = integerField(where, "maxSide", c.maxSide, Math.max(3, minSide), { min: 0 });
   checkOrder(where, "minSide", minSide, "maxSide", maxSide);
   const maxLength = checkElementBudget(where, "maxSide", maxSide, "maxRankPerOperand", maxRank);
-  const minLength = minSide ** maxRank;
-  const r = resolveValues(where, c, maxLength);
-
-  // One subscript: [repeat flag, label]. Flag 3 (with `repeated`) repeats the earlier label of
-  // the same operand at position label % p; otherwise the label itself, or the next one not yet
-  // in this operand. Labels are absolute, so removing a subscript leaves the others unchanged.
-  const subscript = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.nat(maxLabels - 1));
-  const operand = flexibleArray(subscript, minRank, maxRank);
-  const toLabels = (subscripts: readonly [number, number][]): number[] => {
-    const labels: number[] = [];
-    subscripts.forEach(([flag, choice], p) => {
-      const full = new Set(labels).size === maxLabels;
-      if (repeated && p > 0 && (flag === 3 || full)) {
-        labels.push(labels[choice % p]!);
-        return;
-      }
-      let label = choice;
-      while (labels.includes(label)) label = (label + 1) % maxLabels;
-      labels.push(label);
-    });
-    return labels;
+  const values = resolveValues(where, c, maxLength);
+  return {
+    minOperands,
+    maxOperands,
+    maxLabels,
+    minRank,
+    maxRank,
+    minSide,
+    maxSide,
+    repeated,
+    summed,
+    implicit,
+    minLength: minSide ** maxRank,
+    maxLength,
+    values,
   };
+}
 
-  return fc
-    .tuple(
-      flexibleArray(operand, minOperands, maxOperands),
-      // Per label: [left out of the output, position key in the output].
-      fc.array(fc.tuple(fc.boolean(), fc.nat(maxLabels - 1)), {
-        minLength: maxLabels,
-        maxLength: maxLabels,
-      }),
-      implicit ? fc.boolean() : fc.constant(false),
-      fc.array(sideArb(minSide, maxSide), { minLength: maxLabels, maxLength: maxLabels }),
-      fc.tuple(...range(maxOperands).map(() => cellsArb(r, minLength, maxLength))),
-    )
-    .map(([operandSubscripts, outputInfo, wantImplicit, plan, cells]) => {
-      const operandLabels = operandSubscripts.map(toLabels);
-      const used: number[] = [];
-      const count = new Map<number, number>();
-      for (const labels of operandLabels) {
-        for (const label of labels) {
-          if (!count.has(label)) used.push(label);
-          count.set(label, (count.get(label) ?? 0) + 1);
-        }
-      }
-      const name = (label: number) => letter(used.indexOf(label));
-      const useImplicit = wantImplicit && (summed || used.every((label) => count.get(label) === 1));
-      let output: number[];
-      if (useImplicit) {
-        output = used.filter((label) => count.get(label) === 1);
-      } else {
-        output = summed ? used.filter((label) => !outputInfo[label]![0]) : [...used];
-        output.sort(
-          (x, y) => outputInfo[x]![1] - outputInfo[y]![1] || used.indexOf(x) - used.indexOf(y),
-        );
-      }
-      const dims = fitDims(
-        plan,
-        operandLabels,
-        operandLabels.map((_, i) => cells[i]!.length),
-        minSide,
-      );
-      const shapes = operandLabels.map((labels) => labels.map((label) => dims[label]!));
-      const inputs = operandLabels.map((labels) => labels.map(name).join("")).join(",");
-      return {
-        spec: useImplicit ? inputs : `${inputs}->${output.map(name).join("")}`,
-        operands: shapes.map((shape, i) => buildTensor(r, shape, cells[i]!)),
-        shapes,
-        outputShape: output.map((label) => dims[label]!),
-      };
-    });
+/**
+ * The labels of one operand's subscripts. Flag 3 (with `repeated`) repeats the earlier label of
+ * the same operand at position label % p; otherwise the label itself, or the next one not yet
+ * in this operand. Labels are absolute, so removing a subscript leaves the others unchanged.
+ */
+function toLabels(
+  subscripts: readonly Subscript[],
+  maxLabels: number,
+  repeated: boolean,
+): number[] {
+  const labels: number[] = [];
+  subscripts.forEach(([flag, choice], p) => {
+    const full = new Set(labels).size === maxLabels;
+    if (repeated && p > 0 && (flag === 3 || full)) {
+      labels.push(labels[choice % p]!);
+      return;
+    }
+    let label = choice;
+    while (labels.includes(label)) label = (label + 1) % maxLabels;
+    labels.push(label);
+  });
+  return labels;
+}
+
+/** The case the draws describe: labels named in order of appearance, dims fitted to the cells. */
+function buildCase(
+  settings: Settings,
+  operandSubscripts: readonly Subscript[][],
+  outputInfo: readonly [boolean, number][],
+  wantImplicit: boolean,
+  plan: readonly number[],
+  cells: readonly Cell[][],
+): EinsumCase {
+  const { maxLabels, repeated, summed, minSide, values: r } = settings;
+  const operandLabels = operandSubscripts.map((subscripts) =>
+    toLabels(subscripts, maxLabels, repeated),
+  );
+  const used: number[] = [];
+  const count = new Map<number, number>();
+  for (const labels of operandLabels) {
+    for (const label of labels) {
+      if (!count.has(label)) used.push(label);
+      count.set(label, (count.get(label) ?? 0) + 1);
+    }
+  }
+  const name = (label: number) => letter(used.indexOf(label));
+  const useImplicit = wantImplicit && (summed || used.every((label) => count.get(label) === 1));
+  let output: number[];
+  if (useImplicit) {
+    output = used.filter((label) => count.get(label) === 1);
+  } else {
+    output = summed ? used.filter((label) => !outputInfo[label]![0]) : [...used];
+    output.sort(
+      (x, y) => outputInfo[x]![1] - outputInfo[y]![1] || used.indexOf(x) - used.indexOf(y),
+    );
+  }
+  const dims = fitDims(
+    plan,
+    operandLabels,
+    operandLabels.map((_, i) => cells[i]!.length),
+    minSide,
+  );
+  const shapes = operandLabels.map((labels) => labels.map((label) => dims[label]!));
+  const inputs = operandLabels.map((labels) => labels.map(name).join("")).join(",");
+  return {
+    spec: useImplicit ? inputs : `${inputs}->${output.map(name).join("")}`,
+    operands: shapes.map((shape, i) => buildTensor(r, shape, cells[i]!)),
+    shapes,
+    outputShape: output.map((label) => dims[label]!),
+  };
 }

@@ -14,11 +14,13 @@ import {
 import {
   type Cell,
   cellsArb,
+  type ResolvedValues,
   resolveValues,
   ValueDomain,
   valuesFromCells,
 } from "./internal/values.js";
 
+/** An activation layerStackArb may put after a linear layer. */
 export type Activation = "relu" | "sigmoid";
 
 /** One layer of a stack, as plain data; the grader builds the student's layer objects from it. */
@@ -97,6 +99,23 @@ const KEYS = [
 const MAX_DEPTH = 16;
 const MAX_WIDTH = 64;
 
+/** The constraints after validation. */
+interface Settings {
+  minDepth: number;
+  maxDepth: number;
+  minWidth: number;
+  maxWidth: number;
+  batch: { min: number; max: number };
+  activations: Activation[];
+  finalActivation: boolean;
+  withBias: boolean;
+  withSoftmax: boolean;
+  batchDiffersFromWidth: boolean;
+  reluMargin: number;
+  values: ResolvedValues;
+}
+
+/** The drawn shape of a stack, before its values. */
 interface Structure {
   batch: number;
   widths: number[];
@@ -115,6 +134,24 @@ interface Structure {
 export function layerStackArb(
   constraints: LayerStackConstraints = {},
 ): fc.Arbitrary<LayerStackSpec> {
+  const settings = resolveConstraints(constraints);
+  return structureArb(settings).chain((s) => {
+    const depth = s.widths.length - 1;
+    const exact = (n: number) => cellsArb(settings.values, n, n);
+    return fc
+      .tuple(
+        exact(s.batch * s.widths[0]!),
+        fc.tuple(...range(depth).map((i) => exact(s.widths[i]! * s.widths[i + 1]!))),
+        fc.tuple(...range(settings.withBias ? depth : 0).map((i) => exact(s.widths[i + 1]!))),
+      )
+      .map(([inputCells, weightCells, biasCells]) =>
+        buildStack(settings, s, inputCells, weightCells, biasCells),
+      );
+  });
+}
+
+/** Validates the constraints and fills in the defaults. */
+function resolveConstraints(constraints: LayerStackConstraints): Settings {
   const where = "layerStackArb";
   const c = checkKeys(where, constraints, KEYS);
   const minDepth = integerField(where, "minDepth", c.minDepth, 1, { min: 1, max: MAX_DEPTH });
@@ -133,18 +170,7 @@ export function layerStackArb(
   if (batch.max > MAX_WIDTH) {
     throw new Error(`${where}: batch (${batch.max}) must be at most ${MAX_WIDTH}`);
   }
-  let activations: Activation[] = ["relu", "sigmoid"];
-  if (c.activations !== undefined) {
-    if (!Array.isArray(c.activations)) {
-      throw new Error(`${where}: activations (${show(c.activations)}) must be an array`);
-    }
-    activations = c.activations.map((a: unknown, i: number) => {
-      if (a !== "relu" && a !== "sigmoid") {
-        throw new Error(`${where}: activations[${i}] (${show(a)}) must be "relu" or "sigmoid"`);
-      }
-      return a;
-    });
-  }
+  const activations = resolveActivations(where, c.activations);
   const finalActivation = booleanField(where, "finalActivation", c.finalActivation, false);
   const withBias = booleanField(where, "withBias", c.withBias, true);
   const withSoftmax = booleanField(
@@ -159,29 +185,72 @@ export function layerStackArb(
       `${where}: batchDiffersFromWidth is impossible with batch (${batch.min}) and every width ${minWidth}`,
     );
   }
-  const r = resolveValues(
+  const values = resolveValues(
     where,
     { min: c.min, max: c.max, specialValues: c.specialValues },
     undefined,
-    {
-      min: -1,
-      max: 1,
-    },
+    { min: -1, max: 1 },
   );
-  const reluMargin = numberField(where, "reluMargin", c.reluMargin, withBias ? 0.01 : 0);
+  return {
+    minDepth,
+    maxDepth,
+    minWidth,
+    maxWidth,
+    batch,
+    activations,
+    finalActivation,
+    withBias,
+    withSoftmax,
+    batchDiffersFromWidth: differs,
+    reluMargin: resolveReluMargin(where, c.reluMargin, withBias, batch.max, values),
+    values,
+  };
+}
+
+/** The activations to choose from (default both). */
+function resolveActivations(where: string, value: unknown): Activation[] {
+  if (value === undefined) return ["relu", "sigmoid"];
+  if (!Array.isArray(value)) {
+    throw new Error(`${where}: activations (${show(value)}) must be an array`);
+  }
+  return value.map((a: unknown, i: number) => {
+    if (a !== "relu" && a !== "sigmoid") {
+      throw new Error(`${where}: activations[${i}] (${show(a)}) must be "relu" or "sigmoid"`);
+    }
+    return a;
+  });
+}
+
+/** The margin of ReLU inputs from 0 (default 0.01 with biases, else 0), checked to be possible. */
+function resolveReluMargin(
+  where: string,
+  value: unknown,
+  withBias: boolean,
+  maxBatch: number,
+  r: ResolvedValues,
+): number {
+  const reluMargin = numberField(where, "reluMargin", value, withBias ? 0.01 : 0);
   if (reluMargin < 0) throw new Error(`${where}: reluMargin (${reluMargin}) must not be negative`);
   if (reluMargin > 0 && !withBias) {
     throw new Error(
       `${where}: reluMargin (${reluMargin}) needs withBias (the bias keeps pre-activations away from 0)`,
     );
   }
-  if (4 * reluMargin * batch.max > r.max - r.min) {
+  if (4 * reluMargin * maxBatch > r.max - r.min) {
     throw new Error(
-      `${where}: reluMargin (${reluMargin}) is too large for ${batch.max} rows and biases in [${r.min}, ${r.max}]; it must be at most (max - min) / (4 * batch)`,
+      `${where}: reluMargin (${reluMargin}) is too large for ${maxBatch} rows and biases in [${r.min}, ${r.max}]; it must be at most (max - min) / (4 * batch)`,
     );
   }
+  return reluMargin;
+}
 
-  const structure = fc
+/**
+ * The structure: a depth, then widths, batch, activations and label picks drawn for the
+ * largest stack and cut down to the depth (so shrinking the depth leaves the rest in place).
+ */
+function structureArb(settings: Settings): fc.Arbitrary<Structure> {
+  const { minDepth, maxDepth, minWidth, maxWidth, batch, activations } = settings;
+  return fc
     .tuple(
       fc.integer({ min: minDepth, max: maxDepth }),
       fc.array(sideArb(minWidth, maxWidth), { minLength: maxDepth + 1, maxLength: maxDepth + 1 }),
@@ -190,7 +259,7 @@ export function layerStackArb(
         minLength: maxDepth,
         maxLength: maxDepth,
       }),
-      withSoftmax
+      settings.withSoftmax
         ? fc.array(fc.nat(maxWidth - 1), { minLength: batch.max, maxLength: batch.max })
         : fc.constant([] as number[]),
     )
@@ -200,85 +269,115 @@ export function layerStackArb(
         widths: widths.slice(0, depth + 1),
         activations: acts
           .slice(0, depth)
-          .map((a, i) => (i < depth - 1 || finalActivation ? a : null)),
+          .map((a, i) => (i < depth - 1 || settings.finalActivation ? a : null)),
         picks,
       };
-      if (differs) separateBatch(s, batch.min, batch.max, minWidth, maxWidth);
+      if (settings.batchDiffersFromWidth) {
+        separateBatch(s, batch.min, batch.max, minWidth, maxWidth);
+      }
       s.picks = s.picks.slice(0, s.batch);
       return s;
     });
+}
 
-  return structure.chain((s) => {
-    const depth = s.widths.length - 1;
-    const exact = (n: number) => cellsArb(r, n, n);
-    return fc
-      .tuple(
-        exact(s.batch * s.widths[0]!),
-        fc.tuple(...range(depth).map((i) => exact(s.widths[i]! * s.widths[i + 1]!))),
-        fc.tuple(...range(withBias ? depth : 0).map((i) => exact(s.widths[i + 1]!))),
-      )
-      .map(([inputCells, weightCells, biasCells]) =>
-        buildStack(s, inputCells, weightCells, biasCells),
-      );
-  });
-
-  function buildStack(
-    s: Structure,
-    inputCells: Cell[],
-    weightCells: Cell[][],
-    biasCells: Cell[][],
-  ): LayerStackSpec {
-    const { batch: rows, widths } = s;
-    const input = new Tensor(valuesFromCells(r, inputCells, rows * widths[0]!), [rows, widths[0]!]);
-    const layers: LayerSpec[] = [];
-    let h = input.data;
-    for (let i = 0; i + 1 < widths.length; i++) {
-      const n = widths[i]!;
-      const m = widths[i + 1]!;
-      const w = valuesFromCells(r, weightCells[i]!, n * m);
-      layers.push({ kind: "linear", weights: new Tensor(w, [n, m]) });
-      const z = new Float64Array(rows * m);
+/**
+ * The stack of structure `s` with values from the cells: the input, then per linear layer its
+ * weights, its bias (fitted to keep a following ReLU's inputs away from 0) and its activation,
+ * run forward on the input to know where the ReLU inputs are.
+ */
+function buildStack(
+  settings: Settings,
+  s: Structure,
+  inputCells: Cell[],
+  weightCells: Cell[][],
+  biasCells: Cell[][],
+): LayerStackSpec {
+  const r = settings.values;
+  const { batch: rows, widths } = s;
+  const input = new Tensor(valuesFromCells(r, inputCells, rows * widths[0]!), [rows, widths[0]!]);
+  const layers: LayerSpec[] = [];
+  let h = input.data;
+  for (let i = 0; i + 1 < widths.length; i++) {
+    const n = widths[i]!;
+    const m = widths[i + 1]!;
+    const w = valuesFromCells(r, weightCells[i]!, n * m);
+    layers.push({ kind: "linear", weights: new Tensor(w, [n, m]) });
+    const z = times(h, w, rows, n, m);
+    const activation = s.activations[i] ?? null;
+    if (settings.withBias) {
+      const b = valuesFromCells(r, biasCells[i]!, m);
+      if (activation === "relu" && settings.reluMargin > 0) {
+        keepReluInputsFromKink(b, z, rows, settings.reluMargin, r);
+      }
+      layers.push({ kind: "bias", bias: new Tensor(b, [m]) });
       for (let row = 0; row < rows; row++) {
-        for (let k = 0; k < n; k++) {
-          const x = h[row * n + k]!;
-          for (let j = 0; j < m; j++) z[row * m + j]! += x * w[k * m + j]!;
-        }
-      }
-      const activation = s.activations[i] ?? null;
-      if (withBias) {
-        const b = valuesFromCells(r, biasCells[i]!, m);
-        if (activation === "relu" && reluMargin > 0) {
-          for (let j = 0; j < m; j++) {
-            const kinks = range(rows).map((row) => -z[row * m + j]!);
-            b[j] = new ValueDomain(r.min, r.max, kinks, reluMargin, false).nearest(b[j]!);
-          }
-        }
-        layers.push({ kind: "bias", bias: new Tensor(b, [m]) });
-        for (let row = 0; row < rows; row++) {
-          for (let j = 0; j < m; j++) z[row * m + j]! += b[j]!;
-        }
-      }
-      if (activation === "relu") {
-        layers.push({ kind: "relu" });
-        h = z.map((v) => Math.max(v, 0));
-      } else if (activation === "sigmoid") {
-        layers.push({ kind: "sigmoid" });
-        h = z.map((v) => 1 / (1 + Math.exp(-v)));
-      } else {
-        h = z;
+        for (let j = 0; j < m; j++) z[row * m + j]! += b[j]!;
       }
     }
-    if (withSoftmax) {
-      const classes = widths[widths.length - 1]!;
-      const labels = new Float64Array(rows * classes);
-      s.picks.forEach((pick, row) => {
-        labels[row * classes + (pick % classes)] = 1;
-      });
-      layers.push({ kind: "softmax" });
-      layers.push({ kind: "crossEntropy", labels: new Tensor(labels, [rows, classes]) });
-    }
-    return { batch: rows, widths: [...widths], layers, input };
+    h = activate(layers, z, activation);
   }
+  if (settings.withSoftmax) {
+    const classes = widths[widths.length - 1]!;
+    layers.push({ kind: "softmax" });
+    layers.push({ kind: "crossEntropy", labels: oneHot(s.picks, rows, classes) });
+  }
+  return { batch: rows, widths: [...widths], layers, input };
+}
+
+/** The product of h [rows, n] and w [n, m], row-major. */
+function times(h: Float64Array, w: Float64Array, rows: number, n: number, m: number): Float64Array {
+  const z = new Float64Array(rows * m);
+  for (let row = 0; row < rows; row++) {
+    for (let k = 0; k < n; k++) {
+      const x = h[row * n + k]!;
+      for (let j = 0; j < m; j++) z[row * m + j]! += x * w[k * m + j]!;
+    }
+  }
+  return z;
+}
+
+/**
+ * Moves each bias b_j (in place) to the nearest value in range that keeps every row's
+ * pre-activation z[row, j] + b_j at least `margin` from ReLU's kink at 0.
+ */
+function keepReluInputsFromKink(
+  b: Float64Array,
+  z: Float64Array,
+  rows: number,
+  margin: number,
+  r: ResolvedValues,
+): void {
+  const m = b.length;
+  for (let j = 0; j < m; j++) {
+    const kinks = range(rows).map((row) => -z[row * m + j]!);
+    b[j] = new ValueDomain(r.min, r.max, kinks, margin, false).nearest(b[j]!);
+  }
+}
+
+/** Appends the activation layer (if any) and returns its output on `z`. */
+function activate(
+  layers: LayerSpec[],
+  z: Float64Array,
+  activation: Activation | null,
+): Float64Array {
+  if (activation === "relu") {
+    layers.push({ kind: "relu" });
+    return z.map((v) => Math.max(v, 0));
+  }
+  if (activation === "sigmoid") {
+    layers.push({ kind: "sigmoid" });
+    return z.map((v) => 1 / (1 + Math.exp(-v)));
+  }
+  return z;
+}
+
+/** One-hot labels [rows, classes]: row i is class picks[i] mod classes. */
+function oneHot(picks: readonly number[], rows: number, classes: number): Tensor {
+  const labels = new Float64Array(rows * classes);
+  picks.forEach((pick, row) => {
+    labels[row * classes + (pick % classes)] = 1;
+  });
+  return new Tensor(labels, [rows, classes]);
 }
 
 /**

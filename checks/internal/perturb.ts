@@ -3,14 +3,6 @@ import { Tensor } from "../../reference/tensor/index.js";
 /** A function of tensors, as the checks see it. */
 export type TensorFunction = (...inputs: Tensor[]) => Tensor;
 
-/** Central differences in float64 use a step of about the cube root of machine epsilon. */
-export const DEFAULT_RELATIVE_STEP = 6.055454452393343e-6;
-
-/** The step for one element: relative to its magnitude, never below the absolute step. */
-export function stepFor(value: number, relativeStep: number): number {
-  return relativeStep * Math.max(1, Math.abs(value));
-}
-
 /** Calls f with input `wrt` replaced; the other inputs are passed through untouched. */
 export function callWith(
   f: TensorFunction,
@@ -27,6 +19,7 @@ export function callWith(
   return out;
 }
 
+/** The input `wrt` names; throws (naming `where`) when it is no index of a Tensor input. */
 export function checkWrt(inputs: readonly Tensor[], wrt: number, where: string): Tensor {
   if (!Number.isInteger(wrt) || wrt < 0 || wrt >= inputs.length) {
     throw new Error(`${where}: wrt must be an input index in 0..${inputs.length - 1}, got ${wrt}`);

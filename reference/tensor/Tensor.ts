@@ -20,9 +20,13 @@ export type NestedArray = number | readonly NestedArray[];
  * tensor it was given, so a tensor behaves as a value unless its owner writes into `data`.
  */
 export class Tensor {
+  /** The side of every axis (frozen); [] for a 0-d tensor, which holds one number. */
   readonly shape: readonly number[];
+  /** The elements in row-major order: the last axis varies fastest. */
   readonly data: Float64Array;
+  /** The number of elements: the product of the shape (1 for a 0-d tensor). */
   readonly size: number;
+  /** The number of axes (0 for a scalar). */
   readonly ndim: number;
   // Worked out on first use: most tensors (every intermediate result) never need them.
   #strides: readonly number[] | undefined = undefined;
@@ -52,7 +56,10 @@ export class Tensor {
     return this.#strides;
   }
 
-  /** The element at a full multi-index; negative indices count from the end. */
+  /**
+   * The element at a full multi-index (`t.get(i, j)`); negative indices count from the end.
+   * Throws unless there is one integer index per axis, within its side.
+   */
   get(...index: number[]): number {
     if (index.length !== this.ndim) {
       throw new Error(
@@ -74,7 +81,10 @@ export class Tensor {
     return this.data[offset]!;
   }
 
-  /** Same data in a new shape (copied); one side may be -1 and is then inferred. */
+  /**
+   * Same data in a new shape (copied), given as sides or one array; one side may be -1 and is
+   * then inferred. Throws when the element counts differ or -1 cannot be inferred.
+   */
   reshape(...shape: number[] | [readonly number[]]): Tensor {
     const requested: readonly number[] = Array.isArray(shape[0])
       ? (shape[0] as readonly number[])
@@ -102,7 +112,11 @@ export class Tensor {
     return new Tensor(this.data.slice(), target);
   }
 
-  /** Axes permuted by `perm` (default: reversed), with the data laid out anew. */
+  /**
+   * Axes permuted by `perm` (default: reversed, so a matrix's transpose), with the data laid out
+   * anew: axis i of the result is axis perm[i] of this one. Throws unless perm names every axis
+   * once (negative axes count from the end).
+   */
   transpose(perm?: readonly number[]): Tensor {
     const order = perm ?? this.shape.map((_, axis) => this.ndim - 1 - axis);
     if (!Array.isArray(order) || order.length !== this.ndim) {
@@ -120,7 +134,7 @@ export class Tensor {
     );
   }
 
-  /** The single value of a tensor with exactly one element (any shape). */
+  /** The single value of a tensor with exactly one element (any shape); throws otherwise. */
   item(): number {
     if (this.size !== 1) {
       throw new Error(
@@ -152,6 +166,7 @@ export class Tensor {
     return new Tensor(this.data.slice(), this.shape);
   }
 
+  /** A readable rendering of the values and the shape, e.g. for `console.log`. */
   toString(): string {
     return `tensor(${formatData(this.data, this.shape).replace(/\n(?!\n)/g, "\n       ")}, shape=${formatShape(this.shape)})`;
   }

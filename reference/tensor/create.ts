@@ -3,7 +3,9 @@ import { type NestedArray, Tensor } from "./Tensor.js";
 
 /**
  * A new tensor from a number, nested arrays, or flat data plus a shape.
- * The input is always copied, so later changes to it never reach the tensor.
+ * The input is always copied, so later changes to it never reach the tensor. A tensor given as
+ * `data` is copied too (and reshaped when a shape is given). Throws an Error for ragged nested
+ * arrays, entries that are not numbers, or flat data whose length does not fit `shape`.
  *
  *   tensor(3)                          // shape []
  *   tensor([[1, 2], [3, 4]])           // shape [2, 2]
@@ -38,12 +40,17 @@ export function tensor(
   return new Tensor(flatten(data, "tensor"), inferred);
 }
 
+/** A 0-d tensor (shape []) holding `value`; throws when `value` is not a number. */
 export function scalar(value: number): Tensor {
   if (typeof value !== "number")
     throw new Error(`scalar: expected a number, got ${describe(value)}`);
   return new Tensor(Float64Array.of(value), []);
 }
 
+/**
+ * A tensor of `shape` with every element `value`. Throws when `shape` is not an array of
+ * non-negative integers or `value` is not a number.
+ */
 export function full(shape: readonly number[], value: number): Tensor {
   const checked = checkShape(shape, "full");
   if (typeof value !== "number")
@@ -51,24 +58,28 @@ export function full(shape: readonly number[], value: number): Tensor {
   return new Tensor(new Float64Array(shapeSize(checked)).fill(value), checked);
 }
 
+/** A tensor of `shape` filled with 0; throws when `shape` is not a valid shape. */
 export function zeros(shape: readonly number[]): Tensor {
   const checked = checkShape(shape, "zeros");
   return new Tensor(new Float64Array(shapeSize(checked)), checked);
 }
 
+/** A tensor of `shape` filled with 1; throws when `shape` is not a valid shape. */
 export function ones(shape: readonly number[]): Tensor {
   return full(checkShape(shape, "ones"), 1);
 }
 
+/** Zeros of the shape of `t`. */
 export function zerosLike(t: Tensor): Tensor {
   return zeros(t.shape);
 }
 
+/** Ones of the shape of `t`. */
 export function onesLike(t: Tensor): Tensor {
   return ones(t.shape);
 }
 
-/** The n-by-n identity matrix. */
+/** The n-by-n identity matrix, shape [n, n]; throws unless n is a non-negative integer. */
 export function eye(n: number): Tensor {
   if (!Number.isSafeInteger(n) || n < 0) {
     throw new Error(`eye: n must be a non-negative integer, got ${describe(n)}`);
@@ -78,7 +89,10 @@ export function eye(n: number): Tensor {
   return new Tensor(out, [n, n]);
 }
 
-/** Evenly spaced values in [start, stop) as a 1-d tensor; `arange(n)` is 0..n-1. */
+/**
+ * Evenly spaced values in [start, stop), `step` apart, as a 1-d tensor; `arange(n)` is 0..n-1,
+ * and a negative step counts down. Throws unless all three are finite and step is not 0.
+ */
 export function arange(start: number, stop?: number, step = 1): Tensor {
   const [from, to] = stop === undefined ? [0, start] : [start, stop];
   if (![from, to, step].every(Number.isFinite) || step === 0) {

@@ -14,7 +14,8 @@ const programs = new LruCache<string, EinsumProgram>(256);
  * Einstein summation with numpy's semantics: `einsum('ij,jk->ik', A, B)` is a matrix product,
  * `'ii->i'` a diagonal, `'ij->'` a total, and without `->` the output holds the indices that
  * appear once, in alphabetical order. `...` stands for broadcast dims; spaces are ignored; sides
- * of size 1 broadcast. Contractions run through a blocked matrix-product kernel.
+ * of size 1 broadcast. Contractions run through a blocked matrix-product kernel. Throws an Error
+ * naming the problem for a malformed spec, or operands whose ranks or sizes do not fit it.
  */
 export function einsum(spec: string, ...operands: Tensor[]): Tensor {
   const key = programKey(spec, operands);

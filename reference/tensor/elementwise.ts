@@ -5,6 +5,10 @@ import { Tensor } from "./Tensor.js";
 /** An operand of an element-wise function: a tensor, or a number standing for a 0-d tensor. */
 export type TensorLike = Tensor | number;
 
+/**
+ * `value` as a tensor: a tensor itself, a number as a new 0-d tensor. Throws an Error naming
+ * `where` for anything else.
+ */
 export function asTensor(value: TensorLike, where: string): Tensor {
   if (value instanceof Tensor) return value;
   if (typeof value === "number") return new Tensor(Float64Array.of(value), []);
@@ -129,39 +133,64 @@ function arithmetic(
   return new Tensor(out, x.shape);
 }
 
+/**
+ * a + b element-wise. The operands broadcast as in numpy (sides of 1 and missing leading axes
+ * stretch; a number is a 0-d tensor); throws an Error when their shapes cannot broadcast, or
+ * when an operand is neither a tensor nor a number.
+ */
 export const add = (a: TensorLike, b: TensorLike): Tensor =>
   arithmetic(ADD, a, b, "add", (x, y) => x + y);
+/** a - b element-wise, broadcasting as {@link add} does. */
 export const sub = (a: TensorLike, b: TensorLike): Tensor =>
   arithmetic(SUB, a, b, "sub", (x, y) => x - y);
+/** a * b element-wise (not a matrix product: see `matmul`), broadcasting as {@link add} does. */
 export const mul = (a: TensorLike, b: TensorLike): Tensor =>
   arithmetic(MUL, a, b, "mul", (x, y) => x * y);
+/**
+ * a / b element-wise, broadcasting as {@link add} does. Division by 0 gives ±Infinity or NaN,
+ * as in JavaScript; it never throws.
+ */
 export const div = (a: TensorLike, b: TensorLike): Tensor =>
   arithmetic(DIV, a, b, "div", (x, y) => x / y);
-/** a ** b element-wise (numpy's power). */
+/** a ** b element-wise (numpy's power), broadcasting as {@link add} does. */
 export const pow = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, "pow", (x, y) => x ** y);
-/** Element-wise larger value; NaN if either is NaN (numpy's maximum). */
+/**
+ * The larger of a and b element-wise; NaN if either is NaN (numpy's maximum). Broadcasts as
+ * {@link add} does, so `maximum(x, 0)` is ReLU.
+ */
 export const maximum = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, "maximum", Math.max);
+/** The smaller of a and b element-wise; NaN if either is NaN (numpy's minimum). Broadcasts. */
 export const minimum = (a: TensorLike, b: TensorLike): Tensor => binary(a, b, "minimum", Math.min);
-/** 1 where a > b, else 0. */
+/** 1 where a > b, else 0 (so 0 where either is NaN); broadcasts as {@link add} does. */
 export const greater = (a: TensorLike, b: TensorLike): Tensor =>
   binary(a, b, "greater", (x, y) => (x > y ? 1 : 0));
-/** 1 where a < b, else 0. */
+/** 1 where a < b, else 0 (so 0 where either is NaN); broadcasts as {@link add} does. */
 export const less = (a: TensorLike, b: TensorLike): Tensor =>
   binary(a, b, "less", (x, y) => (x < y ? 1 : 0));
-/** 1 where a === b, else 0. */
+/** 1 where a === b (exactly; NaN equals nothing), else 0; broadcasts as {@link add} does. */
 export const equal = (a: TensorLike, b: TensorLike): Tensor =>
   binary(a, b, "equal", (x, y) => (x === y ? 1 : 0));
 
+/**
+ * -a element-wise, in a new tensor of a's shape (a number gives a 0-d tensor); throws an Error
+ * when a is neither a tensor nor a number. The other one-operand functions behave the same way.
+ */
 export const neg = (a: TensorLike): Tensor => unary(a, "neg", (x) => -x);
+/** e^a element-wise; Infinity above about 709.78 (float64 overflow). */
 export const exp = (a: TensorLike): Tensor => unary(a, "exp", Math.exp);
-/** Natural logarithm. */
+/** The natural logarithm element-wise: -Infinity at 0, NaN below 0. */
 export const log = (a: TensorLike): Tensor => unary(a, "log", Math.log);
+/** |a| element-wise. */
 export const abs = (a: TensorLike): Tensor => unary(a, "abs", Math.abs);
+/** The square root element-wise; NaN below 0. */
 export const sqrt = (a: TensorLike): Tensor => unary(a, "sqrt", Math.sqrt);
-/** -1, 0 or 1 element-wise (0 stays 0). */
+/** -1, 0 or 1 element-wise (0 stays 0, -0 stays -0, NaN stays NaN). */
 export const sign = (a: TensorLike): Tensor => unary(a, "sign", Math.sign);
 
-/** Applies `fn` to every element; the escape hatch for functions the kit does not have. */
+/**
+ * Applies `fn` to every element (with its flat, row-major index), in a new tensor of a's shape;
+ * the escape hatch for functions the kit does not have. Throws when fn is not a function.
+ */
 export function map(a: TensorLike, fn: (value: number, flatIndex: number) => number): Tensor {
   const t = asTensor(a, "map");
   if (typeof fn !== "function") throw new Error(`map: fn must be a function, got ${describe(fn)}`);
@@ -170,7 +199,10 @@ export function map(a: TensorLike, fn: (value: number, flatIndex: number) => num
   return new Tensor(out, t.shape);
 }
 
-/** `a` where `condition` is non-zero, else `b`, all three broadcast together. */
+/**
+ * `a` where `condition` is non-zero (NaN counts as non-zero), else `b`, all three broadcast
+ * together to one shape as {@link add}'s operands do; throws an Error when they cannot.
+ */
 export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tensor {
   const c = asTensor(condition, "where (condition)");
   const x = asTensor(a, "where (second operand)");
@@ -202,7 +234,11 @@ export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tens
   return new Tensor(out, shape);
 }
 
-/** True when both have the same shape and |a - b| <= atol + rtol * |b| everywhere (numpy's rule). */
+/**
+ * True when both have the same shape and |a - b| <= atol + rtol * |b| everywhere (numpy's rule,
+ * and numpy's defaults rtol 1e-5, atol 1e-8). Infinities are close only to themselves and NaN
+ * to nothing; different shapes give false, not an error (no broadcasting).
+ */
 export function allclose(a: Tensor, b: Tensor, rtol = 1e-5, atol = 1e-8): boolean {
   const x = asTensor(a, "allclose (first operand)");
   const y = asTensor(b, "allclose (second operand)");

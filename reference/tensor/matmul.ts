@@ -2,7 +2,10 @@ import { gemm } from "./internal/gemm.js";
 import { describe, formatShape } from "./internal/shape.js";
 import { Tensor } from "./Tensor.js";
 
-/** The matrix product of a `[n, k]` and b `[k, m]`, shape `[n, m]`. Only 2-d operands. */
+/**
+ * The matrix product of a `[n, k]` and b `[k, m]`, shape `[n, m]`. Only 2-d operands, and no
+ * broadcasting (einsum covers batches); throws for other ranks or inner sizes that differ.
+ */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   for (const [name, t] of [
     ["first", a],

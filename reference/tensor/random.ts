@@ -13,6 +13,10 @@ export class Rng {
   private s3 = 0;
   private spareNormal: number | null = null;
 
+  /**
+   * A generator seeded by a finite number (all 53 bits of an integer, and a fraction, count) or
+   * a string (hashed); the same seed always gives the same stream. Throws for other seeds.
+   */
   constructor(seed: number | string = 0) {
     let state = typeof seed === "string" ? hashString(seed) : seedToInt(seed);
     const next = () => {
@@ -64,7 +68,7 @@ export class Rng {
     return mean + std * radius * Math.cos(2 * Math.PI * v);
   }
 
-  /** A uniformly distributed integer in [0, n). */
+  /** A uniformly distributed integer in [0, n); throws unless n is a positive integer. */
   int(n: number): number {
     if (!Number.isSafeInteger(n) || n <= 0) {
       throw new Error(`Rng.int: n must be a positive integer, got ${describe(n)}`);
@@ -89,12 +93,18 @@ export class Rng {
   }
 }
 
-/** A tensor of standard normal values from `seed` (a number, a string, or an Rng to draw from). */
+/**
+ * A tensor of `shape` of standard normal values from `seed` (a number, a string, or an Rng to
+ * draw from, which it advances); the same seed gives the same tensor on every machine.
+ */
 export function randn(shape: readonly number[], seed: number | string | Rng = 0): Tensor {
   return (seed instanceof Rng ? seed : new Rng(seed)).randn(shape);
 }
 
-/** A tensor of values uniform in [0, 1) from `seed` (a number, a string, or an Rng). */
+/**
+ * A tensor of `shape` of values uniform in [0, 1) from `seed` (a number, a string, or an Rng
+ * to draw from, which it advances).
+ */
 export function rand(shape: readonly number[], seed: number | string | Rng = 0): Tensor {
   return (seed instanceof Rng ? seed : new Rng(seed)).rand(shape);
 }

@@ -71,12 +71,19 @@ const sumFold = (data: Float64Array, start: number, length: number): number => {
   return total;
 };
 
-/** Sum over all axes (default) or the given ones. */
+/**
+ * Sum over all axes (default) or the given ones (negative axes count from the end). The reduced
+ * axes are dropped, or kept as sides of 1 with `keepDims`; a sum over no elements is 0. Throws
+ * for an axis out of range or named twice.
+ */
 export function sum(t: Tensor, axes?: Axes, keepDims = false): Tensor {
   return reduce(t, axes, keepDims, { where: "sum", fold: sumFold, needsElements: false });
 }
 
-/** Mean over all axes (default) or the given ones. */
+/**
+ * Mean over all axes (default) or the given ones, shaped as {@link sum}'s result; throws for a
+ * mean over no elements.
+ */
 export function mean(t: Tensor, axes?: Axes, keepDims = false): Tensor {
   return reduce(t, axes, keepDims, {
     where: "mean",
@@ -85,7 +92,10 @@ export function mean(t: Tensor, axes?: Axes, keepDims = false): Tensor {
   });
 }
 
-/** Largest value over all axes (default) or the given ones; NaN if any value is NaN. */
+/**
+ * Largest value over all axes (default) or the given ones, shaped as {@link sum}'s result; NaN
+ * if any value is NaN. Throws for a maximum over no elements.
+ */
 export function max(t: Tensor, axes?: Axes, keepDims = false): Tensor {
   return reduce(t, axes, keepDims, {
     where: "max",
@@ -102,7 +112,10 @@ export function max(t: Tensor, axes?: Axes, keepDims = false): Tensor {
   });
 }
 
-/** Smallest value over all axes (default) or the given ones; NaN if any value is NaN. */
+/**
+ * Smallest value over all axes (default) or the given ones, shaped as {@link sum}'s result; NaN
+ * if any value is NaN. Throws for a minimum over no elements.
+ */
 export function min(t: Tensor, axes?: Axes, keepDims = false): Tensor {
   return reduce(t, axes, keepDims, {
     where: "min",
@@ -121,7 +134,8 @@ export function min(t: Tensor, axes?: Axes, keepDims = false): Tensor {
 
 /**
  * Index of the largest value (the first one on ties, the first NaN if any, as numpy) along
- * `axis`, as a tensor of indices; without an axis, the flat index into `data` as a 0-d tensor.
+ * `axis`, as a tensor of indices (that axis dropped); without an axis, the flat index into
+ * `data` as a 0-d tensor. Throws for an empty tensor or an axis out of range.
  */
 export function argmax(t: Tensor, axis?: number): Tensor {
   const source = axis === undefined ? t.reshape([t.size]) : t;

@@ -2,7 +2,10 @@ import { broadcastData, broadcastShapes } from "./internal/broadcast.js";
 import { checkShape, describe, formatShape, normalizeAxis, sameShape } from "./internal/shape.js";
 import { Tensor } from "./Tensor.js";
 
-/** `t` repeated along broadcast axes to exactly `shape` (numpy's broadcast_to, copied). */
+/**
+ * `t` repeated along broadcast axes to exactly `shape` (numpy's broadcast_to, copied): sides of
+ * 1 stretch and leading axes are added. Throws when t's shape cannot broadcast to `shape`.
+ */
 export function broadcastTo(t: Tensor, shape: readonly number[]): Tensor {
   if (!(t instanceof Tensor)) throw new Error(`broadcastTo: expected a Tensor, got ${describe(t)}`);
   const target = checkShape(shape, "broadcastTo");
@@ -15,7 +18,10 @@ export function broadcastTo(t: Tensor, shape: readonly number[]): Tensor {
   return new Tensor(broadcastData(t.data, t.shape, target), target);
 }
 
-/** Joins tensors along an existing axis; all other sides must agree. */
+/**
+ * Joins tensors along an existing axis (negative counts from the end); all other sides must
+ * agree. Throws for an empty list, 0-d tensors (use {@link stack}) or sides that differ.
+ */
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   const first = checkList(tensors, "concat");
   if (first.ndim === 0)
@@ -47,7 +53,11 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   return new Tensor(out, shape);
 }
 
-/** Stacks same-shape tensors along a new axis. */
+/**
+ * Stacks same-shape tensors along a new axis at position `axis` (0..ndim, negative counts from
+ * the end): n tensors of shape [a, b] stack to [n, a, b] at axis 0. Throws for an empty list or
+ * shapes that differ.
+ */
 export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   const first = checkList(tensors, "stack");
   const along = normalizeAxis(axis, first.ndim + 1, "stack");

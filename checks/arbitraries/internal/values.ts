@@ -221,18 +221,7 @@ export function resolveValues(
       `${where}: integers is true but [min, max] = [${min}, ${max}] holds no integer`,
     );
   }
-  let kinks: number[] = [];
-  if (c.kinks !== undefined) {
-    if (!Array.isArray(c.kinks)) {
-      throw new Error(`${where}: kinks (${show(c.kinks)}) must be an array of numbers`);
-    }
-    kinks = c.kinks.map((kink: unknown, i: number) => {
-      if (typeof kink !== "number" || !Number.isFinite(kink)) {
-        throw new Error(`${where}: kinks[${i}] (${show(kink)}) must be a finite number`);
-      }
-      return kink;
-    });
-  }
+  const kinks = resolveKinks(where, c.kinks);
   const margin = numberField(where, "margin", c.margin, kinks.length > 0 ? DEFAULT_KINK_MARGIN : 0);
   if (margin < 0) throw new Error(`${where}: margin (${margin}) must not be negative`);
   const domain = new ValueDomain(min, max, kinks, margin, integers);
@@ -243,22 +232,78 @@ export function resolveValues(
   }
   const specialValues = booleanField(where, "specialValues", c.specialValues, false);
   const specials = specialValues ? SPECIALS.filter((s) => domain.nearest(s) === s) : [];
+  const { distinctBy, spacing } = resolveDistinctBy(
+    where,
+    c.distinctBy,
+    { min, max },
+    domain,
+    maxCount,
+  );
+  return {
+    where,
+    min,
+    max,
+    integers,
+    kinks,
+    margin,
+    domain,
+    specials,
+    ...gridOf(min, max, integers),
+    distinctBy,
+    spacing,
+  };
+}
 
-  let distinctBy: number | undefined;
-  let spacing = 0;
-  if (c.distinctBy !== undefined) {
-    distinctBy = numberField(where, "distinctBy", c.distinctBy, 0);
-    if (!(distinctBy > 0)) {
-      throw new Error(`${where}: distinctBy (${distinctBy}) must be a positive number`);
-    }
-    // A hair of slack absorbs rounding when coordinates are turned back into values.
-    const scale = Math.max(1, Math.abs(min), Math.abs(max), domain.span);
-    spacing = integers
-      ? Math.max(1, Math.ceil(distinctBy))
-      : distinctBy * (1 + 1e-9) + 16 * Number.EPSILON * scale;
-    if (maxCount !== undefined) checkRoomFor(where, distinctBy, spacing, domain, maxCount);
+/** The kinks, checked to be finite numbers (default none). */
+function resolveKinks(where: string, value: unknown): number[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    throw new Error(`${where}: kinks (${show(value)}) must be an array of numbers`);
   }
+  return value.map((kink: unknown, i: number) => {
+    if (typeof kink !== "number" || !Number.isFinite(kink)) {
+      throw new Error(`${where}: kinks[${i}] (${show(kink)}) must be a finite number`);
+    }
+    return kink;
+  });
+}
 
+/**
+ * `distinctBy` (undefined when not asked for) and the spacing in domain coordinates that
+ * guarantees it (`range` is the caller's [min, max]), checked to fit `maxCount` values into the
+ * domain when that is known.
+ */
+function resolveDistinctBy(
+  where: string,
+  value: unknown,
+  range: { min: number; max: number },
+  domain: ValueDomain,
+  maxCount: number | undefined,
+): { distinctBy: number | undefined; spacing: number } {
+  if (value === undefined) return { distinctBy: undefined, spacing: 0 };
+  const distinctBy = numberField(where, "distinctBy", value, 0);
+  if (!(distinctBy > 0)) {
+    throw new Error(`${where}: distinctBy (${distinctBy}) must be a positive number`);
+  }
+  // A hair of slack absorbs rounding when coordinates are turned back into values.
+  const scale = Math.max(1, Math.abs(range.min), Math.abs(range.max), domain.span);
+  const spacing = domain.integers
+    ? Math.max(1, Math.ceil(distinctBy))
+    : distinctBy * (1 + 1e-9) + 16 * Number.EPSILON * scale;
+  if (maxCount !== undefined) checkRoomFor(where, distinctBy, spacing, domain, maxCount);
+  return { distinctBy, spacing };
+}
+
+/**
+ * The grid of the cells' `k`: value = anchor + k * step for k in [kMin, kMax], anchored at the
+ * value of [min, max] closest to 0; unit steps for integers, else about 2^GRID_BITS steps (no
+ * finer than the doubles near the bounds can resolve).
+ */
+function gridOf(
+  min: number,
+  max: number,
+  integers: boolean,
+): { anchor: number; step: number; kMin: number; kMax: number } {
   let anchor: number;
   let step: number;
   let lo: number;
@@ -280,20 +325,10 @@ export function resolveValues(
     step = 2 ** exponent;
   }
   return {
-    where,
-    min,
-    max,
-    integers,
-    kinks,
-    margin,
-    domain,
-    specials,
     anchor,
     step,
     kMin: Math.ceil((lo - anchor) / step),
     kMax: Math.floor((hi - anchor) / step),
-    distinctBy,
-    spacing,
   };
 }
 

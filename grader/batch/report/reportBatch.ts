@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, relative } from "node:path";
 import type { CliIO } from "../../common/io.js";
-import { writeReportFile } from "../../integrations/writeReportFile.js";
+import { writeReportFile } from "../../common/writeReportFile.js";
 import { knockOnCheckIds } from "../../reporters/knockOns.js";
 import { readAllStoredResults, type StoredResult } from "../store/resultStore.js";
 import { compareRows, hasUnstableRegrade } from "../tables/compareGrades.js";

@@ -76,24 +76,17 @@ saved.on("unhandledRejection", onLoadFailure);
 /** A submission's module, loaded on first use. */
 export type ModuleLoader = () => Record<string, unknown>;
 
-export function startChild(
-  drivers: Record<string, Driver>,
+/**
+ * The submission's modules as drivers see them: each loaded on first use, once; a module that
+ * did not compile, is missing or threw while loading is a LoadError for every driver that asks.
+ */
+function lazyModules(
   loaders: Record<string, ModuleLoader>,
   moduleErrors: Record<string, string>,
-): void {
-  if (started) return;
-  // Still the drivers module's moment: a drivers export that is not an object is reported as a
-  // drivers-error (the throw reaches onLoadFailure).
-  if (typeof drivers !== "object" || drivers === null) {
-    throw new saved.Error(
-      `its export "drivers" is ${drivers === null ? "null" : typeof drivers}, not an object of driver functions`,
-    );
-  }
-  const driverNames = saved.keys(drivers).filter((name) => typeof drivers[name] === "function");
-  started = true;
+): Record<string, Record<string, unknown>> {
   const cache = new Map<string, Record<string, unknown>>();
   const failed = new Map<string, string>();
-  const modules = new Proxy({} as Record<string, Record<string, unknown>>, {
+  return new Proxy({} as Record<string, Record<string, unknown>>, {
     get(_, name) {
       const key = saved.String(name);
       if (moduleErrors[key] !== undefined) throw new LoadError(key, moduleErrors[key]!);
@@ -113,6 +106,24 @@ export function startChild(
       }
     },
   });
+}
+
+export function startChild(
+  drivers: Record<string, Driver>,
+  loaders: Record<string, ModuleLoader>,
+  moduleErrors: Record<string, string>,
+): void {
+  if (started) return;
+  // Still the drivers module's moment: a drivers export that is not an object is reported as a
+  // drivers-error (the throw reaches onLoadFailure).
+  if (typeof drivers !== "object" || drivers === null) {
+    throw new saved.Error(
+      `its export "drivers" is ${drivers === null ? "null" : typeof drivers}, not an object of driver functions`,
+    );
+  }
+  const driverNames = saved.keys(drivers).filter((name) => typeof drivers[name] === "function");
+  started = true;
+  const modules = lazyModules(loaders, moduleErrors);
 
   // Student code may start promises or timers that fail later; they must not end the child.
   saved.on("unhandledRejection", () => {});

@@ -101,8 +101,22 @@ export function planEinsum(
   parsed: ParsedEinsumSpec,
   shapes: readonly (readonly number[])[],
 ): EinsumPlan {
+  const { operandLabels, ellipsisDims } = labelOperands(parsed, shapes);
+  const sizes = bindSizes(operandLabels, shapes);
+  const outputLabels = labelOutput(parsed, operandLabels, ellipsisDims);
+  return { operandLabels, outputLabels, sizes };
+}
+
+/**
+ * Every operand's labels, axis by axis, after checking its rank against its subscripts, and
+ * the number of dims `...` stands for (the most any operand's `...` covers).
+ */
+function labelOperands(
+  parsed: ParsedEinsumSpec,
+  shapes: readonly (readonly number[])[],
+): { operandLabels: number[][]; ellipsisDims: number } {
   let ellipsisDims = 0;
-  const operandLabels = parsed.inputs.map((term, i) => {
+  const terms = parsed.inputs.map((term, i) => {
     const shape = shapes[i]!;
     const named = term.before.length + term.after.length;
     if (!term.hasEllipsis && shape.length !== named) {
@@ -119,19 +133,30 @@ export function planEinsum(
     ellipsisDims = Math.max(ellipsisDims, covered);
     return { term, covered };
   });
-  const labelsOf = operandLabels.map(({ term, covered }) => [
+  const labelsOf = terms.map(({ term, covered }) => [
     ...term.before.map(code),
     ...Array.from({ length: covered }, (_, t) => -(covered - t)),
     ...term.after.map(code),
   ]);
   // Ellipsis dims align on the right: the last covered dim of every operand is the same label.
-  const resolved = labelsOf.map((labels) =>
+  const operandLabels = labelsOf.map((labels) =>
     labels.map((label) => (label < 0 ? ELLIPSIS_LABEL + ellipsisDims + label : label)),
   );
+  return { operandLabels, ellipsisDims };
+}
 
+/**
+ * The size of every label. A label must have one size wherever it appears, except that a side
+ * of 1 broadcasts between operands (never within one operand, where a repeat is a diagonal).
+ */
+function bindSizes(
+  operandLabels: readonly (readonly number[])[],
+  shapes: readonly (readonly number[])[],
+): Map<number, number> {
   const sizes = new Map<number, number>();
+  // Where each label got its size, for the message when another operand disagrees.
   const firstSeen = new Map<number, string>();
-  resolved.forEach((labels, i) => {
+  operandLabels.forEach((labels, i) => {
     const shape = shapes[i]!;
     const inOperand = new Map<number, number>();
     labels.forEach((label, axis) => {
@@ -154,31 +179,39 @@ export function planEinsum(
       }
     });
   });
+  return sizes;
+}
 
+/**
+ * The output's labels: the spec's own, or numpy's implicit output (the `...` dims, then the
+ * letters that appear exactly once, in alphabetical order).
+ */
+function labelOutput(
+  parsed: ParsedEinsumSpec,
+  operandLabels: readonly (readonly number[])[],
+  ellipsisDims: number,
+): number[] {
   const ellipsisLabels = Array.from({ length: ellipsisDims }, (_, t) => ELLIPSIS_LABEL + t);
-  let outputLabels: number[];
-  if (parsed.output === null) {
+  const out = parsed.output;
+  if (out === null) {
     const counts = new Map<number, number>();
-    for (const labels of resolved) {
+    for (const labels of operandLabels) {
       for (const label of labels)
         if (label < ELLIPSIS_LABEL) counts.set(label, (counts.get(label) ?? 0) + 1);
     }
     const once = [...counts].filter(([, count]) => count === 1).map(([label]) => label);
-    outputLabels = [...ellipsisLabels, ...once.sort((a, b) => a - b)];
-  } else {
-    const out = parsed.output;
-    if (!out.hasEllipsis && ellipsisDims > 0) {
-      throw new Error(
-        `einsum: '...' stands for ${ellipsisDims} dim${ellipsisDims === 1 ? "" : "s"} in the operands but the output '${out.text}' has no '...' to keep them`,
-      );
-    }
-    outputLabels = [
-      ...out.before.map(code),
-      ...(out.hasEllipsis ? ellipsisLabels : []),
-      ...out.after.map(code),
-    ];
+    return [...ellipsisLabels, ...once.sort((a, b) => a - b)];
   }
-  return { operandLabels: resolved, outputLabels, sizes };
+  if (!out.hasEllipsis && ellipsisDims > 0) {
+    throw new Error(
+      `einsum: '...' stands for ${ellipsisDims} dim${ellipsisDims === 1 ? "" : "s"} in the operands but the output '${out.text}' has no '...' to keep them`,
+    );
+  }
+  return [
+    ...out.before.map(code),
+    ...(out.hasEllipsis ? ellipsisLabels : []),
+    ...out.after.map(code),
+  ];
 }
 
 function code(letter: string): number {
