@@ -37,8 +37,7 @@ export function materializeSample(
   const base = expected.base === "solution" ? solution : packagePath("fixtures/starter/src");
   const copyModules = (from: string, only?: readonly string[]) => {
     for (const file of readdirSync(from)) {
-      if (!MODULE_FILE.test(file) || file.includes(".test.") || file.startsWith("test-support"))
-        continue;
+      if (!MODULE_FILE.test(file) || file.includes(".test.")) continue;
       if (only && !only.includes(file.replace(MODULE_FILE, ""))) continue;
       cpSync(join(from, file), join(src, file));
     }

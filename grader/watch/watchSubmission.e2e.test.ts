@@ -21,7 +21,7 @@ it("re-grades what a save changes: a bug, a syntax error, the fix, an imported m
   const solution = packagePath("reference/solution");
   mkdirSync(join(dir, "src"));
   for (const file of readdirSync(solution)) {
-    if (file.endsWith(".test.ts") || file === "test-support.ts") continue;
+    if (file.endsWith(".test.ts")) continue;
     writeFileSync(join(dir, "src", file), readFileSync(join(solution, file)));
   }
   const layers = join(dir, "src", "layers.ts");

@@ -39,7 +39,7 @@ export function buildFixtureClass(
       if (source.name === "solution")
         cpSync(source.dir, join(target, "src"), {
           recursive: true,
-          filter: (p) => !/\.test\.ts$|test-support/.test(p),
+          filter: (p) => !/\.test\.ts$/.test(p),
         });
       else
         cpSync(source.dir, target, {
