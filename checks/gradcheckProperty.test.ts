@@ -21,7 +21,8 @@ describe("gradcheckProperty", () => {
     const result = fc.check(property, { seed: 42, numRuns: 50, maxSkipsPerRun: 1000 });
     expect(result.failed).toBe(false);
     expect(result.numSkips).toBeGreaterThan(0);
-  });
+    // A few thousand skipped draws: 2 to 5 s, past vitest's 5 s default on a loaded machine.
+  }, 60_000);
 
   it("fails a wrong gradient and shrinks to a small input", () => {
     const property = gradcheckProperty(
