@@ -1,11 +1,12 @@
 import { autodiff } from "../grader/assignments/autodiff/index.js";
 import type { Assignment, CheckDefinition } from "../grader/authoring/types.js";
 import { checkCalls } from "../grader/engine/checkCalls.js";
-import type { CheckRun, CheckSandbox } from "../grader/engine/runCheck.js";
+import type { CheckRun } from "../grader/engine/runCheck.js";
 import { drawCases } from "../grader/engine/runFirstBatch.js";
 import type { Driver } from "../grader/sandbox/child/driver.js";
 import { LoadError, runOutcome } from "../grader/sandbox/child/runOutcome.js";
 import { FloatPack } from "../grader/sandbox/protocol/FloatPack.js";
+import { NO_CHILD } from "./drawnCases.js";
 
 export interface InProcessRun {
   /** "passed" when every run passed; otherwise how the first bad run ended. */
@@ -25,12 +26,6 @@ export interface InProcessOptions {
   /** Whose defaults (runs, tolerance, time limits) apply; default the built-in autodiff. */
   assignment?: Assignment;
 }
-
-/** Never called: runCheckInProcess runs the drivers itself, synchronously. */
-const NO_CHILD: CheckSandbox = {
-  bundleFile: "(in process)",
-  run: () => Promise.reject(new Error("runCheckInProcess runs no child")),
-};
 
 /**
  * Runs a check against modules loaded in this process through the grader's own code: the cases

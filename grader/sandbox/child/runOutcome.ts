@@ -7,6 +7,7 @@
 import type { FloatPack } from "../protocol/FloatPack.js";
 import type { Outcome } from "../protocol/messages.js";
 import type { Driver } from "./driver.js";
+import { cap, safeString } from "./safeText.js";
 import { fromWire, toWire } from "./wireCodec.js";
 
 // Saved when the child's bundle evaluates this module, before any student module loads.
@@ -58,16 +59,4 @@ export function describeError(error: unknown): { name: string; message: string; 
   } catch {
     return { name: "thrown value", message: "a value that could not be read", stack: "" };
   }
-}
-
-function safeString(value: unknown): string {
-  try {
-    return saved.String(value);
-  } catch {
-    return "a value that cannot be turned into text";
-  }
-}
-
-function cap(text: string, length: number): string {
-  return text.length > length ? `${text.slice(0, length)}...` : text;
 }

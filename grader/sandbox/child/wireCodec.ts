@@ -5,6 +5,7 @@
 import { Tensor } from "../../../reference/tensor/index.js";
 import { type FloatPack, unpackFloats } from "../protocol/FloatPack.js";
 import type { Wire } from "../protocol/wire.js";
+import { cap, safeString } from "./safeText.js";
 
 const saved = {
   Float64Array,
@@ -14,18 +15,6 @@ const saved = {
   objectPrototype: Object.prototype,
   String,
 };
-
-function safeString(value: unknown): string {
-  try {
-    return saved.String(value);
-  } catch {
-    return "a value that cannot be turned into text";
-  }
-}
-
-function cap(text: string, length: number): string {
-  return text.length > length ? `${text.slice(0, length)}...` : text;
-}
 
 const MAX_ITEMS = 10_000;
 

@@ -5,9 +5,9 @@ import { describe, expect, it } from "vitest";
 import * as starter from "../../../../fixtures/starter/src/autograd";
 import * as solution from "../../../../reference/solution/autograd";
 import type { Tensor } from "../../../../reference/tensor/index.js";
+import { drawnCases } from "../../../../testing/drawnCases.js";
 import { runCheckInProcess } from "../../../../testing/runCheckInProcess.js";
 import type { CheckDefinition } from "../../../authoring/types.js";
-import { checkSeed } from "../../../engine/checkSeed.js";
 import { drivers } from "../drivers.js";
 import { autogradProblem } from "./autograd.js";
 
@@ -106,27 +106,13 @@ describe("problem 4: the definition", () => {
   });
 });
 
-/** The cases runCheck draws for a check under a grading seed: the check's own seed, its runs. */
-// biome-ignore lint/suspicious/noExplicitAny: cases of different checks.
-function drawn(c: CheckDefinition, seed: number): any[] {
-  const cases: unknown[] = [];
-  fc.check(
-    fc.property(c.cases, (testCase) => {
-      cases.push(testCase);
-      return true;
-    }),
-    { seed: checkSeed(seed, c.id), numRuns: c.runs ?? 25 },
-  );
-  return cases;
-}
-
 const POWER_SEEDS = [...Array.from({ length: 50 }, (_, i) => i + 1), 20261126];
 
 describe("problem 4: power over seeds", () => {
   it("mul and div of one shape draw a factor with an exact zero, for seeds 1-50 and the assignment's", () => {
     for (const id of ["4.helpers.mul", "4.helpers.div", "4.VariableMultiply.backward"]) {
       for (const seed of POWER_SEEDS) {
-        const zeroFactor = drawn(check(id), seed).some(
+        const zeroFactor = drawnCases(check(id), seed).some(
           (c: { inputs: Tensor[] }) =>
             c.inputs.every((t) => t.ndim > 0) && c.inputs[0]!.data.includes(0),
         );
@@ -149,14 +135,7 @@ describe("problem 4: power over seeds", () => {
     for (const id of ids) {
       const c = check(id);
       for (const seed of [...Array.from({ length: 50 }, (_, i) => i + 1), 20261126]) {
-        const cases: { inputs: Tensor[]; arg?: number; extra?: number[] }[] = [];
-        fc.check(
-          fc.property(c.cases, (testCase) => {
-            cases.push(testCase);
-            return true;
-          }),
-          { seed: checkSeed(seed, id), numRuns: c.runs ?? 25 },
-        );
+        const cases: { inputs: Tensor[]; arg?: number; extra?: number[] }[] = drawnCases(c, seed);
         const k = (x: (typeof cases)[number]) => (x.arg ?? x.extra?.[0]) as number;
         expect(
           cases.some((x) => wideOuter(x.inputs[0]!, x.inputs[1]!, k(x))),

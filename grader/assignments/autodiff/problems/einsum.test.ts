@@ -5,11 +5,11 @@ import * as starter from "../../../../fixtures/starter/src/einsum";
 import { einsumTerms } from "../../../../reference/forward/einsum.js";
 import * as solution from "../../../../reference/solution/einsum";
 import { mul, ones, Tensor } from "../../../../reference/tensor/index.js";
+import { drawnCases } from "../../../../testing/drawnCases.js";
 import { runCheckInProcess } from "../../../../testing/runCheckInProcess.js";
 import { defineAssignment } from "../../../authoring/defineAssignment.js";
 import type { CheckDefinition } from "../../../authoring/types.js";
 import { packagePath } from "../../../common/packagePath.js";
-import { checkSeed } from "../../../engine/checkSeed.js";
 import { einsumDrivers } from "../drivers/einsum.js";
 import { type EinsumBackwardCase, HOMEWORK_SPECS, LABEL_ALPHABET } from "./einsum/einsumCases.js";
 import { einsumProblem } from "./einsum.js";
@@ -332,15 +332,7 @@ describe("problem 5: graded specs use the whole label alphabet of HOMEWORK.md (i
     for (const id of ["5.einsum.forward", "5.einsum.backward", "5.einsum.consistent"]) {
       const c = check(id);
       for (const seed of [...Array.from({ length: 50 }, (_, k) => k + 1), 20261126]) {
-        // The cases runCheck draws: the check's own seed, its runs.
-        const specs: string[] = [];
-        fc.check(
-          fc.property(c.cases, (testCase) => {
-            specs.push((testCase as EinsumBackwardCase).spec);
-            return true;
-          }),
-          { seed: checkSeed(seed, c.id), numRuns: c.runs ?? 25 },
-        );
+        const specs = drawnCases<EinsumBackwardCase>(c, seed).map((testCase) => testCase.spec);
         expect(
           specs.some((spec) => /[A-Z]/.test(spec)),
           `${id} seed ${seed}`,

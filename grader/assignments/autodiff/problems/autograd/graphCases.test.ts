@@ -1,11 +1,8 @@
-// The engine checks' graphs: values z never uses, one value taken twice by one operation, and
-// leaves reused by a second graph (issue 14), in every seed.
-import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { evaluateGraph, type GraphNode } from "../../../../../reference/forward/autograd.js";
 import { type Tensor, tensor } from "../../../../../reference/tensor/index.js";
+import { drawnCases } from "../../../../../testing/drawnCases.js";
 import type { CheckDefinition } from "../../../../authoring/types.js";
-import { checkSeed } from "../../../../engine/checkSeed.js";
 import { autogradProblem } from "../autograd.js";
 import { usedTwice, withDeadBranches } from "./graphCases.js";
 
@@ -13,20 +10,6 @@ function check(id: string): CheckDefinition {
   const found = autogradProblem.checks.find((c) => c.id === id);
   if (!found) throw new Error(`no check ${id}`);
   return found;
-}
-
-/** The cases runCheck draws for a check under a grading seed: the check's own seed, its runs. */
-// biome-ignore lint/suspicious/noExplicitAny: cases of different checks.
-function drawn(c: CheckDefinition, seed: number): any[] {
-  const cases: unknown[] = [];
-  fc.check(
-    fc.property(c.cases, (testCase) => {
-      cases.push(testCase);
-      return true;
-    }),
-    { seed: checkSeed(seed, c.id), numRuns: c.runs ?? 25 },
-  );
-  return cases;
 }
 
 const POWER_SEEDS = [...Array.from({ length: 50 }, (_, i) => i + 1), 20261126];
@@ -105,7 +88,7 @@ describe("problem 4: graphs with values z never uses, one value used twice, leav
   it("reuse, diamond and dag draw dead values, dag a value used twice by one node, reuse and dag reused leaves, for seeds 1-50 and the assignment's", () => {
     for (const seed of POWER_SEEDS) {
       for (const id of ["4.engine.reuse", "4.engine.diamond", "4.engine.dag"]) {
-        const cases = drawn(check(id), seed) as DrawnGraph[];
+        const cases = drawnCases(check(id), seed) as DrawnGraph[];
         expect(cases.some(hasDead), `${id} seed ${seed}: dead values`).toBe(true);
         // A value z uses with a consumer z does not use that is not a leaf.
         const deadOnIntermediate = cases.some((c) => {
