@@ -9,6 +9,11 @@
  */
 
 export { loadAssignment } from "./assignments/loadAssignment.js";
+export {
+  assignmentFileFor,
+  type RepoAssignment,
+  repoAssignment,
+} from "./assignments/repoAssignment.js";
 export { defineAssignment } from "./authoring/defineAssignment.js";
 export {
   allOf,

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fakeDeps, fakeIO, passingResult } from "../../testing/cliFakes.js";
@@ -168,6 +168,44 @@ describe("check --watch", () => {
     const r = await cli(["check", "missing", "--watch"]);
     expect(r.code).toBe(2);
     expectUsage(r.err, "no such folder: missing", "check");
+  });
+});
+
+describe("the assignment a repository names in its package.json", () => {
+  it("is what check, check --watch's loader and list use without a flag, and never grade", async () => {
+    const io = fakeIO();
+    mkdirSync(join(io.cwd, "grading"));
+    writeFileSync(join(io.cwd, "grading", "hw.ts"), "export default {};\n");
+    writeFileSync(
+      join(io.cwd, "package.json"),
+      JSON.stringify({ gradmark: { assignment: "grading/hw.ts" } }),
+    );
+    const deps = fakeDeps();
+    await runCli(["check", "hw"], io, deps);
+    await runCli(["list"], io, deps);
+    await runCli(["check", "hw", "--assignment", "other.ts"], io, deps);
+    // A submission never chooses what grades it (Gradescope runs grade on the student's files).
+    await runCli(["grade", "hw"], io, deps);
+    expect(deps.loaded).toEqual([
+      join("grading", "hw.ts"),
+      join("grading", "hw.ts"),
+      "other.ts",
+      undefined,
+    ]);
+    // The replay line needs no flag: the same package.json applies.
+    expect(io.out).toContain("replay: npx gradmark check hw --seed");
+  });
+
+  it("stops check with one line when the field names no file", async () => {
+    const io = fakeIO();
+    writeFileSync(join(io.cwd, "package.json"), '{"gradmark": {"assignment": "nope.ts"}}');
+    const code = await runCli(["check", "hw"], io, fakeDeps());
+    expect(code).toBe(2);
+    expectUsage(
+      io.err,
+      'package.json names the assignment "nope.ts", which does not exist (nope.ts)',
+      "check",
+    );
   });
 });
 

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { assignmentFileFor } from "../assignments/repoAssignment.js";
 import type { CliIO } from "../common/io.js";
 import { UsageError } from "../common/UsageError.js";
 import { publishGradeReport } from "../integrations/publishGradeReport.js";
@@ -46,7 +47,10 @@ export function runGradeFlow(
     const { seed, redactSeed } = gradingSeed(mode, args, io, deps);
     const dir = resolve(io.cwd, args.dir);
     assertFolder(dir, args.dir);
-    const assignment = await deps.loadAssignment(args.assignment, io.cwd);
+    const assignment = await deps.loadAssignment(
+      mode === "check" ? assignmentFileFor(args, dir, io.cwd) : args.assignment,
+      io.cwd,
+    );
     if (mode === "check") {
       // The seed comes first, on stdout only above a terminal report there.
       const line = `seed: ${seed}\n`;

@@ -1,4 +1,5 @@
 import type { CommandModule } from "yargs";
+import { assignmentFileFor } from "../../assignments/repoAssignment.js";
 import { type CliIO, decideColor } from "../../common/io.js";
 import { UsageError } from "../../common/UsageError.js";
 import { assignmentOutline, renderOutline } from "../../reporters/assignmentOutline.js";
@@ -21,7 +22,9 @@ export function runListCommand(
         `unknown format ${JSON.stringify(args.format)}; list knows terminal, json`,
       );
     }
-    const outline = assignmentOutline(await deps.loadAssignment(args.assignment, io.cwd));
+    const outline = assignmentOutline(
+      await deps.loadAssignment(assignmentFileFor(args, ".", io.cwd), io.cwd),
+    );
     io.stdout(
       args.format === "json"
         ? `${JSON.stringify(outline, null, 2)}\n`

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { assignmentFileFor } from "../../assignments/repoAssignment.js";
 import type { CliIO } from "../../common/io.js";
 import { UsageError } from "../../common/UsageError.js";
 import { isolationLevel } from "../../sandbox/isolation/requireIsolation.js";
@@ -45,7 +46,7 @@ export function runWatchCommand(
     const seed = args.seed === undefined ? undefined : parseSeed(args.seed, "--seed");
     const dir = resolve(io.cwd, args.dir);
     assertFolder(dir, args.dir);
-    const assignment = await deps.loadAssignment(args.assignment, io.cwd);
+    const assignment = await deps.loadAssignment(assignmentFileFor(args, dir, io.cwd), io.cwd);
     const handle = await watchSubmission({
       dir,
       assignment,
