@@ -112,6 +112,8 @@ export type { SeedGrading } from "./selftest/seedFigures.js";
 export type { SelftestRow } from "./selftest/selftestRow.js";
 export {
   ALL_NOT_IMPLEMENTED,
+  type AssignmentSelftestFolders,
+  assignmentTargets,
   FULL_MARKS,
   type SelftestTarget,
   selftestTargets,

@@ -17,6 +17,20 @@ import type { ExpectedOutcome } from "./expectedOutcome.js";
 
 const MODULE_FILE = /\.(ts|mts|js|mjs)$/;
 
+/** The folders of modules (a submission's src/) that samples are laid over. */
+export interface SampleBases {
+  solution: string | null;
+  starter: string | null;
+}
+
+/** The built-in assignment's: the staff solution and the starter of a gradmark checkout. */
+export function builtinBases(): SampleBases {
+  return {
+    solution: packagePath("reference/solution"),
+    starter: packagePath("fixtures/starter/src"),
+  };
+}
+
 /**
  * The submission a sample stands for, as a folder with src/: its own src/ files laid over its
  * base (the staff solution or the starter), with `useSolution` modules taken from the solution
@@ -28,13 +42,22 @@ const MODULE_FILE = /\.(ts|mts|js|mjs)$/;
 export function materializeSample(
   dir: string,
   expected: ExpectedOutcome,
+  bases: SampleBases = builtinBases(),
 ): { dir: string; cleanup: () => void } {
   if (expected.base === undefined) return { dir, cleanup: () => {} };
+  const solution = bases.solution;
+  const base = expected.base === "solution" ? solution : bases.starter;
+  if (base === null) {
+    throw new Error(
+      `its expected.json lays it over the ${expected.base}, but no ${expected.base} was given (--${expected.base})`,
+    );
+  }
+  if (expected.useSolution && solution === null) {
+    throw new Error("its expected.json takes modules from the solution, but none was given");
+  }
   const work = mkdtempSync(join(tmpdir(), "gradmark-sample-"));
   const src = join(work, "src");
   mkdirSync(src);
-  const solution = packagePath("reference/solution");
-  const base = expected.base === "solution" ? solution : packagePath("fixtures/starter/src");
   const copyModules = (from: string, only?: readonly string[]) => {
     for (const file of readdirSync(from)) {
       if (!MODULE_FILE.test(file) || file.includes(".test.")) continue;
@@ -43,7 +66,7 @@ export function materializeSample(
     }
   };
   copyModules(base);
-  if (expected.useSolution) copyModules(solution, expected.useSolution);
+  if (expected.useSolution && solution !== null) copyModules(solution, expected.useSolution);
   const own = join(dir, "src");
   if (existsSync(own)) overlay(own, src);
   for (const module of expected.remove ?? []) {

@@ -59,7 +59,7 @@ function problemsForExtraSeeds(
   assignment: ProblemModules,
 ): string[] | undefined {
   if (target.srcDir !== undefined || target.expected.base !== "solution") return undefined;
-  const sample = materializeSample(target.dir, target.expected);
+  const sample = materializeSample(target.dir, target.expected, target.bases);
   try {
     const problems = problemsAffectedBy(
       target.dir,

@@ -161,7 +161,7 @@ async function runGradings(
     const started = performance.now();
     let outcome: SelftestOutcome;
     try {
-      const sample = materializeSample(job.target.dir, job.target.expected);
+      const sample = materializeSample(job.target.dir, job.target.expected, job.target.bases);
       const options: GradeOptions = {
         dir: sample.dir,
         assignment: context.assignment,

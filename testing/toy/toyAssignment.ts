@@ -81,3 +81,4 @@ export const toyAssignment = defineAssignment({
     },
   ],
 });
+export default toyAssignment;

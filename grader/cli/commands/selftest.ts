@@ -1,8 +1,11 @@
+import { existsSync, statSync } from "node:fs";
+import { resolve } from "node:path";
 import type { CommandModule } from "yargs";
 import { type CliIO, decideColor } from "../../common/io.js";
+import { UsageError } from "../../common/UsageError.js";
 import { formatSelftestReport } from "../../selftest/formatSelftestReport.js";
 import { runSelftest } from "../../selftest/runSelftest.js";
-import type { SelftestTarget } from "../../selftest/selftestTargets.js";
+import { assignmentTargets, type SelftestTarget } from "../../selftest/selftestTargets.js";
 import {
   type CliDeps,
   type CommandContext,
@@ -15,8 +18,6 @@ import {
   runGuarded,
 } from "../shared.js";
 
-// Tests outside the CLI still import the staff solution's expectation from here.
-
 export interface SelftestArgs {
   seed?: string;
   seeds?: number;
@@ -25,6 +26,11 @@ export interface SelftestArgs {
   jobs?: number;
   /** With --seeds: grade every problem of every sample under every seed. */
   full?: boolean;
+  /** A custom assignment file, graded on the folders below instead of the checkout's. */
+  assignment?: string;
+  solution?: string;
+  starter?: string;
+  samples?: string;
 }
 
 /**
@@ -39,10 +45,11 @@ export function runSelftestCommand(
 ): Promise<number> {
   return runGuarded(io, "selftest", async () => {
     const seed = args.seed === undefined ? undefined : parseSeed(args.seed, "--seed");
+    const custom = customTargets(args, io.cwd);
     const report = await runSelftest(
       {
-        assignment: () => deps.loadAssignment(undefined, io.cwd),
-        ...(targets !== undefined ? { targets } : {}),
+        assignment: () => deps.loadAssignment(args.assignment, io.cwd),
+        ...(custom !== undefined ? { targets: custom } : targets !== undefined ? { targets } : {}),
         only: parseOnly(args.only),
         seed,
         seeds: args.seeds,
@@ -55,6 +62,37 @@ export function runSelftestCommand(
     io.stdout(formatSelftestReport(report, decideColor(io.env, io.isTTY)));
     if (report.rows.some((row) => row.error)) return EXIT_ERROR;
     return report.rows.every((row) => row.agrees) ? EXIT_PASSED : EXIT_FAILED;
+  });
+}
+
+/** The targets of `selftest --assignment` (its --solution, --starter, --samples), else undefined. */
+function customTargets(args: SelftestArgs, cwd: string): SelftestTarget[] | undefined {
+  const folders = { solution: args.solution, starter: args.starter, samples: args.samples };
+  if (args.assignment === undefined) {
+    const given = Object.entries(folders).find(([, value]) => value !== undefined);
+    if (given) {
+      throw new UsageError(
+        `--${given[0]} goes with --assignment <file> (the built-in assignment's targets are the checkout's)`,
+      );
+    }
+    return undefined;
+  }
+  if (folders.solution === undefined) {
+    throw new UsageError(
+      "selftest --assignment needs --solution <dir>: the staff solution, graded for full marks",
+    );
+  }
+  for (const [flag, value] of Object.entries(folders)) {
+    if (value === undefined) continue;
+    const dir = resolve(cwd, value);
+    if (!existsSync(dir) || !statSync(dir).isDirectory())
+      throw new UsageError(`--${flag} ${value}: no such folder`);
+  }
+  const at = (value: string | undefined) => (value === undefined ? undefined : resolve(cwd, value));
+  return assignmentTargets({
+    solution: resolve(cwd, folders.solution),
+    ...(folders.starter !== undefined ? { starter: at(folders.starter) } : {}),
+    ...(folders.samples !== undefined ? { samples: at(folders.samples) } : {}),
   });
 }
 
@@ -82,6 +120,24 @@ export function selftestCommand(context: CommandContext): CommandModule<object, 
           alias: "j",
           type: "number",
           describe: "gradings run at once, each in its own sandboxed child (default 1)",
+        })
+        .option("assignment", {
+          type: "string",
+          describe:
+            "an assignment file to test instead of the built-in one, on --solution (and --starter, --samples)",
+        })
+        .option("solution", {
+          type: "string",
+          describe: "with --assignment: the staff solution's folder (its src/ or its modules)",
+        })
+        .option("starter", {
+          type: "string",
+          describe: "with --assignment: the starter's folder, graded as all not implemented",
+        })
+        .option("samples", {
+          type: "string",
+          describe:
+            "with --assignment: a folder of sample submissions, each with an expected.json (base: solution or starter means the folders above)",
         })
         .option("full", {
           type: "boolean",
