@@ -88,6 +88,10 @@ export {
 } from "./init/gradmarkSource.js";
 export { type ScaffoldOptions, scaffoldStudentRepo } from "./init/scaffoldStudentRepo.js";
 export {
+  type AssignmentShipment,
+  planAssignmentShipment,
+} from "./integrations/gradescope/shipAssignment.js";
+export {
   type GradescopeAutograderOptions,
   writeGradescopeAutograder,
 } from "./integrations/gradescope/writeGradescopeAutograder.js";

@@ -1,5 +1,5 @@
 import { readdirSync } from "node:fs";
-import { relative, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import type { CommandModule } from "yargs";
 import type { CliIO } from "../../common/io.js";
 import { UsageError } from "../../common/UsageError.js";
@@ -10,6 +10,7 @@ import {
   parseGradmarkSource,
 } from "../../init/gradmarkSource.js";
 import { DEFAULT_GRADMARK_SPEC, scaffoldStudentRepo } from "../../init/scaffoldStudentRepo.js";
+import { planAssignmentShipment } from "../../integrations/gradescope/shipAssignment.js";
 import { shellQuote } from "../../reporters/text.js";
 import { type CommandContext, EXIT_PASSED, runGuarded } from "../shared.js";
 
@@ -18,6 +19,8 @@ export interface InitArgs {
   force?: boolean;
   gradescope?: string;
   from?: string;
+  /** With --gradescope: the assignment file whose folder the autograder ships and grades with. */
+  assignment?: string;
 }
 
 /** `gradmark init [dir]`: a student repository from the starter, or a Gradescope autograder. */
@@ -26,6 +29,11 @@ export function runInitCommand(args: InitArgs, io: CliIO): Promise<number> {
     if (Array.isArray(args.from)) throw new UsageError("give --from once");
     const from = args.from === undefined ? undefined : parseGradmarkSource(args.from, io.cwd);
     if (args.gradescope !== undefined) return initGradescope(args.gradescope, from, args, io);
+    if (args.assignment !== undefined) {
+      throw new UsageError(
+        "--assignment goes with --gradescope for now: a students' repository would ship the assignment's hidden checks (a students' copy without them is not built yet); name it in the repository's package.json instead (\"gradmark\": { \"assignment\": ... })",
+      );
+    }
     const target = resolve(io.cwd, args.dir);
     const written = scaffoldStudentRepo(target, { force: args.force, from });
     const dependency = from ? gradmarkDependency(from, target) : { spec: DEFAULT_GRADMARK_SPEC };
@@ -69,12 +77,21 @@ async function initGradescope(
     );
   }
   const target = resolve(io.cwd, dir);
+  const shipment =
+    args.assignment === undefined
+      ? undefined
+      : await planAssignmentShipment(args.assignment, target, { force: args.force, cwd: io.cwd });
   const written = writeGradescopeAutograder(target, {
     gradmarkVersion:
       from === undefined ? version : from.kind === "tarball" ? from.version : from.spec,
     tarball: from?.kind === "tarball" ? from.path : undefined,
     force: args.force,
+    ...(shipment ? { assignmentFile: shipment.assignmentFile } : {}),
   });
+  if (shipment) {
+    shipment.copy();
+    written.push(join(target, shipment.assignmentFile));
+  }
   const shown = written.map((file) => relative(io.cwd, file) || file);
   io.stdout(`wrote a Gradescope autograder to ${dir}:\n${shown.map((f) => `  ${f}`).join("\n")}\n`);
   io.stdout("zip the folder's contents and upload them as the assignment's autograder.\n");
@@ -110,6 +127,11 @@ export function initCommand(context: CommandContext): CommandModule<object, Init
           describe:
             "where the repository installs gradmark from: a version or range, a tarball made by npm pack (path or URL; a local one is copied into vendor/), a git URL or a gradmark folder (default: the npm registry)",
         })
+        .option("assignment", {
+          type: "string",
+          describe:
+            "with --gradescope: an assignment file; its folder (drivers and what it imports) is shipped in the autograder, which grades with it",
+        })
         .option("gradescope", {
           type: "string",
           describe:
@@ -120,7 +142,11 @@ export function initCommand(context: CommandContext): CommandModule<object, Init
           "gradmark init my-homework --from ../gradmark-0.1.0.tgz",
           "one that installs gradmark from a tarball (copied to vendor/)",
         )
-        .example("gradmark init --gradescope autograder", "files to upload to Gradescope") as never,
+        .example("gradmark init --gradescope autograder", "files to upload to Gradescope")
+        .example(
+          "gradmark init --gradescope autograder --assignment course/hw2/hw2.ts",
+          "an autograder that grades with your own assignment",
+        ) as never,
     handler: async (args) => {
       context.exit(await runInitCommand(args, context.io));
     },

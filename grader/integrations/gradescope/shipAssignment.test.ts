@@ -1,0 +1,100 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { fakeIO } from "../../../testing/cliFakes.js";
+import { ASSIGNMENT, writeAssignment } from "../../../testing/offsetsAssignment.js";
+import { loadAssignment } from "../../assignments/loadAssignment.js";
+import { runInitCommand } from "../../cli/commands/init.js";
+import { UsageError } from "../../common/UsageError.js";
+import { gradeSubmission } from "../../engine/gradeSubmission.js";
+import { planAssignmentShipment } from "./shipAssignment.js";
+
+const root = mkdtempSync(join(tmpdir(), "gradmark-ship-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+async function refusal(run: Promise<unknown>): Promise<string> {
+  try {
+    await run;
+  } catch (error) {
+    if (error instanceof UsageError) return error.message;
+    throw error;
+  }
+  throw new Error("not refused");
+}
+
+describe("shipping a custom assignment in a Gradescope autograder", () => {
+  it("copies the assignment's folder, which then grades like the original", async () => {
+    const file = writeAssignment(join(root, "course", "hw"), 0);
+    mkdirSync(join(root, "course", "hw", "node_modules", "junk"), { recursive: true });
+    const autograder = join(root, "autograder");
+    const shipment = await planAssignmentShipment(file, autograder);
+    expect(shipment.assignmentFile).toBe("assignment/hw.ts");
+    expect(existsSync(join(autograder, "assignment"))).toBe(false); // nothing before copy()
+    shipment.copy();
+    for (const part of ["hw.ts", "drivers.ts", "reference/add.ts"])
+      expect(existsSync(join(autograder, "assignment", part)), part).toBe(true);
+    expect(existsSync(join(autograder, "assignment", "node_modules"))).toBe(false);
+
+    const submission = join(root, "alice");
+    mkdirSync(join(submission, "src"), { recursive: true });
+    writeFileSync(
+      join(submission, "src", "ops.ts"),
+      'import { add as plus, type Tensor } from "gradmark/tensor";\nexport const add = (a: Tensor, b: Tensor) => plus(a, b);\n',
+    );
+    const shipped = await loadAssignment(join(autograder, shipment.assignmentFile));
+    const result = await gradeSubmission({ dir: submission, assignment: shipped, mode: "grade" });
+    expect(result.score).toBe(10);
+  }, 60_000);
+
+  it("refuses an assignment that reads files outside its folder, naming them", async () => {
+    const dir = join(root, "course2", "hw");
+    const file = writeAssignment(dir, 0);
+    mkdirSync(join(root, "course2", "shared"), { recursive: true });
+    writeFileSync(join(root, "course2", "shared", "points.ts"), "export const POINTS = 5;\n");
+    writeFileSync(
+      file,
+      `import { POINTS } from "../shared/points.ts";\n${ASSIGNMENT.replace("points: 5,", "points: POINTS,")}`,
+    );
+    expect(
+      await refusal(planAssignmentShipment("course2/hw/hw.ts", join(root, "ag2"), { cwd: root })),
+    ).toBe(
+      "course2/hw/hw.ts reads files outside its folder course2/hw, which is what the autograder ships: ../shared/points.ts; move them into the folder (npm packages other than gradmark and fast-check are not installed there)",
+    );
+  }, 60_000);
+
+  it("replaces an earlier shipped copy only with --force", async () => {
+    const file = writeAssignment(join(root, "course3", "hw"), 0);
+    const autograder = join(root, "ag3");
+    mkdirSync(join(autograder, "assignment"), { recursive: true });
+    expect(await refusal(planAssignmentShipment(file, autograder, { cwd: root }))).toBe(
+      "ag3/assignment already exists and would be replaced; use --force to replace it",
+    );
+    (await planAssignmentShipment(file, autograder, { force: true })).copy();
+    expect(existsSync(join(autograder, "assignment", "hw.ts"))).toBe(true);
+  }, 60_000);
+});
+
+describe("gradmark init --assignment", () => {
+  it("with --gradescope, ships the assignment and run_autograder grades with it", async () => {
+    writeAssignment(join(root, "course4", "hw"), 0);
+    const io = fakeIO();
+    io.cwd = root;
+    const code = await runInitCommand(
+      { dir: ".", gradescope: "ag4", assignment: "course4/hw/hw.ts" },
+      io,
+    );
+    expect(io.err).toBe("");
+    expect(code).toBe(0);
+    expect(readFileSync(join(root, "ag4", "run_autograder"), "utf8")).toContain(
+      "ASSIGNMENT='assignment/hw.ts'",
+    );
+    expect(io.out).toContain("ag4/assignment/hw.ts");
+  }, 60_000);
+
+  it("without --gradescope, refuses: a students' repository would ship hidden checks", async () => {
+    const io = fakeIO();
+    expect(await runInitCommand({ dir: "hw2", assignment: "hw.ts" }, io)).toBe(2);
+    expect(io.err).toMatch(/--assignment goes with --gradescope for now/);
+  });
+});
