@@ -95,6 +95,12 @@ export {
   type GradescopeAutograderOptions,
   writeGradescopeAutograder,
 } from "./integrations/gradescope/writeGradescopeAutograder.js";
+export {
+  type AssignmentCopy,
+  type AssignmentCopyOptions,
+  HIDDEN_MODULE,
+  planAssignmentCopy,
+} from "./integrations/planAssignmentCopy.js";
 // A grade's report printed or written as check and grade do (with GitHub Actions' additions).
 export {
   type PublishGradeReportOptions,

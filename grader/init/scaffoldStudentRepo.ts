@@ -22,6 +22,17 @@ export interface ScaffoldOptions {
    * the npm registry. A local tarball outside the repository is copied into `vendor/`.
    */
   from?: GradmarkSource;
+  /**
+   * The starter of a custom assignment: a folder holding src/ (and perhaps README.md), or the
+   * folder of its modules. Default: the built-in assignment's starter.
+   */
+  starter?: string;
+  /**
+   * The assignment file of the repository, relative to it (a students' copy without hidden
+   * checks, written beside it by the caller): package.json names it for check, and the
+   * workflow passes it to grade.
+   */
+  assignmentFile?: string;
 }
 
 /** The gradmark dependency of a repository made without `--from`. */
@@ -32,7 +43,12 @@ export const DEFAULT_GRADMARK_SPEC = `^${version}`;
  * `npm install` installs gradmark as package.json names it; `gradmark` is that spec, which a
  * comment repeats.
  */
-export function gradeWorkflow(gradmark: string): string {
+export function gradeWorkflow(gradmark: string, assignmentFile?: string): string {
+  // grade reads no package.json field (a submission must not choose its grader): the flag.
+  const grade =
+    assignmentFile === undefined
+      ? "npx gradmark grade"
+      : `npx gradmark grade --assignment '${assignmentFile.replace(/'/g, "'\\''")}'`;
   return `name: grade
 on:
   push:
@@ -51,7 +67,7 @@ jobs:
       - run: npm install --no-audit --no-fund
       # In GitHub Actions gradmark also writes a Markdown summary of the run and one annotation
       # per failing check, pointing at the file to fix.
-      - run: npx gradmark grade
+      - run: ${grade}
 `;
 }
 
@@ -78,13 +94,15 @@ export function scaffoldStudentRepo(dir: string, options: ScaffoldOptions = {}):
   if (!existsSync(starter))
     throw new UsageError(`the starter is missing from this gradmark install (${starter})`);
   const planned = new Map<string, () => void>();
-  for (const entry of STARTER_FILES) {
+  const entries = options.starter === undefined ? STARTER_FILES : ["tsconfig.json"];
+  for (const entry of entries) {
     for (const file of listFiles(join(starter, entry))) {
       const rel = relative(starter, file);
       if (rel.endsWith(".test.ts")) continue;
       planned.set(rel, () => cpSync(file, join(target, rel)));
     }
   }
+  if (options.starter !== undefined) planStarter(options.starter, target, planned);
   const manifest = JSON.parse(readFileSync(join(starter, "package.json"), "utf8")) as {
     devDependencies?: Record<string, string>;
     scripts?: Record<string, string>;
@@ -99,10 +117,13 @@ export function scaffoldStudentRepo(dir: string, options: ScaffoldOptions = {}):
     writeFileSync(join(target, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`),
   );
   planned.set(".gitignore", () => writeFileSync(join(target, ".gitignore"), GITIGNORE));
+  if (options.assignmentFile !== undefined) {
+    (manifest as { gradmark?: unknown }).gradmark = { assignment: options.assignmentFile };
+  }
   planned.set(join(".github", "workflows", "grade.yml"), () =>
     writeFileSync(
       join(target, ".github", "workflows", "grade.yml"),
-      gradeWorkflow(dependency.spec),
+      gradeWorkflow(dependency.spec, options.assignmentFile),
     ),
   );
   const copy = dependency.copy;
@@ -120,6 +141,23 @@ export function scaffoldStudentRepo(dir: string, options: ScaffoldOptions = {}):
     write();
   }
   return [...planned.keys()].sort();
+}
+
+/** A custom starter's files: its src/ (or its modules, as src/) and its README.md if any. */
+function planStarter(starter: string, target: string, planned: Map<string, () => void>): void {
+  if (!existsSync(starter) || !statSync(starter).isDirectory())
+    throw new UsageError(`--starter ${starter}: no such folder`);
+  const src = join(starter, "src");
+  const modules = existsSync(src) && statSync(src).isDirectory() ? src : starter;
+  for (const file of listFiles(modules)) {
+    const rel = relative(modules, file);
+    if (rel.split(/[\\/]/).some((part) => part === "node_modules" || part.startsWith(".")))
+      continue;
+    if (modules === starter && (rel === "README.md" || rel === "package.json")) continue;
+    planned.set(join("src", rel), () => cpSync(file, join(target, "src", rel)));
+  }
+  const readme = join(starter, "README.md");
+  if (existsSync(readme)) planned.set("README.md", () => cpSync(readme, join(target, "README.md")));
 }
 
 function listFiles(path: string): string[] {

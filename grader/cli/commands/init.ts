@@ -11,6 +11,7 @@ import {
 } from "../../init/gradmarkSource.js";
 import { DEFAULT_GRADMARK_SPEC, scaffoldStudentRepo } from "../../init/scaffoldStudentRepo.js";
 import { planAssignmentShipment } from "../../integrations/gradescope/shipAssignment.js";
+import { type AssignmentCopy, planAssignmentCopy } from "../../integrations/planAssignmentCopy.js";
 import { shellQuote } from "../../reporters/text.js";
 import { type CommandContext, EXIT_PASSED, runGuarded } from "../shared.js";
 
@@ -19,8 +20,13 @@ export interface InitArgs {
   force?: boolean;
   gradescope?: string;
   from?: string;
-  /** With --gradescope: the assignment file whose folder the autograder ships and grades with. */
+  /**
+   * An assignment file: with --gradescope its folder is shipped in the autograder; otherwise a
+   * students' copy of it (without hidden checks) goes into the repository's grading/.
+   */
   assignment?: string;
+  /** With --assignment (not --gradescope): that assignment's starter folder. */
+  starter?: string;
 }
 
 /** `gradmark init [dir]`: a student repository from the starter, or a Gradescope autograder. */
@@ -28,14 +34,32 @@ export function runInitCommand(args: InitArgs, io: CliIO): Promise<number> {
   return runGuarded(io, "init", async () => {
     if (Array.isArray(args.from)) throw new UsageError("give --from once");
     const from = args.from === undefined ? undefined : parseGradmarkSource(args.from, io.cwd);
-    if (args.gradescope !== undefined) return initGradescope(args.gradescope, from, args, io);
-    if (args.assignment !== undefined) {
-      throw new UsageError(
-        "--assignment goes with --gradescope for now: a students' repository would ship the assignment's hidden checks (a students' copy without them is not built yet); name it in the repository's package.json instead (\"gradmark\": { \"assignment\": ... })",
-      );
+    if (args.gradescope !== undefined) {
+      if (args.starter !== undefined)
+        throw new UsageError("--starter is for a students' repository, not with --gradescope");
+      return initGradescope(args.gradescope, from, args, io);
     }
     const target = resolve(io.cwd, args.dir);
-    const written = scaffoldStudentRepo(target, { force: args.force, from });
+    const copy = await studentsCopy(args, target, io);
+    let written: string[];
+    try {
+      written = scaffoldStudentRepo(target, {
+        force: args.force,
+        from,
+        ...(copy && args.starter !== undefined
+          ? { starter: resolve(io.cwd, args.starter), assignmentFile: copy.assignmentFile }
+          : {}),
+      });
+    } catch (error) {
+      copy?.discard();
+      throw error;
+    }
+    if (copy) {
+      copy.write();
+      io.stdout(
+        `the assignment is in ${join(args.dir, copy.assignmentFile)}, without its hidden checks${copy.leftOut.length > 0 ? ` (${copy.leftOut.join(", ")})` : ""}: package.json names it for check, and the workflow grades with it\n`,
+      );
+    }
     const dependency = from ? gradmarkDependency(from, target) : { spec: DEFAULT_GRADMARK_SPEC };
     io.stdout(`created a homework repository in ${args.dir} (${written.length} files)\n`);
     if (dependency.copy) {
@@ -58,6 +82,29 @@ export function runInitCommand(args: InitArgs, io: CliIO): Promise<number> {
       );
     }
     return EXIT_PASSED;
+  });
+}
+
+/** With --assignment, its students' copy (checked, not yet written) for the repository. */
+async function studentsCopy(
+  args: InitArgs,
+  target: string,
+  io: CliIO,
+): Promise<AssignmentCopy | undefined> {
+  if (args.assignment === undefined) {
+    if (args.starter !== undefined)
+      throw new UsageError("--starter goes with --assignment <file>, the assignment it starts");
+    return undefined;
+  }
+  if (args.starter === undefined) {
+    throw new UsageError(
+      "--assignment needs --starter <dir>: the starter of that assignment (the built-in starter is the default assignment's)",
+    );
+  }
+  return planAssignmentCopy(args.assignment, join(target, "grading"), {
+    students: true,
+    force: args.force,
+    cwd: io.cwd,
   });
 }
 
@@ -130,7 +177,12 @@ export function initCommand(context: CommandContext): CommandModule<object, Init
         .option("assignment", {
           type: "string",
           describe:
-            "with --gradescope: an assignment file; its folder (drivers and what it imports) is shipped in the autograder, which grades with it",
+            "an assignment file: the repository gets a copy of its folder without its *.hidden.ts modules in grading/ (with --starter); with --gradescope the autograder ships the whole folder and grades with it",
+        })
+        .option("starter", {
+          type: "string",
+          describe:
+            "with --assignment: that assignment's starter (a folder with src/, or its modules)",
         })
         .option("gradescope", {
           type: "string",
@@ -143,6 +195,10 @@ export function initCommand(context: CommandContext): CommandModule<object, Init
           "one that installs gradmark from a tarball (copied to vendor/)",
         )
         .example("gradmark init --gradescope autograder", "files to upload to Gradescope")
+        .example(
+          "gradmark init hw2 --assignment course/hw2/hw2.ts --starter course/hw2-starter",
+          "a repository for your own assignment (hidden checks left out)",
+        )
         .example(
           "gradmark init --gradescope autograder --assignment course/hw2/hw2.ts",
           "an autograder that grades with your own assignment",

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { fakeIO } from "../../../testing/cliFakes.js";
 import { ASSIGNMENT, writeAssignment } from "../../../testing/offsetsAssignment.js";
+import { writeSplitAssignment } from "../../../testing/splitAssignment.js";
 import { loadAssignment } from "../../assignments/loadAssignment.js";
 import { runInitCommand } from "../../cli/commands/init.js";
 import { UsageError } from "../../common/UsageError.js";
@@ -59,7 +60,7 @@ describe("shipping a custom assignment in a Gradescope autograder", () => {
     expect(
       await refusal(planAssignmentShipment("course2/hw/hw.ts", join(root, "ag2"), { cwd: root })),
     ).toBe(
-      "course2/hw/hw.ts reads files outside its folder course2/hw, which is what the autograder ships: ../shared/points.ts; move them into the folder (npm packages other than gradmark and fast-check are not installed there)",
+      "course2/hw/hw.ts reads files outside its folder course2/hw, which is what is copied: ../shared/points.ts; move them into the folder (npm packages other than gradmark and fast-check are not installed there)",
     );
   }, 60_000);
 
@@ -92,9 +93,49 @@ describe("gradmark init --assignment", () => {
     expect(io.out).toContain("ag4/assignment/hw.ts");
   }, 60_000);
 
-  it("without --gradescope, refuses: a students' repository would ship hidden checks", async () => {
+  it("for students: grading/ holds the copy without hidden checks, src/ the starter", async () => {
+    writeSplitAssignment(join(root, "course5", "hw"), "module");
+    mkdirSync(join(root, "course5", "starter", "src"), { recursive: true });
+    writeFileSync(
+      join(root, "course5", "starter", "src", "ops.ts"),
+      'export const add = () => { throw new Error("not implemented"); };\n',
+    );
+    writeFileSync(join(root, "course5", "starter", "README.md"), "# Homework 5\n");
+    const io = fakeIO();
+    io.cwd = root;
+    const code = await runInitCommand(
+      { dir: "repo5", assignment: "course5/hw/hw.ts", starter: "course5/starter" },
+      io,
+    );
+    expect(io.err).toBe("");
+    expect(code).toBe(0);
+    const repo = join(root, "repo5");
+    expect(JSON.parse(readFileSync(join(repo, "package.json"), "utf8")).gradmark).toEqual({
+      assignment: "grading/hw.ts",
+    });
+    expect(readFileSync(join(repo, ".github", "workflows", "grade.yml"), "utf8")).toContain(
+      "- run: npx gradmark grade --assignment 'grading/hw.ts'",
+    );
+    expect(readFileSync(join(repo, "README.md"), "utf8")).toBe("# Homework 5\n");
+    expect(existsSync(join(repo, "src", "ops.ts"))).toBe(true);
+    expect(readFileSync(join(repo, "grading", "checks.hidden.ts"), "utf8")).not.toContain(
+      "SECRET-CASE-42",
+    );
+    expect(io.out).toContain("without its hidden checks (1.add.hidden)");
+    // What check grades with there: the visible check only, not implemented yet.
+    const assignment = await loadAssignment(join(repo, "grading", "hw.ts"));
+    const result = await gradeSubmission({ dir: repo, assignment, mode: "check", seed: 1 });
+    expect(result.problems[0]!.checks.map((c) => [c.id, c.status])).toEqual([
+      ["1.add", "not-implemented"],
+    ]);
+  }, 60_000);
+
+  it("for students, needs the assignment's starter, and a starter needs an assignment", async () => {
     const io = fakeIO();
     expect(await runInitCommand({ dir: "hw2", assignment: "hw.ts" }, io)).toBe(2);
-    expect(io.err).toMatch(/--assignment goes with --gradescope for now/);
+    expect(io.err).toMatch(/--assignment needs --starter <dir>/);
+    const other = fakeIO();
+    expect(await runInitCommand({ dir: "hw2", starter: "s" }, other)).toBe(2);
+    expect(other.err).toMatch(/--starter goes with --assignment <file>/);
   });
 });
