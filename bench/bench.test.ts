@@ -2,6 +2,7 @@
 // results and the evaluation counts of gradcheck, never times.
 import { beforeAll, describe, expect, test } from "vitest";
 import { matmul } from "../reference/tensor/index.js";
+import { drawNetwork, KINK_MARGIN, networkSize } from "../testing/softmaxReluNetwork.js";
 import { renderTable } from "./common.js";
 import { type GradcheckCostResult, gradcheckCostRows, runGradcheckCost } from "./gradcheckCost.js";
 import { gradcheckPowerRows, runGradcheckPower } from "./gradcheckPower.js";
@@ -16,7 +17,6 @@ import { type KernelsResult, kernelCases, kernelsRows, runKernels } from "./kern
 import { logLogSlope, pairedRatios, summarize, timeSync } from "./stats.js";
 import { PYTHON_CANDIDATES } from "./torch/findTorchPython.js";
 import { runGradmarkSide } from "./torch/runGradmarkSide.js";
-import { drawNetwork, KINK_MARGIN, networkSize } from "./torch/softmaxReluNetwork.js";
 import type { Tally } from "./torch/Tally.js";
 
 const tiny = { samples: 1, minSampleMs: 0, budgetMs: 0 };

@@ -8,11 +8,12 @@
  * bench/torch/gradcheck_vs_torch.py, spawned once per n right after gradmark's side of that n;
  * without an importable torch the row is skipped.
  */
+
+import { type NetworkShape, networkSize } from "../testing/softmaxReluNetwork.js";
 import type { BenchOptions, Row } from "./common.js";
 import { findTorchPython, PYTHON_CANDIDATES } from "./torch/findTorchPython.js";
 import { runGradmarkSide } from "./torch/runGradmarkSide.js";
 import { runTorchScript, type TorchScriptOutput } from "./torch/runTorchScript.js";
-import { type NetworkShape, networkSize } from "./torch/softmaxReluNetwork.js";
 import type { CaseName, Tallies, Tally, ToolName } from "./torch/Tally.js";
 
 /** X is batch x inner, W inner x classes: n = 18, 96, 384, 1536, 6144. */

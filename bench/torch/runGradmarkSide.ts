@@ -12,7 +12,7 @@ import {
   networkGradients,
   pickElement,
   plantElement,
-} from "./softmaxReluNetwork.js";
+} from "../../testing/softmaxReluNetwork.js";
 import {
   type CaseName,
   emptyTally,

@@ -4,7 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import type { NetworkShape } from "./softmaxReluNetwork.js";
+import type { NetworkShape } from "../../testing/softmaxReluNetwork.js";
 import type { Tallies } from "./Tally.js";
 import { torchScriptEnv } from "./torchScriptEnv.js";
 

@@ -4,8 +4,8 @@
  * bench/torch/gradcheck_vs_torch.py draws its own (standard normal X, W, D; one entry of X W
  * put within 1e-7 of ReLU's kink by moving one row of X).
  */
-import type { GradientFunction, TensorFunction } from "../../checks/index.js";
-import { matmul, Rng, Tensor } from "../../reference/tensor/index.js";
+import type { GradientFunction, TensorFunction } from "../checks/index.js";
+import { matmul, Rng, Tensor } from "../reference/tensor/index.js";
 
 /** X is batch x inner, W inner x classes. */
 export interface NetworkShape {
