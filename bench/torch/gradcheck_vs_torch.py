@@ -102,12 +102,15 @@ def pick_element(x, w, rng):
 
 
 def plant_element(x, w, d, pick, relative):
-    """The element moved by `relative` x the RMS of its input's correct gradient."""
+    """The element moved by `relative` x the RMS of its input's correct gradient; None when that
+    gradient is all zero (nothing would be planted: the seed is left out of the element cases)."""
     at, sign = pick
     grads = gradients_np(x, w, d, 0.0)
     which = 0 if at < x.size else 1
     deltas = [np.zeros_like(x), np.zeros_like(w)]
     rms = np.sqrt(np.mean(grads[which] ** 2))
+    if rms == 0:
+        return None
     deltas[which].reshape(-1)[at - which * x.size] = sign * relative * rms
     return Bug(deltas=deltas)
 
@@ -228,7 +231,9 @@ def cases_for(shape, seed):
     pick = pick_element(x, w, rng)
     cases = {"correct": (x, w, d, Bug())}
     for name, relative in ELEMENT_ERRORS.items():
-        cases[name] = (x, w, d, plant_element(x, w, d, pick, relative))
+        bug = plant_element(x, w, d, pick, relative)
+        if bug is not None:
+            cases[name] = (x, w, d, bug)
     cases["leaky"] = (x, w, d, Bug(slope=LEAK))
     kx, kw, kd, _ = draw(shape, seed, "nearKink")
     cases["nearKink"] = (kx, kw, kd, Bug())
