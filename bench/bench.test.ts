@@ -18,6 +18,19 @@ import { logLogSlope, pairedRatios, summarize, timeSync } from "./stats.js";
 import { PYTHON_CANDIDATES } from "./torch/findTorchPython.js";
 import { runGradmarkSide } from "./torch/runGradmarkSide.js";
 import type { Tally } from "./torch/Tally.js";
+import {
+  gradmarkScreens,
+  gradmarkVerdictShown,
+  vitestRuns,
+  vitestVerdictShown,
+} from "./watch/parseOutput.js";
+import { stripAnsi } from "./watch/watcherProcess.js";
+import {
+  type WatcherSide,
+  type WatchVsVitestResult,
+  watchVsVitestOptions,
+  watchVsVitestRows,
+} from "./watchVsVitest.js";
 
 const tiny = { samples: 1, minSampleMs: 0, budgetMs: 0 };
 
@@ -265,5 +278,97 @@ describe("gradcheck vs torch", () => {
     const near = drawNetwork(shape, 0, "nearKink");
     const z = matmul(near.x, near.w).data;
     expect(Math.min(...z.map(Math.abs))).toBeLessThan(KINK_MARGIN);
+  });
+});
+
+describe("watch vs vitest (output parsing and rows only; no watcher is started)", () => {
+  const screen = (
+    five: string,
+    status: string,
+  ) => `gradmark check --watch · Automatic differentiation (autodiff) · seed 1 (fixed by --seed)
+
+  ✔ 1  Contractions and einsum        ██████████    10/10  12 passed
+${five}
+    Total                             ██████████  100/100  138 passed
+
+ DONE  ${status}
+Watching src/ for changes · Ctrl-C to quit
+`;
+  const start = screen(
+    "  ✔ 5  Differentiable einsum          ██████████    10/10  6 passed  ← just graded",
+    "graded every problem at start · 0.97 s · 07:20:28",
+  );
+  const failed = screen(
+    "  ✘ 5  Differentiable einsum          ██░░░░░░░░     2/10  2 passed · 4 failed  ← just graded",
+    "graded problem 5, Differentiable einsum, after src/einsum.ts changed · 0.30 s · 07:20:39",
+  );
+
+  test("options: fewer saves with --quick, every wait bounded", () => {
+    const full = watchVsVitestOptions({ quick: false });
+    const quick = watchVsVitestOptions({ quick: true });
+    expect(full.edits).toBe(10);
+    expect(quick.edits).toBe(3);
+    expect(quick.warmupEdits).toBe(0);
+    for (const o of [full, quick]) {
+      expect(o.startTimeoutMs).toBeGreaterThan(0);
+      expect(o.editTimeoutMs).toBeGreaterThan(0);
+    }
+  });
+
+  test("gradmark screens: complete ones only, with each problem's verdict", () => {
+    const half = failed.slice(0, failed.indexOf(" DONE"));
+    const screens = gradmarkScreens(`${start}\n${half}`);
+    expect(screens).toHaveLength(1);
+    expect(screens[0]!.problems.get("5")).toMatchObject({ passed: true, justGraded: true });
+    const both = gradmarkScreens(`${start}\n${failed}`);
+    expect(both).toHaveLength(2);
+    expect(both[1]!.problems.get("5")).toMatchObject({ passed: false, justGraded: true });
+    expect(both[1]!.problems.get("1")).toMatchObject({ passed: true, justGraded: false });
+    expect(gradmarkVerdictShown(`${start}\n${failed}`, 1, "5", "src/einsum.ts", false)).toBe(true);
+    // The start screen is before `before`; the wrong verdict or file does not count.
+    expect(gradmarkVerdictShown(`${start}\n${failed}`, 1, "5", "src/einsum.ts", true)).toBe(false);
+    expect(gradmarkVerdictShown(`${start}\n${failed}`, 1, "5", "src/layers.ts", false)).toBe(false);
+    expect(gradmarkVerdictShown(`${start}\n${half}`, 1, "5", "src/einsum.ts", false)).toBe(false);
+  });
+
+  test("vitest runs: the Tests summary lines, colours stripped", () => {
+    const out = stripAnsi(
+      "\n DEV  v4\n\n Test Files  1 passed (1)\n      Tests  1 passed (1)\n\u001bc\u001b[3J RERUN  value.ts x1\n Test Files  1 failed (1)\n      \u001b[31mTests\u001b[39m  1 failed (1)\n",
+    );
+    expect(vitestRuns(out)).toEqual([
+      { summary: "1 passed (1)", passed: true },
+      { summary: "1 failed (1)", passed: false },
+    ]);
+    expect(vitestVerdictShown(out, 1, false)).toBe(true);
+    expect(vitestVerdictShown(out, 1, true)).toBe(false);
+  });
+
+  test("rows: medians, the ratio and both goals", () => {
+    const side = (name: string, samplesMs: number[]): WatcherSide => ({
+      name,
+      command: "",
+      firstRunMs: 1000,
+      samplesMs,
+      summary: summarize(samplesMs),
+      toFailed: summarize([samplesMs[0]!, samplesMs[2]!]),
+      toPassed: summarize([samplesMs[1]!]),
+    });
+    const fake = (g: number[], v: number[]): WatchVsVitestResult => ({
+      edits: 3,
+      warmupEdits: 0,
+      goalMs: 500,
+      gradmark: side("gradmark check --watch", g),
+      vitest: side("vitest --watch", v),
+      ratio: pairedRatios(g, v),
+    });
+    const fast = watchVsVitestRows(fake([200, 210, 220], [300, 300, 300]));
+    expect(fast.every((r) => r.bench === "8")).toBe(true);
+    expect(fast[0]).toMatchObject({ value: "210 ms", spread: "200 ms..220 ms", verdict: "met" });
+    expect(fast[1]!.verdict).toBe("info");
+    expect(fast[2]).toMatchObject({ value: "0.70x", verdict: "met" });
+    const slow = watchVsVitestRows(fake([600, 700, 800], [300, 350, 400]));
+    expect(slow[0]!.verdict).toBe("NOT MET (700 ms)");
+    expect(slow[2]!.verdict).toBe("NOT MET (2.00x)");
+    expect(renderTable(slow)).toContain("gradmark / vitest");
   });
 });

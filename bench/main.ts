@@ -19,6 +19,7 @@ import {
 import { kernelsOptions, kernelsRows, runKernels } from "./kernels.js";
 import { overheadRows, runOverhead } from "./overhead.js";
 import { formatMs } from "./stats.js";
+import { runWatchVsVitest, watchVsVitestOptions, watchVsVitestRows } from "./watchVsVitest.js";
 
 interface Benchmark {
   name: string;
@@ -91,11 +92,20 @@ const BENCHMARKS: Benchmark[] = [
       return { result, rows: gradcheckVsTorchRows(result) };
     },
   },
+  {
+    name: "watch",
+    aliases: ["8"],
+    title: "check --watch save to verdict vs vitest --watch",
+    run: async (o) => {
+      const result = await runWatchVsVitest(watchVsVitestOptions(o));
+      return { result, rows: watchVsVitestRows(result) };
+    },
+  },
 ];
 
 const USAGE = `usage: npm run bench [-- --quick] [-- --only <names>]
   --quick         fewer repetitions and samples (a smoke run, well under a minute)
-  --only <names>  comma-separated: ${BENCHMARKS.map((b) => b.name).join(", ")} (or 1..7); may repeat
+  --only <names>  comma-separated: ${BENCHMARKS.map((b) => b.name).join(", ")} (or 1..8); may repeat
   --out <file>    where to write the JSON (default bench/out/results.json)`;
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only: Benchmark[]; out: string } {
