@@ -15,10 +15,13 @@ const EXCLUDE = ["node_modules/**", "dist/**", ".stryker-tmp/**", "fixtures/subm
 
 export default defineConfig({
   resolve: {
-    alias: {
-      "gradmark/tensor": here("./reference/tensor/index.ts"),
-      "gradmark/checks": here("./checks/index.ts"),
-    },
+    // The package's own entries, from source: an assignment's helper files inside the checkout
+    // (examples/) import "gradmark" too, and must get the grader's own Tensor, not dist's.
+    alias: [
+      { find: /^gradmark$/, replacement: here("./grader/index.ts") },
+      { find: "gradmark/tensor", replacement: here("./reference/tensor/index.ts") },
+      { find: "gradmark/checks", replacement: here("./checks/index.ts") },
+    ],
   },
   test: {
     // vitest's default is one worker less than the cores: a single worker on a 2-core machine.
