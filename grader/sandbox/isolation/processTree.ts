@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /**
  * Resident memory of a process and all its descendants, in MiB, from /proc (Linux); null
@@ -58,4 +58,27 @@ function childrenOf(pid: number): number[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * Processes anywhere on the machine whose command line contains `text` (Linux's /proc; empty
+ * elsewhere), this process left out.
+ */
+export function processesNaming(text: string): number[] {
+  let names: string[];
+  try {
+    names = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  const found: number[] = [];
+  for (const name of names) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, "utf8").includes(text)) found.push(Number(name));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found;
 }
