@@ -1,11 +1,4 @@
-import {
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -14,6 +7,7 @@ import {
   type IsolationTool,
   resetIsolationCache,
 } from "../isolation/detectIsolation.js";
+import { processesNaming } from "../isolation/processTree.js";
 import { SandboxChild } from "./SandboxChild.js";
 
 const root = realpathSync(mkdtempSync(join(tmpdir(), "gradmark-child-")));
@@ -38,19 +32,6 @@ function workingTools(): IsolationTool[] {
     }
   }
   return found;
-}
-
-/** Processes anywhere on the machine whose command line names `text`. */
-function processesNaming(text: string): number {
-  let count = 0;
-  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(text)) count++;
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return count;
 }
 
 const tools = process.platform === "linux" ? workingTools() : [];
@@ -90,7 +71,7 @@ describe.runIf(tools.length > 0)("SandboxChild.kill", () => {
           await gone;
         }
         await new Promise((resolve) => setTimeout(resolve, 300));
-        expect(processesNaming(dir)).toBe(0);
+        expect(processesNaming(dir)).toEqual([]);
       } finally {
         if (before === undefined) delete process.env.GRADMARK_SANDBOX_TOOL;
         else process.env.GRADMARK_SANDBOX_TOOL = before;

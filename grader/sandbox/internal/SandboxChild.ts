@@ -177,7 +177,10 @@ export class SandboxChild {
       child.on("exit", (code, signal) => {
         this.exited = true;
         if (child.pid !== undefined) liveChildren.delete(child.pid);
-        if (this.killRequested) killStragglers(bundleFile);
+        // Only a child killed before it was ready can have left a wrapper's fork behind: once
+        // ready, its whole tree ran under the wrapper and was killed with it. So a child closed
+        // at the end of its problem costs no scan of /proc.
+        if (this.killRequested && !this.isReady) killStragglers(bundleFile);
         const ended = signal ?? signalOfWrapperCode(code);
         const detail = ended
           ? `the child was killed by ${ended}`
