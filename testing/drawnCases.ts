@@ -1,11 +1,11 @@
 import { autodiff } from "../grader/assignments/autodiff/index.js";
 import type { Assignment, CheckDefinition } from "../grader/authoring/types.js";
-import { checkCalls } from "../grader/engine/checkCalls.js";
+import { type CheckCalls, checkCalls } from "../grader/engine/checkCalls.js";
 import type { CheckSandbox } from "../grader/engine/runCheck.js";
 import { drawCases } from "../grader/engine/runFirstBatch.js";
 
 /** For drawing and judging in-process: a sandbox that must never be asked to run anything. */
-export const NO_CHILD: CheckSandbox = {
+const NO_CHILD: CheckSandbox = {
   bundleFile: "(in process)",
   run: () => Promise.reject(new Error("no child runs in-process")),
 };
@@ -20,10 +20,21 @@ export function drawnCases<Case = any>(
   seed: number,
   assignment: Assignment = autodiff,
 ): Case[] {
-  const calls = checkCalls(check as CheckDefinition, assignment, NO_CHILD, {
+  return drawCases(
+    check as CheckDefinition,
+    inProcessCalls(check as CheckDefinition, assignment, seed),
+  ) as Case[];
+}
+
+/** The engine's calls for `check` under grading seed `seed`, with no child and no deadline. */
+export function inProcessCalls(
+  check: CheckDefinition,
+  assignment: Assignment,
+  seed: number,
+): CheckCalls {
+  return checkCalls(check, assignment, NO_CHILD, {
     seed,
     deadline: Number.POSITIVE_INFINITY,
     srcDir: "src",
   });
-  return drawCases(check as CheckDefinition, calls) as Case[];
 }

@@ -1,12 +1,11 @@
 import { autodiff } from "../grader/assignments/autodiff/index.js";
 import type { Assignment, CheckDefinition } from "../grader/authoring/types.js";
-import { checkCalls } from "../grader/engine/checkCalls.js";
 import type { CheckRun } from "../grader/engine/runCheck.js";
 import { drawCases } from "../grader/engine/runFirstBatch.js";
 import type { Driver } from "../grader/sandbox/child/driver.js";
 import { LoadError, runOutcome } from "../grader/sandbox/child/runOutcome.js";
 import { FloatPack } from "../grader/sandbox/protocol/FloatPack.js";
-import { NO_CHILD } from "./drawnCases.js";
+import { inProcessCalls } from "./drawnCases.js";
 
 export interface InProcessRun {
   /** "passed" when every run passed; otherwise how the first bad run ended. */
@@ -48,11 +47,7 @@ export function runCheckInProcess(
       : { ...base, defaults: { ...base.defaults, runs: options.runs } };
   const runs = options.runs ?? check.runs ?? assignment.defaults.runs;
   const sized = { ...check, runs };
-  const calls = checkCalls(sized, assignment, NO_CHILD, {
-    seed: options.seed ?? 1,
-    deadline: Number.POSITIVE_INFINITY,
-    srcDir: "src",
-  });
+  const calls = inProcessCalls(sized, assignment, options.seed ?? 1);
   const driver = drivers[check.driver];
   if (!driver) throw new Error(`no driver named ${check.driver}`);
   const cases = drawCases(sized, calls);
