@@ -14,6 +14,24 @@ export {
   type RepoAssignment,
   repoAssignment,
 } from "./assignments/repoAssignment.js";
+// Builders: a layer or a function of the submission as a table, its checks generated and run
+// in gradmark's own drivers (no drivers module needed), with the parts of their cases.
+export {
+  type FunctionSpec,
+  functionChecks,
+} from "./authoring/builders/functionChecks.js";
+export {
+  downstreamArb,
+  probeSeedArb,
+  scalarDownstreamArb,
+} from "./authoring/builders/internal/caseParts.js";
+export { BuilderSpecError } from "./authoring/builders/internal/specRules.js";
+export {
+  type LayerCase,
+  type LayerDraw,
+  type LayerSpec,
+  layerChecks,
+} from "./authoring/builders/layerChecks.js";
 export { defineAssignment } from "./authoring/defineAssignment.js";
 export {
   allOf,

@@ -2,6 +2,12 @@ import { existsSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { DEFAULT_TOLERANCE } from "../../checks/index.js";
 import { stackFrame } from "../common/AssignmentError.js";
+import { packagePath } from "../common/packagePath.js";
+import {
+  NO_DRIVERS_MODULE,
+  STANDARD_DRIVER_PREFIX,
+  STANDARD_DRIVERS,
+} from "../sandbox/child/standard/standardDrivers.js";
 import { DEFAULT_LIMITS } from "../sandbox/Sandbox.js";
 import type {
   Assignment,
@@ -49,6 +55,7 @@ export function defineAssignment(definition: AssignmentDefinition): Assignment {
   if (ambiguous !== null) fail(ambiguous);
   return {
     ...definition,
+    drivers: definition.drivers ?? packagePath(NO_DRIVERS_MODULE),
     defaults,
     limits: { ...DEFAULT_LIMITS, ...definition.limits },
     maxScore,
@@ -78,10 +85,12 @@ function checkTopLevel(definition: AssignmentDefinition, fail: Fail): void {
       fail(`module ${JSON.stringify(module)} is listed twice (as ${JSON.stringify(other)})`);
     moduleNames.set(module.toLowerCase(), module);
   }
-  if (typeof definition.drivers !== "string" || !isAbsolute(definition.drivers)) {
-    fail("drivers must be the absolute path of the drivers module");
+  if (definition.drivers !== undefined) {
+    if (typeof definition.drivers !== "string" || !isAbsolute(definition.drivers)) {
+      fail("drivers must be the absolute path of the drivers module");
+    }
+    if (!existsSync(definition.drivers)) fail(`drivers file ${definition.drivers} does not exist`);
   }
-  if (!existsSync(definition.drivers)) fail(`drivers file ${definition.drivers} does not exist`);
   const visibilities = ["hidden", "after_published", "after_due_date"];
   if (
     definition.hiddenVisibility !== undefined &&
@@ -131,7 +140,15 @@ function checkProblem(
   let points = 0;
   const inProblem = new Set(problem.checks.map((c) => c.id));
   for (const check of problem.checks) {
-    checkCheck(check, `${at}, check ${JSON.stringify(check.id)}`, inProblem, defaults, seen, fail);
+    checkCheck(
+      check,
+      `${at}, check ${JSON.stringify(check.id)}`,
+      inProblem,
+      definition,
+      defaults,
+      seen,
+      fail,
+    );
     points += check.points;
   }
   if (problem.points !== undefined && Math.abs(points - problem.points) > 1e-9) {
@@ -148,6 +165,7 @@ function checkCheck(
   check: CheckDefinition,
   c: string,
   inProblem: ReadonlySet<string>,
+  definition: AssignmentDefinition,
   defaults: Assignment["defaults"],
   seen: SeenIds,
   fail: Fail,
@@ -179,6 +197,17 @@ function checkCheck(
     if (typeof check[fn] !== "function") fail(`${c}: ${fn} must be a function`);
   }
   if (typeof check.driver !== "string") fail(`${c}: driver must name a driver`);
+  if (check.driver.startsWith(STANDARD_DRIVER_PREFIX)) {
+    if (!Object.hasOwn(STANDARD_DRIVERS, check.driver)) {
+      fail(
+        `${c}: driver ${JSON.stringify(check.driver)} is not one of gradmark's (${Object.keys(STANDARD_DRIVERS).join(", ")}); names starting with "${STANDARD_DRIVER_PREFIX}" are reserved`,
+      );
+    }
+  } else if (definition.drivers === undefined) {
+    fail(
+      `${c}: driver ${JSON.stringify(check.driver)} needs the assignment's drivers module, and the definition names none (drivers)`,
+    );
+  }
   if (!check.cases || typeof (check.cases as { generate?: unknown }).generate !== "function") {
     fail(`${c}: cases must be a fast-check arbitrary`);
   }

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { UsageError } from "../common/UsageError.js";
 import { bundleAssignment, importAssignmentBundle } from "./bundleAssignment.js";
+import { guardFilters } from "./guardFilters.js";
 import type { Assignment } from "./types.js";
 
 /** What a loaded value lacks to be an Assignment made by defineAssignment, or null. */
@@ -45,6 +46,8 @@ export async function loadAssignmentFile(
   if (!existsSync(path)) throw new UsageError(`assignment file not found: ${file}`);
   if (!statSync(path).isFile()) throw new UsageError(`assignment file ${file} is not a file`);
 
+  // Before the file makes its arbitraries: a filter that never yields must not hang the grader.
+  guardFilters();
   // A syntax error or an import that does not resolve: a UsageError naming the place.
   const bundle = await bundleAssignment(path, file);
   let exports: Record<string, unknown>;

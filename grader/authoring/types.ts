@@ -85,8 +85,11 @@ export interface AssignmentDefinition {
   seed: number;
   /** Module names under src/ (without extension), e.g. ["layers", "autograd"]. */
   modules: string[];
-  /** Absolute path of the drivers module bundled into the child (imports only the kit). */
-  drivers: string;
+  /**
+   * Absolute path of the drivers module bundled into the child (imports only the kit). Optional
+   * when every check uses gradmark's own drivers (the checks of layerChecks and functionChecks).
+   */
+  drivers?: string;
   defaults?: Partial<AssignmentDefaults>;
   limits?: Partial<SandboxLimits>;
   /**
@@ -100,6 +103,8 @@ export interface AssignmentDefinition {
 
 /** A validated assignment with defaults filled in. */
 export interface Assignment extends AssignmentDefinition {
+  /** The drivers module: the definition's, or an empty one (gradmark's own drivers only). */
+  drivers: string;
   defaults: AssignmentDefaults;
   limits: SandboxLimits;
   maxScore: number;

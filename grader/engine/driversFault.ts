@@ -1,5 +1,6 @@
 import type { Assignment, CheckDefinition } from "../authoring/types.js";
 import { AssignmentError, describeThrown, shownFile } from "../common/AssignmentError.js";
+import { STANDARD_DRIVER_PREFIX } from "../sandbox/child/standard/standardDrivers.js";
 import type { BatchResult } from "../sandbox/Sandbox.js";
 
 /**
@@ -27,10 +28,12 @@ export function driversFault(
     .flatMap((p) => p.checks)
     .filter((c) => batch.missing.includes(c.driver));
   const culprit = lacking[0] ?? check;
+  // gradmark's own drivers are in every child, not in the module the message names.
+  const own = batch.known.filter((name) => !name.startsWith(STANDARD_DRIVER_PREFIX));
   const known =
-    batch.known.length === 0
+    own.length === 0
       ? "it has no drivers"
-      : `it has: ${batch.known.slice(0, 12).join(", ")}${batch.known.length > 12 ? `, ... (${batch.known.length})` : ""}`;
+      : `it has: ${own.slice(0, 12).join(", ")}${own.length > 12 ? `, ... (${own.length})` : ""}`;
   const more =
     lacking.length > 1
       ? `; ${lacking.length - 1} more check${lacking.length > 2 ? "s" : ""} name drivers it does not have (${[...new Set(lacking.slice(1).map((c) => c.driver))].join(", ")})`

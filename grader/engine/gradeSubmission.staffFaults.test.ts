@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { fakeIO } from "../../testing/cliFakes.js";
 import { toyAssignment } from "../../testing/toy/toyAssignment.js";
 import { defineAssignment } from "../authoring/defineAssignment.js";
+import { guardFilters } from "../authoring/guardFilters.js";
 import type { Assignment, CheckDefinition } from "../authoring/types.js";
 import { runCli } from "../cli/cli.js";
 import { runBatchCommand } from "../cli/commands/batch.js";
@@ -101,7 +102,12 @@ describe("staff faults: gradeSubmission throws an AssignmentError naming the che
         { payloads: [null], floats: new Float64Array() },
         5000,
       );
-      expect(result).toMatchObject({ kind: "unknown-driver", missing: ["cal"], known: ["call"] });
+      // gradmark's own drivers are in every child, beside the module's.
+      expect(result).toMatchObject({
+        kind: "unknown-driver",
+        missing: ["cal"],
+        known: ["call", "gradmark.call", "gradmark.layer"],
+      });
       await sandbox.close();
     } finally {
       rmSync(out, { recursive: true, force: true });
@@ -135,6 +141,21 @@ describe("staff faults: gradeSubmission throws an AssignmentError naming the che
         `^assignment toy-fault \\(${THIS_FILE}\\): check 2\\.twice\\.values: its cases \\(the fast-check arbitrary\\) threw while generating: RangeError: no such shape at ${THIS_FILE}:\\d+:\\d+$`,
       ),
     );
+  });
+
+  it("an arbitrary whose filter never yields: a fault in a bounded time, not a hang", async () => {
+    guardFilters({ limitMs: 200 });
+    try {
+      const never = toyWith("2.twice.values", () => ({ cases: fc.integer().filter(() => false) }));
+      const error = await fault(never);
+      expect(error.message).toMatch(
+        new RegExp(
+          `^assignment toy-fault \\(${THIS_FILE}\\): check 2\\.twice\\.values: its cases \\(the fast-check arbitrary\\) threw while generating: NeverYieldsError: a \\.filter\\(\\.\\.\\.\\) rejected every value it was offered`,
+        ),
+      );
+    } finally {
+      guardFilters();
+    }
   });
 
   it("a student's own throw stays the student's error", async () => {

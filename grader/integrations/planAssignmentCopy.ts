@@ -12,7 +12,9 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "nod
 import { build } from "esbuild";
 import { loadAssignment } from "../assignments/loadAssignment.js";
 import { bundleAssignment } from "../authoring/bundleAssignment.js";
+import { packagePath } from "../common/packagePath.js";
 import { UsageError } from "../common/UsageError.js";
+import { NO_DRIVERS_MODULE } from "../sandbox/child/standard/standardDrivers.js";
 
 /** More files than this in an assignment's folder is not an assignment folder. */
 const MAX_FILES = 2000;
@@ -174,7 +176,9 @@ function readFrom(map: string, folder: string, drivers: string): string[] {
       isAbsolute(source) ||
       source.split(/[\\/]/).includes("node_modules"),
   );
-  if (!isInside(drivers, folder)) outside.push(relative(folder, drivers));
+  // An assignment that names no drivers module gets gradmark's empty one, which is not copied.
+  const own = drivers !== packagePath(NO_DRIVERS_MODULE);
+  if (own && !isInside(drivers, folder)) outside.push(relative(folder, drivers));
   return [...new Set(outside)].sort();
 }
 

@@ -1,16 +1,8 @@
 import fc from "fast-check";
-import { allOf, expectTensor, expectUnchanged, type JudgeContext, type Verdict } from "gradmark";
-import { numericalVjp, tensorArb } from "gradmark/checks";
+import { tensorArb } from "gradmark/checks";
 import type { Tensor } from "gradmark/tensor";
-import type { BatchNormPayload } from "./drivers.ts";
-import { batchNormForward } from "./reference.js";
 
-export interface Case {
-  x: Tensor;
-  g: Tensor;
-}
-
-/** The variance of every column of x is at least `least` (no feature that is nearly constant). */
+/** Every column of x has a variance of at least `least` (no feature that is nearly constant). */
 function spread(x: Tensor, least: number): boolean {
   const [rows, cols] = x.shape as [number, number];
   for (let j = 0; j < cols; j++) {
@@ -24,42 +16,21 @@ function spread(x: Tensor, least: number): boolean {
   return true;
 }
 
-/** x of shape [B, F] with B in [minB, maxB] and every column spread out, and a downstream g. */
-export function batches(minB: number, maxB: number, maxF: number): fc.Arbitrary<Case> {
+/** A batch x of shape [B, F] with B in [minB, maxB], F up to maxF, every column spread out. */
+export function batches(minB: number, maxB: number, maxF: number): fc.Arbitrary<Tensor[]> {
   return fc
     .tuple(fc.integer({ min: minB, max: maxB }), fc.integer({ min: 1, max: maxF }))
-    .chain(([b, f]) =>
-      fc.record({
-        x: tensorArb({ shape: [b, f] }).filter((x) => spread(x, 0.05)),
-        g: tensorArb({ shape: [b, f] }),
-      }),
-    );
+    .chain(([b, f]) => spreadBatch([b, f]))
+    .map((x) => [x]);
 }
 
-type Result = { out?: unknown; grad?: unknown; xAfter?: unknown; gAfter?: unknown };
-
-export const forwardPayload = ({ x }: Case): BatchNormPayload => ({ mode: "forward", x });
-export const backwardPayload = ({ x, g }: Case): BatchNormPayload => ({ mode: "backward", x, g });
-
-export function judgeForward({ x }: Case, result: unknown, ctx: JudgeContext): Verdict {
-  return expectTensor((result as Result).out, batchNormForward(x), {
-    name: "BatchNorm.forward(x)",
-    tolerance: ctx.tolerance,
-  });
+/** Another batch of the same shape (the second forward on the same layer object). */
+export function spreadBatch(shape: readonly number[]): fc.Arbitrary<Tensor> {
+  return tensorArb({ shape }).filter((x) => spread(x, 0.05));
 }
 
-/** backward(g) against finite differences of the reference forward, contracted with g. */
-export function judgeBackward({ x, g }: Case, result: unknown, ctx: JudgeContext): Verdict {
-  return expectTensor((result as Result).grad, numericalVjp(batchNormForward, [x], g), {
-    name: "BatchNorm.backward(g)",
-    tolerance: ctx.tolerance,
-  });
-}
-
-export function judgeUnchanged({ x, g }: Case, result: unknown): Verdict {
-  const r = result as Result;
-  return allOf(
-    () => expectUnchanged(x, r.xAfter, "x (the input of forward)"),
-    () => expectUnchanged(g, r.gAfter, "g (the input of backward)"),
-  );
-}
+/** Rows of x [B, F] away from 0 (rmsNorm divides by their root mean square). */
+export const rows: fc.Arbitrary<Tensor[]> = fc
+  .tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }))
+  .chain(([b, f]) => tensorArb({ shape: [b, f], kinks: [0], margin: 0.1 }))
+  .map((x) => [x]);

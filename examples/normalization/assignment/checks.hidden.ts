@@ -1,16 +1,16 @@
-import { backwardPayload, batches, judgeBackward } from "./cases.js";
+import { layerChecks } from "gradmark";
+import { batches, spreadBatch } from "./cases.js";
+import { batchNorm } from "./reference.js";
 
-/** Hidden: backward on larger batches (only `grade` runs it; students' copies get []). */
-export const hiddenChecks = [
-  {
-    id: "1.BatchNorm.backward.large",
-    title: "BatchNorm.backward on batches of 16 to 64",
-    points: 3,
-    hidden: true,
-    runs: 10,
-    cases: batches(16, 64, 8),
-    driver: "batchNorm",
-    payload: backwardPayload,
-    judge: judgeBackward,
-  },
-];
+/** Hidden: BatchNorm on batches of 16 to 64 (only `grade` runs it; students' copies get []). */
+export const hiddenChecks = layerChecks({
+  module: "layers",
+  exportName: "BatchNorm",
+  id: "1.BatchNorm.large",
+  reference: batchNorm,
+  inputs: batches(16, 64, 8),
+  secondInput: spreadBatch,
+  points: { forward: 1, backward: 2 },
+  runs: 10,
+  hidden: true,
+});

@@ -1,21 +1,13 @@
-import { fileURLToPath } from "node:url";
-import { defineAssignment } from "gradmark";
-import {
-  backwardPayload,
-  batches,
-  forwardPayload,
-  judgeBackward,
-  judgeForward,
-  judgeUnchanged,
-} from "./cases.js";
+import { defineAssignment, functionChecks, layerChecks } from "gradmark";
+import { batches, rows, spreadBatch } from "./cases.js";
 import { hiddenChecks } from "./checks.hidden.js";
+import { batchNorm, rmsNorm } from "./reference.js";
 
 export default defineAssignment({
   id: "normalization",
-  title: "Batch normalization",
+  title: "Normalization layers",
   seed: 19,
-  modules: ["layers"], // src/layers.ts
-  drivers: fileURLToPath(new URL("./drivers.ts", import.meta.url)),
+  modules: ["layers", "functions"], // src/layers.ts, src/functions.ts
   defaults: { runs: 30, tolerance: { atol: 1e-5, rtol: 1e-4 } },
   problems: [
     {
@@ -23,35 +15,32 @@ export default defineAssignment({
       title: "BatchNorm",
       module: "layers",
       checks: [
-        {
-          id: "1.BatchNorm.forward",
-          title: "BatchNorm.forward(x)",
-          points: 4,
-          cases: batches(2, 8, 4),
-          driver: "batchNorm",
-          payload: forwardPayload,
-          judge: judgeForward,
-        },
-        {
-          id: "1.BatchNorm.backward",
-          title: "BatchNorm.backward(g) after forward(x)",
-          points: 4,
-          cases: batches(2, 8, 4),
-          driver: "batchNorm",
-          payload: backwardPayload,
-          judge: judgeBackward,
-        },
-        {
-          id: "1.BatchNorm.immutable",
-          title: "forward and backward leave x and g unchanged",
-          points: 2,
-          cases: batches(2, 8, 4),
-          driver: "batchNorm",
-          payload: backwardPayload,
-          judge: judgeUnchanged,
-        },
+        ...layerChecks({
+          module: "layers",
+          exportName: "BatchNorm",
+          id: "1.BatchNorm",
+          reference: batchNorm,
+          inputs: batches(2, 8, 4),
+          secondInput: spreadBatch,
+          points: { forward: 3, backward: 3, consistent: 1, shapes: 1, immutable: 2 },
+        }),
         ...hiddenChecks,
       ],
+    },
+    {
+      id: "2",
+      title: "rmsNorm as a pair of functions",
+      module: "functions",
+      checks: functionChecks({
+        module: "functions",
+        exportName: "rmsNorm",
+        id: "2.rmsNorm",
+        cases: rows,
+        argNames: ["x"],
+        reference: rmsNorm,
+        backward: { exportName: "rmsNormBackward" },
+        points: { values: 2, shape: 0.5, immutable: 0.5, backward: 3, consistent: 1 },
+      }),
     },
   ],
 });

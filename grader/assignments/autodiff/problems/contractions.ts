@@ -4,153 +4,16 @@
  * and k = 0, k >= 2 and full-rank contractions are forced in a fraction of the cases.
  */
 import fc from "fast-check";
-import {
-  type ContractionPair,
-  type DiagnoseContext,
-  type Tolerance,
-  tensorArb,
-} from "../../../../checks/index.js";
+import { type ContractionPair, tensorArb } from "../../../../checks/index.js";
 import {
   batchedMatmul,
   contract,
   slideEinsum,
 } from "../../../../reference/forward/contractions.js";
-import { Tensor } from "../../../../reference/tensor/index.js";
-import {
-  allOf,
-  expectFinite,
-  expectShape,
-  expectTensor,
-  expectUnchanged,
-  fail,
-  PASS,
-  showValue,
-} from "../../../authoring/judge.js";
-import type { CheckDefinition, ProblemDefinition, Verdict } from "../../../authoring/types.js";
+import type { Tensor } from "../../../../reference/tensor/index.js";
+import { functionChecks } from "../../../authoring/builders/functionChecks.js";
+import type { ProblemDefinition } from "../../../authoring/types.js";
 import { contractCases } from "./shared/contractCases.js";
-
-/** What the driver returns for a call of one export: `{ out, inputsAfter }`. */
-interface CallResult {
-  out?: unknown;
-  inputsAfter?: unknown[];
-}
-
-/** One tensor-valued export graded by values, shape, finiteness and immutability. */
-export interface TensorExport<Case> {
-  /** Problem id, e.g. "1". */
-  problem: string;
-  /** The export's name in the student's module, e.g. "contract". */
-  name: string;
-  /** Driver that calls the export with `{ args }` and returns `{ out, inputsAfter }`. */
-  driver: string;
-  cases: fc.Arbitrary<Case>;
-  /** The arguments of the call, in order, and their names for messages. */
-  args: (testCase: Case) => unknown[];
-  argNames: readonly string[];
-  /** The expected result (from the reference forwards, or finite differences of them). */
-  expected: (testCase: Case) => Tensor;
-  /** Its shape, without computing it (default: the shape of `expected`). */
-  expectedShape?: (testCase: Case) => number[];
-  /** For the hints of compareTensors (input rank of a derivative, batch size). */
-  diagnose?: (testCase: Case) => DiagnoseContext;
-  /** A sentence added to a failure, saying what is special about this case (e.g. k = 0). */
-  note?: (testCase: Case) => string | undefined;
-  /** Last part of the values check's id: "forward" (problem 1) or "values" (problem 2). */
-  valuesId: string;
-  /** What the values check compares with, for its title. */
-  valuesTitle: string;
-  points: { values: number; shape: number; finite: number; immutable: number };
-  runs: { values: number; others: number };
-  tolerance?: Partial<Tolerance>;
-}
-
-function withNote(verdict: Verdict, note: string | undefined): Verdict {
-  if (verdict.pass || note === undefined) return verdict;
-  return fail(`${verdict.message}\n  note: ${note}`);
-}
-
-/**
- * The four checks of a tensor-valued export: `<problem>.<name>.<valuesId>` (values; the only
- * one that earns points on its own), `.shape`, `.finite` and `.immutable` (each requires the
- * values check, so a stub with the right shape earns nothing).
- */
-export function tensorExportChecks<Case>(spec: TensorExport<Case>): CheckDefinition<Case>[] {
-  const base = `${spec.problem}.${spec.name}`;
-  const valuesId = `${base}.${spec.valuesId}`;
-  const call = `${spec.name}(${spec.argNames.join(", ")})`;
-  const common = {
-    cases: spec.cases,
-    driver: spec.driver,
-    payload: (testCase: Case) => ({ args: spec.args(testCase) }),
-    show: (testCase: Case) => {
-      const args = spec.args(testCase);
-      return showValue(Object.fromEntries(spec.argNames.map((n, i) => [n, args[i]])));
-    },
-  };
-  const expectedShape = (testCase: Case) =>
-    spec.expectedShape ? spec.expectedShape(testCase) : [...spec.expected(testCase).shape];
-  return [
-    {
-      ...common,
-      id: valuesId,
-      title: `${spec.name}: values ${spec.valuesTitle}`,
-      points: spec.points.values,
-      runs: spec.runs.values,
-      tolerance: spec.tolerance,
-      judge: (testCase, result, context) =>
-        withNote(
-          expectTensor((result as CallResult).out, spec.expected(testCase), {
-            name: call,
-            tolerance: context.tolerance,
-            context: spec.diagnose?.(testCase),
-          }),
-          spec.note?.(testCase),
-        ),
-    },
-    {
-      ...common,
-      id: `${base}.shape`,
-      title: `${spec.name}: result shape (with correct values)`,
-      points: spec.points.shape,
-      runs: spec.runs.others,
-      requires: [valuesId],
-      judge: (testCase, result) =>
-        withNote(
-          expectShape((result as CallResult).out, expectedShape(testCase), call),
-          spec.note?.(testCase),
-        ),
-    },
-    {
-      ...common,
-      id: `${base}.finite`,
-      title: `${spec.name}: finite numbers (with correct values)`,
-      points: spec.points.finite,
-      runs: spec.runs.others,
-      requires: [valuesId],
-      judge: (_testCase, result) => expectFinite((result as CallResult).out, call),
-    },
-    {
-      ...common,
-      id: `${base}.immutable`,
-      title: `${spec.name}: inputs left unchanged (with correct values)`,
-      points: spec.points.immutable,
-      runs: spec.runs.others,
-      requires: [valuesId],
-      judge: (testCase, result) => {
-        const after = (result as CallResult).inputsAfter ?? [];
-        return allOf(
-          ...spec
-            .args(testCase)
-            .map((before, i) =>
-              before instanceof Tensor
-                ? () => expectUnchanged(before, after[i], `${spec.argNames[i]} (argument ${i + 1})`)
-                : PASS,
-            ),
-        );
-      },
-    },
-  ];
-}
 
 /** Values from the checks' default range [-3, 3], with exact 0, 1 and -1 mixed in. */
 const VALUES = { specialValues: true } as const;
@@ -236,10 +99,10 @@ export const contractionsProblem: ProblemDefinition = {
   module: "contractions",
   points: 10,
   checks: [
-    ...tensorExportChecks<ContractionPair>({
-      problem: "1",
-      name: "contract",
-      driver: "contractions.contract",
+    ...functionChecks<ContractionPair>({
+      module: "contractions",
+      id: "1.contract",
+      exportName: "contract",
       cases: contractCases,
       args: ({ a, b, k }) => [a, b, k],
       argNames: ["A", "B", "k"],
@@ -251,10 +114,10 @@ export const contractionsProblem: ProblemDefinition = {
       points: { values: 3, shape: 0.5, finite: 0.25, immutable: 0.25 },
       runs: RUNS,
     }),
-    ...tensorExportChecks<BatchedCase>({
-      problem: "1",
-      name: "batchedMatmul",
-      driver: "contractions.batchedMatmul",
+    ...functionChecks<BatchedCase>({
+      module: "contractions",
+      id: "1.batchedMatmul",
+      exportName: "batchedMatmul",
       cases: batchedCases,
       args: ({ X, M }) => [X, M],
       argNames: ["X", "M"],
@@ -266,10 +129,10 @@ export const contractionsProblem: ProblemDefinition = {
       points: { values: 2, shape: 0.5, finite: 0.25, immutable: 0.25 },
       runs: { values: 30, others: 10 },
     }),
-    ...tensorExportChecks<SlideCase>({
-      problem: "1",
-      name: "slideEinsum",
-      driver: "contractions.slideEinsum",
+    ...functionChecks<SlideCase>({
+      module: "contractions",
+      id: "1.slideEinsum",
+      exportName: "slideEinsum",
       cases: slideCases,
       args: ({ X, Y }) => [X, Y],
       argNames: ["X", "Y"],

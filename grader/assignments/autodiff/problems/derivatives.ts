@@ -16,9 +16,9 @@ import {
   squareProd,
 } from "../../../../reference/forward/derivatives.js";
 import { einsum, scalar, type Tensor, tensor } from "../../../../reference/tensor/index.js";
+import { functionChecks } from "../../../authoring/builders/functionChecks.js";
 import { expectNumber, fail } from "../../../authoring/judge.js";
 import type { CheckDefinition, ProblemDefinition } from "../../../authoring/types.js";
-import { tensorExportChecks } from "./contractions.js";
 import { extremeSoftmaxInputs, shiftRows } from "./shared/softmaxRows.js";
 
 /** Values in [-3, 3] with exact 0, 1 and -1 mixed in. */
@@ -126,8 +126,8 @@ const chainRuleCheck: CheckDefinition<ChainCase> = {
   runs: RUNS.values,
   tolerance: DERIVATIVE_TOLERANCE,
   cases: chainCases,
-  driver: "derivatives.chainRuleExample",
-  payload: ({ x, z, w }) => ({ args: [x, z, w] }),
+  driver: "gradmark.call",
+  payload: ({ x, z, w }) => ({ module: "derivatives", name: "chainRuleExample", args: [x, z, w] }),
   show: ({ x, z, w }) => `x = ${x}, z = ${z}, w = ${w}`,
   judge: (testCase, result, context) => {
     const out = (result as { out?: unknown }).out;
@@ -150,10 +150,10 @@ export const derivativesProblem: ProblemDefinition = {
   module: "derivatives",
   points: 15,
   checks: [
-    ...tensorExportChecks<Tensor>({
-      problem: "2",
-      name: "jacobianSquareProd",
-      driver: "derivatives.jacobianSquareProd",
+    ...functionChecks<Tensor>({
+      module: "derivatives",
+      id: "2.jacobianSquareProd",
+      exportName: "jacobianSquareProd",
       cases: squareProdCases,
       args: (x) => [x],
       argNames: ["x"],
@@ -167,10 +167,10 @@ export const derivativesProblem: ProblemDefinition = {
       runs: RUNS,
       tolerance: DERIVATIVE_TOLERANCE,
     }),
-    ...tensorExportChecks<Tensor>({
-      problem: "2",
-      name: "jacobianMixed",
-      driver: "derivatives.jacobianMixed",
+    ...functionChecks<Tensor>({
+      module: "derivatives",
+      id: "2.jacobianMixed",
+      exportName: "jacobianMixed",
       cases: mixedCases,
       args: (x) => [x],
       argNames: ["x"],
@@ -184,10 +184,10 @@ export const derivativesProblem: ProblemDefinition = {
       runs: RUNS,
       tolerance: DERIVATIVE_TOLERANCE,
     }),
-    ...tensorExportChecks<MatmulCase>({
-      problem: "2",
-      name: "matmulDerivative",
-      driver: "derivatives.matmulDerivative",
+    ...functionChecks<MatmulCase>({
+      module: "derivatives",
+      id: "2.matmulDerivative",
+      exportName: "matmulDerivative",
       cases: matmulCases,
       args: ({ X, W }) => [X, W],
       argNames: ["X", "W"],
@@ -202,10 +202,10 @@ export const derivativesProblem: ProblemDefinition = {
       runs: RUNS,
       tolerance: DERIVATIVE_TOLERANCE,
     }),
-    ...tensorExportChecks<Tensor>({
-      problem: "2",
-      name: "softmaxRowJacobians",
-      driver: "derivatives.softmaxRowJacobians",
+    ...functionChecks<Tensor>({
+      module: "derivatives",
+      id: "2.softmaxRowJacobians",
+      exportName: "softmaxRowJacobians",
       cases: softmaxCases,
       args: (X) => [X],
       argNames: ["X"],
@@ -220,10 +220,10 @@ export const derivativesProblem: ProblemDefinition = {
       runs: RUNS,
       tolerance: DERIVATIVE_TOLERANCE,
     }),
-    ...tensorExportChecks<Tensor>({
-      problem: "2",
-      name: "reuseDerivative",
-      driver: "derivatives.reuseDerivative",
+    ...functionChecks<Tensor>({
+      module: "derivatives",
+      id: "2.reuseDerivative",
+      exportName: "reuseDerivative",
       cases: reuseCases,
       args: (z) => [z],
       argNames: ["z"],

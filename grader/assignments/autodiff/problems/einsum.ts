@@ -8,6 +8,13 @@
 import { type DiagnoseContext, numericalVjp, type Tolerance } from "../../../../checks/index.js";
 import { einsumForward, einsumTerms } from "../../../../reference/forward/einsum.js";
 import { einsum, sub, type Tensor } from "../../../../reference/tensor/index.js";
+import { dot } from "../../../authoring/builders/internal/dot.js";
+import {
+  fixedStepProbes,
+  type Probe,
+  probeInputs,
+  probeOutputPair,
+} from "../../../authoring/builders/internal/probes.js";
 import {
   allOf,
   describeResult,
@@ -26,8 +33,6 @@ import {
   type EinsumForwardCase,
   forwardCases,
 } from "./einsum/einsumCases.js";
-import { dot } from "./shared/dot.js";
-import { fixedStepProbes, type Probe, probeInputs, probeOutputPair } from "./shared/probes.js";
 
 /**
  * The expected gradient of operand `i`: the numerical VJP of the kit's einsum. An einsum is

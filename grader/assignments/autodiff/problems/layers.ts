@@ -6,12 +6,12 @@
  * input, its backward, and that backward once more), as training does; SoftMax and CrossEntropy
  * get rows near ±800 and label probabilities down to 1e-300 (issue 14).
  *
- * The layers' checks are in layers/ (cases, checks, the table of layers), the networks' in
+ * The layers' checks are built by the public layerChecks from the table in layers/layerInfos.ts
+ * (their cases in layers/layerCases.ts), the networks' in
  * layers/networkChecks.ts; what they share with the other problems is in shared/.
  */
 import type { ProblemDefinition } from "../../../authoring/types.js";
-import { layerChecks } from "./layers/layerChecks.js";
-import { LAYER_INFOS } from "./layers/layerInfos.js";
+import { LAYER_CHECKS } from "./layers/layerInfos.js";
 import { networkChecks } from "./layers/networkChecks.js";
 
 /** Problem 3: the layers' checks, layer by layer, then the networks'. */
@@ -20,5 +20,5 @@ export const layersProblem: ProblemDefinition = {
   title: "Layers (the simplified graph)",
   module: "layers",
   points: 30,
-  checks: [...LAYER_INFOS.flatMap(layerChecks), ...networkChecks],
+  checks: [...LAYER_CHECKS, ...networkChecks],
 };

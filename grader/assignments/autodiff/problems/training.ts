@@ -9,6 +9,7 @@ import { softmax } from "../../../../reference/forward/layers.js";
 import { threeClassDataset } from "../../../../reference/forward/threeClassDataset.js";
 import { argmaxAccuracy } from "../../../../reference/forward/trainClassifier.js";
 import { mul, sub, Tensor } from "../../../../reference/tensor/index.js";
+import { field } from "../../../authoring/builders/internal/field.js";
 import {
   allOf,
   describeResult,
@@ -23,7 +24,6 @@ import {
 import type { CheckDefinition, ProblemDefinition, Verdict } from "../../../authoring/types.js";
 import type { AccuracyPayload, SgdPayload, TrainPayload } from "../drivers/training.js";
 import { batchAndWidths } from "./shared/caseArbitraries.js";
-import { field } from "./shared/field.js";
 
 // ---------------------------------------------------------------------------------------------
 // sgdStep

@@ -7,11 +7,11 @@
 import { numericalVjp, type Tolerance } from "../../../../../checks/index.js";
 import { evaluateGraph, type GraphNode } from "../../../../../reference/forward/autograd.js";
 import { Tensor } from "../../../../../reference/tensor/index.js";
+import { closeTo } from "../../../../authoring/builders/internal/closeTo.js";
+import { field } from "../../../../authoring/builders/internal/field.js";
 import { expectTensor, fail, PASS, showValue } from "../../../../authoring/judge.js";
 import type { CheckDefinition, Verdict } from "../../../../authoring/types.js";
 import type { GraphPayload } from "../../drivers/autograd.js";
-import { closeTo } from "../shared/closeTo.js";
-import { field } from "../shared/field.js";
 import { dependencies, type GraphCase } from "./graphCase.js";
 import {
   dagCases,

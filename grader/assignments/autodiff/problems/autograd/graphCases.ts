@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { dagArb, tensorsArb } from "../../../../../checks/index.js";
 import { evaluateGraph, type GraphNode } from "../../../../../reference/forward/autograd.js";
 import { Tensor } from "../../../../../reference/tensor/index.js";
-import { downstreamArb } from "../shared/caseArbitraries.js";
+import { downstreamArb } from "../../../../authoring/builders/internal/caseParts.js";
 import { dependencies, type GraphCase } from "./graphCase.js";
 
 /**

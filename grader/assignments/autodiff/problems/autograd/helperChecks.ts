@@ -16,6 +16,9 @@ import {
   variableMultiply,
 } from "../../../../../reference/forward/autograd.js";
 import { scalar, type Tensor } from "../../../../../reference/tensor/index.js";
+import { downstreamArb } from "../../../../authoring/builders/internal/caseParts.js";
+import { field } from "../../../../authoring/builders/internal/field.js";
+import { judgeGradients } from "../../../../authoring/builders/internal/judgeGradients.js";
 import {
   allOf,
   describeResult,
@@ -25,10 +28,7 @@ import {
 } from "../../../../authoring/judge.js";
 import type { CheckDefinition } from "../../../../authoring/types.js";
 import type { HelperPayload } from "../../drivers/autograd.js";
-import { downstreamArb } from "../shared/caseArbitraries.js";
 import { contractCases } from "../shared/contractCases.js";
-import { field } from "../shared/field.js";
-import { judgeGradients } from "../shared/judgeGradients.js";
 import {
   anyShape,
   CONTRACTION_RUNS,

@@ -22,14 +22,13 @@ import {
 } from "../../../../../reference/forward/autograd.js";
 import { Tensor } from "../../../../../reference/tensor/index.js";
 import {
-  batchAndWidths,
   downstreamArb,
   probeSeedArb,
   scalarDownstreamArb,
-  withLargeEntries,
-} from "../shared/caseArbitraries.js";
+} from "../../../../authoring/builders/internal/caseParts.js";
+import type { ProbeStep } from "../../../../authoring/builders/internal/probes.js";
+import { batchAndWidths, withLargeEntries } from "../shared/caseArbitraries.js";
 import { contractCases } from "../shared/contractCases.js";
-import type { ProbeStep } from "../shared/probes.js";
 
 /** One run of an operation check: the inputs, the constructor's argument, the downstream gradient. */
 export interface OpCase {

@@ -5,6 +5,11 @@
  */
 import type { Tolerance } from "../../../../../checks/index.js";
 import { Tensor } from "../../../../../reference/tensor/index.js";
+import { closeTo } from "../../../../authoring/builders/internal/closeTo.js";
+import { field } from "../../../../authoring/builders/internal/field.js";
+import { judgeGradients } from "../../../../authoring/builders/internal/judgeGradients.js";
+import { judgeSelfConsistency } from "../../../../authoring/builders/internal/judgeSelfConsistency.js";
+import { makeProbes, probeInputs } from "../../../../authoring/builders/internal/probes.js";
 import {
   allOf,
   describeResult,
@@ -16,11 +21,6 @@ import {
 } from "../../../../authoring/judge.js";
 import type { CheckDefinition, Verdict } from "../../../../authoring/types.js";
 import type { OpPayload } from "../../drivers/autograd.js";
-import { closeTo } from "../shared/closeTo.js";
-import { field } from "../shared/field.js";
-import { judgeGradients } from "../shared/judgeGradients.js";
-import { judgeSelfConsistency } from "../shared/judgeSelfConsistency.js";
-import { makeProbes, probeInputs } from "../shared/probes.js";
 import type { OpCase } from "./opCases.js";
 import type { OpInfo } from "./opInfos.js";
 

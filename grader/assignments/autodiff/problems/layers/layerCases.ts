@@ -8,17 +8,15 @@ import fc from "fast-check";
 import { oneHotLabelsArb, tensorArb } from "../../../../../checks/index.js";
 import { softmax } from "../../../../../reference/forward/layers.js";
 import { Tensor } from "../../../../../reference/tensor/index.js";
-import type { LayerName } from "../../drivers/layers.js";
 import {
-  batchAndWidths,
   downstreamArb,
   probeSeedArb,
   scalarDownstreamArb,
-  withLargeEntries,
-} from "../shared/caseArbitraries.js";
-import type { ProbeStep } from "../shared/probes.js";
+} from "../../../../authoring/builders/internal/caseParts.js";
+import type { ProbeStep } from "../../../../authoring/builders/internal/probes.js";
+import { batchAndWidths, withLargeEntries } from "../shared/caseArbitraries.js";
 import { extremeSoftmaxInputs } from "../shared/softmaxRows.js";
-import type { LayerCase } from "./layerCase.js";
+import type { ProblemLayerCase } from "./layerCase.js";
 
 /** Tensors of `shape` with values in [-3, 3], exact 0, 1 and -1 mixed in (and `extra`). */
 export const valueTensor = (
@@ -27,43 +25,42 @@ export const valueTensor = (
 ) => tensorArb({ shape, specialValues: true, ...extra });
 
 /** Linear: X [B, n] and W [n, m]. */
-export const linearCases: fc.Arbitrary<LayerCase> = batchAndWidths(2).chain(({ batch, widths }) => {
-  const [n, m] = widths as [number, number];
-  return fc.record({
-    layer: fc.constant<LayerName>("Linear"),
-    inputs: fc.tuple(valueTensor([batch, n]), valueTensor([n, m])),
-    downstream: downstreamArb([batch, m]),
-    probeSeed: probeSeedArb,
-  });
-});
+export const linearCases: fc.Arbitrary<ProblemLayerCase> = batchAndWidths(2).chain(
+  ({ batch, widths }) => {
+    const [n, m] = widths as [number, number];
+    return fc.record({
+      inputs: fc.tuple(valueTensor([batch, n]), valueTensor([n, m])),
+      downstream: downstreamArb([batch, m]),
+      probeSeed: probeSeedArb,
+    });
+  },
+);
 
 /** Bias: X [B, m] and b [m]. */
-export const biasCases: fc.Arbitrary<LayerCase> = batchAndWidths(1).chain(({ batch, widths }) => {
-  const m = widths[0]!;
-  return fc.record({
-    layer: fc.constant<LayerName>("Bias"),
-    inputs: fc.tuple(valueTensor([batch, m]), valueTensor([m])),
-    downstream: downstreamArb([batch, m]),
-    probeSeed: probeSeedArb,
-  });
-});
+export const biasCases: fc.Arbitrary<ProblemLayerCase> = batchAndWidths(1).chain(
+  ({ batch, widths }) => {
+    const m = widths[0]!;
+    return fc.record({
+      inputs: fc.tuple(valueTensor([batch, m]), valueTensor([m])),
+      downstream: downstreamArb([batch, m]),
+      probeSeed: probeSeedArb,
+    });
+  },
+);
 
 /** Any shape (rank 0 to 3, sides 1 to 4), values from `extra`. */
 export function elementwiseCases(
-  layer: LayerName,
   extra: Parameters<typeof tensorArb>[0],
-): fc.Arbitrary<LayerCase> {
-  return elementwiseCasesOf(layer, tensorArb({ minRank: 0, maxRank: 3, maxSide: 4, ...extra }));
+): fc.Arbitrary<ProblemLayerCase> {
+  return elementwiseCasesOf(tensorArb({ minRank: 0, maxRank: 3, maxSide: 4, ...extra }));
 }
 
 function elementwiseCasesOf(
-  layer: LayerName,
   inputs: fc.Arbitrary<Tensor>,
   stepPerEntry = false,
-): fc.Arbitrary<LayerCase> {
+): fc.Arbitrary<ProblemLayerCase> {
   return inputs.chain((x) =>
     fc.record({
-      layer: fc.constant(layer),
       inputs: fc.constant([x] as Tensor[]),
       downstream: downstreamArb(x.shape),
       probeSeed: probeSeedArb,
@@ -88,16 +85,15 @@ const largeSigmoidInputs: fc.Arbitrary<Tensor> = tensorArb({
 }).chain((x) => withLargeEntries(x, 720, 800));
 
 /** One Sigmoid case in three has entries of large magnitude (25 runs: all miss 1 time in 25000). */
-export const sigmoidCases: fc.Arbitrary<LayerCase> = fc.oneof(
-  { arbitrary: elementwiseCases("Sigmoid", { min: -5, max: 5, specialValues: true }), weight: 2 },
-  { arbitrary: elementwiseCasesOf("Sigmoid", largeSigmoidInputs, true), weight: 1 },
+export const sigmoidCases: fc.Arbitrary<ProblemLayerCase> = fc.oneof(
+  { arbitrary: elementwiseCases({ min: -5, max: 5, specialValues: true }), weight: 2 },
+  { arbitrary: elementwiseCasesOf(largeSigmoidInputs, true), weight: 1 },
 );
 
-const ordinarySoftmaxCases: fc.Arbitrary<LayerCase> = batchAndWidths(1).chain(
+const ordinarySoftmaxCases: fc.Arbitrary<ProblemLayerCase> = batchAndWidths(1).chain(
   ({ batch, widths }) => {
     const c = widths[0]!;
     return fc.record({
-      layer: fc.constant<LayerName>("SoftMax"),
       inputs: fc.tuple(valueTensor([batch, c])),
       downstream: downstreamArb([batch, c]),
       probeSeed: probeSeedArb,
@@ -105,12 +101,11 @@ const ordinarySoftmaxCases: fc.Arbitrary<LayerCase> = batchAndWidths(1).chain(
   },
 );
 
-const extremeSoftmaxCases: fc.Arbitrary<LayerCase> = extremeSoftmaxInputs(
+const extremeSoftmaxCases: fc.Arbitrary<ProblemLayerCase> = extremeSoftmaxInputs(
   fc.integer({ min: 1, max: 4 }),
   fc.integer({ min: 1, max: 4 }),
 ).chain((x) =>
   fc.record({
-    layer: fc.constant<LayerName>("SoftMax"),
     inputs: fc.constant([x]),
     downstream: downstreamArb(x.shape),
     probeSeed: probeSeedArb,
@@ -120,19 +115,18 @@ const extremeSoftmaxCases: fc.Arbitrary<LayerCase> = extremeSoftmaxInputs(
 );
 
 /** One SoftMax case in three has rows of large magnitude (25 runs: all miss 1 time in 25000). */
-export const softmaxCases: fc.Arbitrary<LayerCase> = fc.oneof(
+export const softmaxCases: fc.Arbitrary<ProblemLayerCase> = fc.oneof(
   { arbitrary: ordinarySoftmaxCases, weight: 2 },
   { arbitrary: extremeSoftmaxCases, weight: 1 },
 );
 
-const positiveCrossEntropyCases: fc.Arbitrary<LayerCase> = batchAndWidths(1).chain(
+const positiveCrossEntropyCases: fc.Arbitrary<ProblemLayerCase> = batchAndWidths(1).chain(
   ({ batch, widths }) => {
     const c = widths[0]!;
     return fc.record({
-      layer: fc.constant<LayerName>("CrossEntropy"),
       // Probabilities: softmax of logits in [-2, 2], so every entry is at least about 0.004.
       inputs: fc.tuple(tensorArb({ shape: [batch, c], min: -2, max: 2 }).map(softmax)),
-      labels: oneHotLabelsArb({ batch, classes: c }),
+      constants: fc.tuple(oneHotLabelsArb({ batch, classes: c })),
       downstream: scalarDownstreamArb,
       probeSeed: probeSeedArb,
     });
@@ -147,11 +141,10 @@ const positiveCrossEntropyCases: fc.Arbitrary<LayerCase> = batchAndWidths(1).cha
  * 0 * log 0 = NaN there, and -Y / (B P) gives 0 / 0 = NaN. The finite differences move a zero to
  * ±6e-6, which the loss does not read either.
  */
-const zeroOffLabelCrossEntropyCases: fc.Arbitrary<LayerCase> = fc
+const zeroOffLabelCrossEntropyCases: fc.Arbitrary<ProblemLayerCase> = fc
   .tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 2, max: 4 }))
   .chain(([batch, c]) =>
     fc.record({
-      layer: fc.constant<LayerName>("CrossEntropy"),
       labels: oneHotLabelsArb({ batch, classes: c }),
       logits: tensorArb({ shape: [batch, c], min: -2, max: 2 }),
       zeroed: fc.array(fc.boolean(), { minLength: batch * c, maxLength: batch * c }),
@@ -160,7 +153,7 @@ const zeroOffLabelCrossEntropyCases: fc.Arbitrary<LayerCase> = fc
       probeSeed: probeSeedArb,
     }),
   )
-  .map(({ layer, labels, logits, zeroed, alwaysZeroed, downstream, probeSeed }) => {
+  .map(({ labels, logits, zeroed, alwaysZeroed, downstream, probeSeed }) => {
     const c = labels.shape[1]!;
     const data = logits.data.slice();
     // Row 0's unlabelled columns, in order: the alwaysZeroed-th of them is set.
@@ -170,7 +163,7 @@ const zeroOffLabelCrossEntropyCases: fc.Arbitrary<LayerCase> = fc
       if (zero && labels.data[k] === 0) data[k] = -1000;
     });
     const P = softmax(new Tensor(data, logits.shape));
-    return { layer, inputs: [P], labels, downstream, probeSeed };
+    return { inputs: [P], constants: [labels], downstream, probeSeed };
   });
 
 /**
@@ -181,11 +174,10 @@ const zeroOffLabelCrossEntropyCases: fc.Arbitrary<LayerCase> = fc
  * 1e-9) or -log(max(p, 1e-12)) is off by 6.9 or more there. The expected gradient (up to 3e300) is
  * taken with a step of 6e-6 |p| per entry, and so are the self-consistency probes.
  */
-export const tinyCrossEntropyCases: fc.Arbitrary<LayerCase> = fc
+export const tinyCrossEntropyCases: fc.Arbitrary<ProblemLayerCase> = fc
   .tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 2, max: 4 }))
   .chain(([batch, c]) =>
     fc.record({
-      layer: fc.constant<LayerName>("CrossEntropy"),
       labels: oneHotLabelsArb({ batch, classes: c }),
       logits: tensorArb({ shape: [batch, c], min: -2, max: 2 }),
       rows: fc.array(
@@ -203,7 +195,7 @@ export const tinyCrossEntropyCases: fc.Arbitrary<LayerCase> = fc
       probeSeed: probeSeedArb,
     }),
   )
-  .map(({ layer, labels, logits, rows, downstream, probeSeed }) => {
+  .map(({ labels, logits, rows, downstream, probeSeed }) => {
     const [batch, c] = labels.shape as [number, number];
     const data = softmax(logits).data.slice();
     for (let b = 0; b < batch; b++) {
@@ -223,9 +215,8 @@ export const tinyCrossEntropyCases: fc.Arbitrary<LayerCase> = fc
       });
     }
     return {
-      layer,
       inputs: [new Tensor(data, labels.shape)],
-      labels,
+      constants: [labels],
       downstream,
       probeSeed,
       stepPerEntry: "relative" as const,
@@ -237,7 +228,7 @@ export const tinyCrossEntropyCases: fc.Arbitrary<LayerCase> = fc
  * CrossEntropy cases: ordinary probabilities, exact zeros off the labels, and tiny probabilities
  * on the labels, one in three each (25 runs: a stratum is missed 1 time in 25000).
  */
-export const crossEntropyCases: fc.Arbitrary<LayerCase> = fc.oneof(
+export const crossEntropyCases: fc.Arbitrary<ProblemLayerCase> = fc.oneof(
   { arbitrary: positiveCrossEntropyCases, weight: 1 },
   { arbitrary: zeroOffLabelCrossEntropyCases, weight: 1 },
   { arbitrary: tinyCrossEntropyCases, weight: 1 },

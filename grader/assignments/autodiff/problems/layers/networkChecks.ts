@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { layerStackArb, numericalVjp } from "../../../../../checks/index.js";
 import { applyLayers, type ReferenceLayer } from "../../../../../reference/forward/layers.js";
 import { scalar, type Tensor } from "../../../../../reference/tensor/index.js";
+import { field } from "../../../../authoring/builders/internal/field.js";
 import {
   describeResult,
   expectTensor,
@@ -15,7 +16,6 @@ import {
 } from "../../../../authoring/judge.js";
 import type { CheckDefinition } from "../../../../authoring/types.js";
 import type { NetworkPayload } from "../../drivers/layers.js";
-import { field } from "../shared/field.js";
 
 interface NetworkCase {
   layers: ReferenceLayer[];

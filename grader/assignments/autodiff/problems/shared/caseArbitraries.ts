@@ -1,9 +1,8 @@
 /**
- * Pieces of the cases of problems 3 and 4 (and 6's batch sizes): batch sizes against widths,
- * downstream gradients, the seed of the self-consistency probes, and entries of large magnitude.
+ * Pieces of the cases of problems 3 and 4 (and 6's batch sizes): batch sizes against widths and
+ * entries of large magnitude (downstream gradients and probe seeds are the builders' caseParts).
  */
 import fc from "fast-check";
-import { tensorArb } from "../../../../../checks/index.js";
 import { Tensor } from "../../../../../reference/tensor/index.js";
 
 /** Batch sizes and widths: a batch of 1, a batch equal to a width, or one differing from all. */
@@ -27,23 +26,6 @@ export function batchAndWidths(widths: number): fc.Arbitrary<{ batch: number; wi
       return { batch, widths: ws };
     });
 }
-
-/** A downstream gradient of `shape` with values in [-2, 2]: random, not all ones. */
-export function downstreamArb(shape: readonly number[]): fc.Arbitrary<Tensor> {
-  return tensorArb({ shape, min: -2, max: 2 });
-}
-
-/** A downstream gradient of shape []: away from 0 and from 1 (a backward that ignores it fails). */
-export const scalarDownstreamArb: fc.Arbitrary<Tensor> = tensorArb({
-  shape: [],
-  min: -3,
-  max: 3,
-  kinks: [0, 1],
-  margin: 0.25,
-});
-
-/** The seed of a case's self-consistency probes (makeProbes). */
-export const probeSeedArb = fc.integer({ min: 0, max: 2 ** 31 - 1 });
 
 /**
  * `x` with about half its entries replaced by values of magnitude `min` to `max`, either sign,

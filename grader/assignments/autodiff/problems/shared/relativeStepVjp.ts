@@ -1,6 +1,6 @@
 import { centralDifferences } from "../../../../../checks/index.js";
 import { Tensor } from "../../../../../reference/tensor/index.js";
-import { dot } from "./dot.js";
+import { dot } from "../../../../authoring/builders/internal/dot.js";
 
 /**
  * The numerical VJP of `f` with respect to input `wrt` with a step of 6e-6 |x_k| for entry k

@@ -5,8 +5,8 @@
  * draw seeded random directions with a step scaled to the input (makeProbes); problem 5 takes
  * the directions its cases drew and one fixed step (fixedStepProbes).
  */
-import { DEFAULT_RELATIVE_STEP } from "../../../../../checks/index.js";
-import { Rng, Tensor } from "../../../../../reference/tensor/index.js";
+import { DEFAULT_RELATIVE_STEP } from "../../../../checks/index.js";
+import { Rng, Tensor } from "../../../../reference/tensor/index.js";
 
 /** Random directions per differentiable input in the self-consistency checks. */
 const PROBES_PER_INPUT = 2;

@@ -1,7 +1,7 @@
-import { type DiagnoseContext, numericalVjp, type Tolerance } from "../../../../../checks/index.js";
-import type { Tensor } from "../../../../../reference/tensor/index.js";
-import { expectTensor, fail, PASS } from "../../../../authoring/judge.js";
-import type { Verdict } from "../../../../authoring/types.js";
+import { type DiagnoseContext, numericalVjp, type Tolerance } from "../../../../checks/index.js";
+import type { Tensor } from "../../../../reference/tensor/index.js";
+import { expectTensor, fail, PASS } from "../../judge.js";
+import type { Verdict } from "../../types.js";
 
 /**
  * Every gradient against finite differences of the reference forward `f` (numerical VJPs with

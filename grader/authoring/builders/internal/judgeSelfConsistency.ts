@@ -1,13 +1,13 @@
-import type { Tolerance } from "../../../../../checks/index.js";
-import { firstNonFinite, formatIndex, unravel } from "../../../../../checks/internal/close.js";
+import type { Tolerance } from "../../../../checks/index.js";
+import { firstNonFinite, formatIndex, unravel } from "../../../../checks/internal/close.js";
 import {
   describeDirectionalNonFinite,
   directionalAgreement,
-} from "../../../../../checks/internal/directional.js";
-import { Tensor } from "../../../../../reference/tensor/index.js";
-import { formatNumber } from "../../../../../reference/tensor/internal/format.js";
-import { describeResult, fail, PASS } from "../../../../authoring/judge.js";
-import type { Verdict } from "../../../../authoring/types.js";
+} from "../../../../checks/internal/directional.js";
+import { Tensor } from "../../../../reference/tensor/index.js";
+import { formatNumber } from "../../../../reference/tensor/internal/format.js";
+import { describeResult, fail, PASS } from "../../judge.js";
+import type { Verdict } from "../../types.js";
 import { dot } from "./dot.js";
 import { type Probe, probeOutputPair } from "./probes.js";
 

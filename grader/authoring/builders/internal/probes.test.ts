@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { add, mul, tensor } from "../../../../../reference/tensor/index.js";
+import { add, mul, tensor } from "../../../../reference/tensor/index.js";
 import { fixedStepProbes, makeProbes, probeInputs, probeOutputPair } from "./probes.js";
 
 describe("probes of the student's own forward: random directions, steps scaled to the input", () => {
