@@ -1,4 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -67,5 +75,64 @@ describe("a students' copy of an assignment", () => {
     ).toMatch(
       /^the students' copy of .*hw\.ts \(its \*\.hidden\.ts modules emptied\) does not load: /,
     );
+  }, 60_000);
+
+  it("ships an assignment made of builders, with no drivers module, hidden layer checks left out", async () => {
+    const dir = join(root, "course4", "hw");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, "checks.hidden.ts"),
+      [
+        'import { layerChecks } from "gradmark";',
+        'import { tensorArb } from "gradmark/checks";',
+        'import fc from "fast-check";',
+        'import { relu } from "./reference.js";',
+        "// SECRET-SHAPE-77",
+        "export const hiddenChecks = layerChecks({",
+        '  module: "layers", exportName: "ReLU", id: "1.ReLU.large", reference: relu, hidden: true,',
+        "  inputs: tensorArb({ shape: [77, 3], kinks: [0] }).map((x) => [x]),",
+        "  points: { forward: 1, backward: 1 },",
+        "});",
+      ].join("\n"),
+    );
+    writeFileSync(
+      join(dir, "reference.ts"),
+      'import { maximum, scalar, type Tensor } from "gradmark/tensor";\nexport const relu = (x: Tensor) => maximum(x, scalar(0));\n',
+    );
+    writeFileSync(
+      join(dir, "hw.ts"),
+      [
+        'import { defineAssignment, layerChecks } from "gradmark";',
+        'import { tensorArb } from "gradmark/checks";',
+        'import { hiddenChecks } from "./checks.hidden.js";',
+        'import { relu } from "./reference.js";',
+        "export default defineAssignment({",
+        '  id: "relu", title: "ReLU", seed: 1, modules: ["layers"],',
+        "  problems: [{",
+        '    id: "1", title: "ReLU", module: "layers",',
+        "    checks: [",
+        "      ...layerChecks({",
+        '        module: "layers", exportName: "ReLU", id: "1.ReLU", reference: relu,',
+        "        inputs: tensorArb({ minRank: 1, maxRank: 2, kinks: [0] }).map((x) => [x]),",
+        "        points: { forward: 1, backward: 1 },",
+        "      }),",
+        "      ...hiddenChecks,",
+        "    ],",
+        "  }],",
+        "});",
+      ].join("\n"),
+    );
+    const plan = await planAssignmentCopy(join(dir, "hw.ts"), join(root, "repo4", "grading"), {
+      students: true,
+    });
+    expect(plan.leftOut).toEqual(["1.ReLU.large.forward", "1.ReLU.large.backward"]);
+    plan.write();
+    const copy = join(root, "repo4", "grading");
+    expect(allText(copy)).not.toContain("SECRET-SHAPE-77");
+    const students = await loadAssignment(join(copy, "hw.ts"));
+    expect(students.problems[0]!.checks.map((c) => c.id)).toEqual([
+      "1.ReLU.forward",
+      "1.ReLU.backward",
+    ]);
   }, 60_000);
 });
