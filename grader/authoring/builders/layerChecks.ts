@@ -11,7 +11,12 @@ import type { Tolerance } from "../../../checks/index.js";
 import { Tensor } from "../../../reference/tensor/index.js";
 import type { CheckDefinition } from "../types.js";
 import { downstreamArb, probeSeedArb, scalarDownstreamArb } from "./internal/caseParts.js";
-import { casesWithAgain, type LayerCase, type LayerPlan } from "./internal/layer/layerCase.js";
+import {
+  casesWithAgain,
+  type LayerCase,
+  type LayerPlan,
+  type LayerPoints,
+} from "./internal/layer/layerCase.js";
 import {
   backwardCheck,
   consistentCheck,
@@ -21,7 +26,7 @@ import {
 } from "./internal/layer/layerCheckDefinitions.js";
 import { BuilderSpecError, checkName, checkPoints, checkRuns } from "./internal/specRules.js";
 
-export type { LayerCase } from "./internal/layer/layerCase.js";
+export type { LayerCase, LayerPoints } from "./internal/layer/layerCase.js";
 
 /** What `inputs` may draw: the tensors alone, or with the constructor's constants. */
 export type LayerDraw = Tensor[] | { inputs: Tensor[]; constants?: unknown[] };
@@ -64,13 +69,7 @@ export interface LayerSpec<C extends LayerCase = LayerCase> {
   /** The expected gradient of input i, where plain finite differences of the reference cannot. */
   expectedGradient?: (c: C, inputs: readonly Tensor[], downstream: Tensor, i: number) => Tensor;
   /** Points per check; a check left out (consistent, shapes, immutable) is not generated. */
-  points: {
-    forward: number;
-    backward: number;
-    consistent?: number;
-    shapes?: number;
-    immutable?: number;
-  };
+  points: LayerPoints;
   /** Every check of the layer hidden (run only by `grade`). */
   hidden?: boolean;
   runs?: number;

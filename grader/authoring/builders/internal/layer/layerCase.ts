@@ -28,6 +28,15 @@ export interface LayerCase {
   again?: { input: Tensor; downstream: Tensor };
 }
 
+/** Points per check of a layer; a check left out (consistent, shapes, immutable) is not made. */
+export interface LayerPoints {
+  forward: number;
+  backward: number;
+  consistent?: number;
+  shapes?: number;
+  immutable?: number;
+}
+
 /** What one layer's checks are built from: the spec, validated and with its defaults. */
 export interface LayerPlan<C extends LayerCase> {
   id: string;
@@ -43,13 +52,7 @@ export interface LayerPlan<C extends LayerCase> {
   cases: fc.Arbitrary<C>;
   secondInput?: (shape: readonly number[]) => fc.Arbitrary<Tensor>;
   expectedGradient?: (c: C, inputs: readonly Tensor[], downstream: Tensor, i: number) => Tensor;
-  points: {
-    forward: number;
-    backward: number;
-    consistent?: number;
-    shapes?: number;
-    immutable?: number;
-  };
+  points: LayerPoints;
   hidden?: boolean;
   runs?: number;
   tolerance?: Partial<Tolerance>;
