@@ -10,6 +10,8 @@ export interface ProblemContext {
   deadline: number;
   srcDir: string;
   path: string | undefined;
+  /** See GradeOptions.shrink. */
+  shrink: boolean;
   willRun: (check: CheckDefinition) => boolean;
   revealHidden: boolean;
   /** See GradeOptions.onCheck. */

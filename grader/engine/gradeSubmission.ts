@@ -49,6 +49,12 @@ export interface GradeOptions {
   only?: string[];
   /** fast-check path of a counterexample to replay (with `only` naming one check). */
   path?: string;
+  /**
+   * false: a failing check reports its first failing case as drawn, not shrunk and with no
+   * replay path, which costs no child calls after its batch (watch mode shows that verdict at
+   * once, then grades the failing checks again to shrink them). Default true.
+   */
+  shrink?: boolean;
   /** Called for each check of a problem when the problem is done (problems finish in any order). */
   onCheck?: (problem: ProblemResult, check: CheckResult) => void;
   /**
@@ -111,6 +117,7 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
       deadline,
       srcDir,
       path: options.path,
+      shrink: options.shrink ?? true,
       willRun,
       revealHidden,
       mapStack: (stack) => stackMapper.map(stack),

@@ -4,7 +4,7 @@ import type { Sandbox } from "../sandbox/Sandbox.js";
 import { checkCalls } from "./checkCalls.js";
 import { checkTolerance } from "./checkTolerance.js";
 import { type BatchFailure, runFirstBatch } from "./runFirstBatch.js";
-import { shrinkFailure } from "./shrinkFailure.js";
+import { shrinkFailure, unshrunk } from "./shrinkFailure.js";
 
 /** How one check ended, before points are given. */
 export interface CheckRun {
@@ -27,6 +27,8 @@ export interface RunCheckOptions {
   path?: string;
   /** Run the batch and no more (see runCheck). */
   batchOnly?: boolean;
+  /** false: a failure is reported as the batch found it, without shrinking (see GradeOptions). */
+  shrink?: boolean;
   /**
    * Whether a hidden check's details may be shown (see GradeOptions.revealHidden): without it, an
    * AssignmentError about a hidden check leaves out the message of what the staff code threw.
@@ -83,6 +85,7 @@ export async function runCheck(
     const end = await runFirstBatch(check, calls);
     if ("run" in end) return end.run;
     found = end;
+    if (options.shrink === false) return unshrunk(found, calls);
   }
   if (options.batchOnly) return null;
   return shrinkFailure(check, calls, found, options.path);

@@ -22,6 +22,7 @@ export async function runGroup(
     srcDir: context.srcDir,
     mapStack: context.mapStack,
     path: context.path,
+    shrink: context.shrink,
     revealHidden: context.revealHidden,
   };
   // Checks overlap: each is timed from when the one before it finished.

@@ -43,15 +43,8 @@ export async function shrinkFailure(
       runs: calls.executed(),
     };
   }
-  if (firstFailure) {
-    // The failure did not come back when replayed (student code that is not deterministic).
-    return {
-      ...firstFailure.judged,
-      counterexample: show(firstFailure.testCase),
-      path: null,
-      runs: calls.executed(),
-    };
-  }
+  // The failure did not come back when replayed (student code that is not deterministic).
+  if (firstFailure) return unshrunk(found!, calls);
   return { ...PASSED, counterexample: null, path: null, runs: calls.executed() };
 }
 
@@ -113,4 +106,14 @@ async function replay(
   }
   if (staffFault) throw staffFault;
   return { details, failing };
+}
+
+/** The batch's failure as it was found: its first failing case, no replay path. */
+export function unshrunk(found: BatchFailure, calls: CheckCalls): CheckRun {
+  return {
+    ...found.failure.judged,
+    counterexample: calls.show(found.failure.testCase),
+    path: null,
+    runs: calls.executed(),
+  };
 }

@@ -268,7 +268,23 @@ export class WatchSession {
     }
     this.first = false;
     if (this.stopped) return;
-    const screen = this.draw(null);
+    const failing = result === null ? [] : this.shrinkable(result, ids);
+    const status = this.status;
+    if (failing.length > 0) {
+      this.status = `${status} · shrinking ${failing.length === 1 ? "the failing case" : `${failing.length} failing cases`}`;
+    }
+    let screen = this.draw(null);
+    const verdictMs = Math.round(performance.now() - started);
+    if (failing.length > 0) {
+      await this.shrinkFailures(failing);
+      this.status = status;
+      if (this.stopped) return;
+      screen = this.draw(null);
+      result = {
+        ...result!,
+        problems: result!.problems.map((p) => (ids.includes(p.id) ? this.latest.get(p.id)! : p)),
+      };
+    }
     this.options.onRun?.({
       reasons: [...job.reasons],
       files: [...job.files].sort(),
@@ -277,8 +293,55 @@ export class WatchSession {
       result,
       error: this.error,
       durationMs: Math.round(performance.now() - started),
+      verdictMs,
       screen,
     });
+  }
+
+  /**
+   * The checks of problems `ids` that failed or threw in `result`: graded without shrinking, they
+   * show the first failing case as drawn, and are graded again to shrink it.
+   */
+  private shrinkable(result: GradeResult, ids: readonly string[]): string[] {
+    return (
+      result.problems
+        .filter((p) => ids.includes(p.id))
+        .flatMap((p) => p.checks)
+        // A check failed only for another's sake (requires) has no case of its own to shrink.
+        .filter((c) => (c.status === "failed" || c.status === "error") && c.counterexample !== null)
+        .map((c) => c.id)
+    );
+  }
+
+  /**
+   * The second step of a run with failures: the failing checks graded again, shrinking, with the
+   * same seed (so the same first failure), and their smallest cases and replay lines put on
+   * screen. A check whose status comes out otherwise (student code that is not deterministic)
+   * keeps the first step's verdict.
+   */
+  private async shrinkFailures(checkIds: string[]): Promise<void> {
+    try {
+      const shrunk = await this.grade({
+        dir: this.dir,
+        assignment: this.assignment,
+        seed: this.seed,
+        mode: "check",
+        only: checkIds,
+        ...(this.options.isolation !== undefined ? { isolation: this.options.isolation } : {}),
+      });
+      const byId = new Map(shrunk.problems.flatMap((p) => p.checks).map((c) => [c.id, c]));
+      for (const [id, problem] of this.latest) {
+        const checks = problem.checks.map((c) => {
+          const again = checkIds.includes(c.id) ? byId.get(c.id) : undefined;
+          if (!again || again.status !== c.status) return c;
+          const { message, counterexample, replay } = again;
+          return { ...c, message, counterexample, replay };
+        });
+        this.latest.set(id, { ...problem, checks });
+      }
+    } catch {
+      // The first step's verdicts stay (a save meanwhile, or a fault, shows on the next run).
+    }
   }
 
   /**
@@ -306,6 +369,8 @@ export class WatchSession {
         seed: this.seed,
         mode: "check",
         only,
+        // The verdicts first; the failing cases are shrunk afterwards (shrinkFailures).
+        shrink: false,
         ...(this.options.isolation !== undefined ? { isolation: this.options.isolation } : {}),
       });
       for (const problem of result.problems) {

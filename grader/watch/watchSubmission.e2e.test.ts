@@ -67,6 +67,14 @@ it("re-grades what a save changes: a bug, a syntax error, the fix, an imported m
   expect(run.screen).toMatch(/✘ failed: 3\.Sigmoid\.backward/);
   expect(run.screen).toContain(`replay: npx gradmark check --seed ${start.seed} --only 3.Sigmoid`);
   expect(run.screen).toMatch(/✔ 1 +Contractions/);
+  // The verdict is on screen before the failing case is shrunk: a screen saying so came first,
+  // and the final one replays the smallest case by its path.
+  expect(run.verdictMs).toBeLessThan(run.durationMs);
+  expect(out).toMatch(
+    /DONE +graded problem 3, .* · shrinking (the failing case|\d failing cases)$/m,
+  );
+  expect(run.screen).toMatch(/--only 3\.Sigmoid\.backward --path \S+/);
+  expect(run.screen).not.toMatch(/· shrinking/);
 
   // Half-way through an edit: the compiler's message, once, and no other problem graded.
   run = await save("layers.ts", original.replace("export class Linear", "export class Linear {{"));

@@ -199,10 +199,18 @@ describe("watchSubmission", () => {
     input.stream.write("q");
     expect(await handle.closed).toBe(0);
     expect(input.setRawMode).toHaveBeenLastCalledWith(false);
-    // Nothing is read or run once it has quit.
+    // Nothing is read or run once it has quit. Five gradings in all: each run that failed a
+    // check graded its verdicts unshrunk first, then that check alone again, to shrink it.
     input.stream.write("a");
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(t.calls).toHaveLength(3);
+    expect(t.calls).toHaveLength(5);
+    expect(t.calls.map((c) => [c.shrink ?? true, c.only])).toEqual([
+      [false, ["1.one", "1.two", "2.one"]],
+      [true, ["2.one"]],
+      [false, ["2.one"]],
+      [true, ["2.one"]],
+      [false, ["1.one", "1.two", "2.one"]],
+    ]);
   });
 
   it("Ctrl-C quits too, with 1 when a check on the screen did not pass", async () => {

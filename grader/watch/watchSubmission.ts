@@ -57,8 +57,13 @@ export interface WatchRun {
   result: GradeResult | null;
   /** Why it could not grade, when it could not. */
   error: string | null;
-  /** From the start of the run (after the debounce) to its screen drawn. */
+  /** From the start of the run (after the debounce) to its final screen drawn. */
   durationMs: number;
+  /**
+   * From the start of the run to its verdicts on screen: the same as durationMs, or less when
+   * checks failed (their failing cases are shrunk after the verdicts are shown).
+   */
+  verdictMs: number;
   /** The screen drawn (without the clearing sequence). */
   screen: string;
 }
