@@ -10,6 +10,7 @@ export const hiddenChecks = layerChecks({
   reference: batchNorm,
   inputs: batches(16, 64, 8),
   secondInput: spreadBatch,
+  titleNote: "batches of 16 to 64",
   points: { forward: 1, backward: 2 },
   runs: 10,
   hidden: true,

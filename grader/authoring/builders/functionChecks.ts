@@ -10,7 +10,14 @@ import type { DiagnoseContext, Tolerance } from "../../../checks/index.js";
 import type { Tensor } from "../../../reference/tensor/index.js";
 import type { CheckDefinition } from "../types.js";
 import { backwardChecks, valueChecks } from "./internal/function/functionCheckDefinitions.js";
-import { BuilderSpecError, checkName, checkPoints, checkRuns } from "./internal/specRules.js";
+import {
+  BuilderSpecError,
+  checkName,
+  checkPoints,
+  checkRuns,
+  checkTitleNote,
+  withTitleNote,
+} from "./internal/specRules.js";
 
 /** One function, as a table. */
 export interface FunctionSpec<Case = Tensor[]> {
@@ -61,6 +68,8 @@ export interface FunctionSpec<Case = Tensor[]> {
   /** Runs of every check, or of the values check and of the others. */
   runs?: number | { values: number; others: number };
   tolerance?: Partial<Tolerance>;
+  /** Said after every check's title, e.g. "large inputs" (tells apart two sets of checks). */
+  titleNote?: string;
   /** Every check of the function hidden (run only by `grade`). */
   hidden?: boolean;
 }
@@ -114,6 +123,7 @@ export function functionChecks<Case = Tensor[]>(spec: FunctionSpec<Case>): Check
     checkRuns(runs.values, bad);
     checkRuns(runs.others, bad);
   } else checkRuns(runs, bad);
+  checkTitleNote(spec.titleNote, bad);
   const plan = {
     ...spec,
     id: spec.id ?? spec.exportName,
@@ -125,5 +135,8 @@ export function functionChecks<Case = Tensor[]>(spec: FunctionSpec<Case>): Check
       }),
     where,
   };
-  return [...valueChecks(plan), ...(spec.backward ? backwardChecks(plan) : [])];
+  return withTitleNote(
+    [...valueChecks(plan), ...(spec.backward ? backwardChecks(plan) : [])],
+    spec.titleNote,
+  );
 }

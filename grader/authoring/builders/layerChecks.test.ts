@@ -79,6 +79,8 @@ describe("layerChecks builds a layer's checks from a table", () => {
     ]);
     expect(new Set(checks.map((c) => c.driver))).toEqual(new Set(["gradmark.layer"]));
     expect(byId("Affine.shapes").title).toContain("gradW and gradB null before the first backward");
+    const noted = layerChecks({ ...spec, id: "Affine.large", titleNote: "batches of 40" });
+    expect(noted[0]!.title).toBe("Affine.forward against the reference (batches of 40)");
   });
 
   it("passes a correct layer on every check for 10 seeds", () => {
@@ -165,6 +167,7 @@ describe("layerChecks refuses a wrong spec when it is built", () => {
     );
     refuses({ runs: 0 }, /runs must be a whole number of 1 or more, got 0/);
     refuses({ secondInput: 3 as never }, /secondInput must be a function of a shape/);
+    refuses({ titleNote: "two\nlines" }, /titleNote must be a line of text/);
   });
 
   it("refuses a draw of the wrong make when it is drawn, naming what was drawn", () => {

@@ -24,7 +24,14 @@ import {
   immutableCheck,
   shapesCheck,
 } from "./internal/layer/layerCheckDefinitions.js";
-import { BuilderSpecError, checkName, checkPoints, checkRuns } from "./internal/specRules.js";
+import {
+  BuilderSpecError,
+  checkName,
+  checkPoints,
+  checkRuns,
+  checkTitleNote,
+  withTitleNote,
+} from "./internal/specRules.js";
 
 export type { LayerCase, LayerPoints } from "./internal/layer/layerCase.js";
 
@@ -70,6 +77,8 @@ export interface LayerSpec<C extends LayerCase = LayerCase> {
   expectedGradient?: (c: C, inputs: readonly Tensor[], downstream: Tensor, i: number) => Tensor;
   /** Points per check; a check left out (consistent, shapes, immutable) is not generated. */
   points: LayerPoints;
+  /** Said after every check's title, e.g. "batches of 16 to 64" (tells apart two sets of checks). */
+  titleNote?: string;
   /** Every check of the layer hidden (run only by `grade`). */
   hidden?: boolean;
   runs?: number;
@@ -97,7 +106,7 @@ export function layerChecks<C extends LayerCase = LayerCase>(
   if (consistent !== undefined) checks.push(consistentCheck(plan, consistent));
   if (shapes !== undefined) checks.push(shapesCheck(plan, shapes));
   if (immutable !== undefined) checks.push(immutableCheck(plan, immutable));
-  return checks;
+  return withTitleNote(checks, spec.titleNote);
 }
 
 function layerPlan<C extends LayerCase>(spec: LayerSpec<C>): LayerPlan<C> {
@@ -147,6 +156,7 @@ function layerPlan<C extends LayerCase>(spec: LayerSpec<C>): LayerPlan<C> {
     bad("expectedGradient must be a function");
   checkPoints(spec.points, ["forward", "backward"], ["consistent", "shapes", "immutable"], bad);
   checkRuns(spec.runs, bad);
+  checkTitleNote(spec.titleNote, bad);
   const inputName = spec.inputName ?? "X";
   const parameterNames = parameters.map((p) => p.name);
   const gradientNames = spec.gradientNames ?? [

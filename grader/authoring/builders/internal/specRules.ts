@@ -47,3 +47,21 @@ export function checkRuns(runs: unknown, bad: (message: string) => never): void 
     bad(`runs must be a whole number of 1 or more, got ${String(runs)}`);
   }
 }
+
+export function checkTitleNote(note: unknown, bad: (message: string) => never): void {
+  if (
+    note !== undefined &&
+    (typeof note !== "string" || note.trim() === "" || note.includes("\n"))
+  ) {
+    bad(`titleNote must be a line of text, got ${JSON.stringify(note) ?? String(note)}`);
+  }
+}
+
+/** The checks with `note` said after each title, in parentheses. */
+export function withTitleNote<T extends { title: string }>(
+  checks: T[],
+  note: string | undefined,
+): T[] {
+  if (note === undefined) return checks;
+  return checks.map((check) => ({ ...check, title: `${check.title} (${note})` }));
+}
