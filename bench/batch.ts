@@ -3,14 +3,14 @@
  * made from the fixtures (the staff solution, the starter and every sample, hostile ones
  * included, taken in turn). Each run grades into a fresh --out folder, so nothing is resumed.
  */
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { autodiff } from "../grader/assignments/autodiff/index.js";
 import { runBatch as gradeClass } from "../grader/batch/runBatch.js";
 import { buildFixtureClass } from "../testing/batch/buildFixtureClass.js";
 import type { BenchOptions, Row } from "./common.js";
+import { processCpuMeter } from "./cpuMeter.js";
 import {
   formatMs,
   formatRatio,
@@ -33,31 +33,13 @@ export interface BatchBenchResult {
   speedup: Summary;
   /**
    * CPU time of everything a batch ran (workers and their sandbox children, this process's
-   * share too) over its wall time, per repetition: how many cores one batch keeps busy.
-   * Null where /proc is not there (Linux only).
+   * share too) over its wall time, per repetition: how many cores one batch keeps busy. Null
+   * where no cgroup can be made (see cpuMeter: reaped-children counters miss killed children).
    */
   oneWorkerCores: number[] | null;
   twoWorkersCores: number[] | null;
   /** The -j 2 / -j 1 ratio the machine allows: its cores over what -j 1 already keeps busy. */
   ceiling: number | null;
-}
-
-/** CPU seconds of this process and of its reaped children (Linux /proc), or null. */
-function cpuSecondsWithChildren(): number | null {
-  if (!existsSync("/proc/self/stat")) return null;
-  // Fields after the command name, which is in parentheses and may hold spaces.
-  const stat = readFileSync("/proc/self/stat", "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // utime, stime, cutime, cstime are fields 14..17 of the whole line (11..14 after the name).
-  const ticks = [11, 12, 13, 14].reduce((t, i) => t + Number(fields[i]), 0);
-  return ticks / clockTicks();
-}
-
-let ticksPerSecond: number | null = null;
-function clockTicks(): number {
-  ticksPerSecond ??=
-    Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-  return ticksPerSecond;
 }
 
 async function timeBatch(
@@ -67,7 +49,7 @@ async function timeBatch(
   run: number,
 ): Promise<{ ms: number; cores: number | null }> {
   const started = performance.now();
-  const cpuBefore = cpuSecondsWithChildren();
+  const meter = processCpuMeter();
   const outcome = await gradeClass({
     classDir,
     outDir: join(root, `out-${jobs}-${run}`),
@@ -81,9 +63,10 @@ async function timeBatch(
       `batch could not grade ${failedToGrade[0]!.folder}: ${failedToGrade[0]!.message}`,
     );
   const ms = performance.now() - started;
-  const cpuAfter = cpuSecondsWithChildren();
-  const cores =
-    cpuBefore === null || cpuAfter === null ? null : ((cpuAfter - cpuBefore) * 1000) / ms;
+  const cpu = meter.read();
+  meter.close();
+  // Without a cgroup the killed sandbox children are not counted: no figure rather than a low one.
+  const cores = meter.source.complete ? (cpu * 1000) / ms : null;
   return { ms, cores };
 }
 

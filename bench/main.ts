@@ -16,6 +16,7 @@ import {
   gradcheckVsTorchRows,
   runGradcheckVsTorch,
 } from "./gradcheckVsTorch.js";
+import { gradeCpuRows, runGradeCpu } from "./gradeCpu.js";
 import { kernelsOptions, kernelsRows, runKernels } from "./kernels.js";
 import { overheadRows, runOverhead } from "./overhead.js";
 import { formatMs } from "./stats.js";
@@ -54,6 +55,15 @@ const BENCHMARKS: Benchmark[] = [
     run: async (o) => {
       const result = await runBatch(o);
       return { result, rows: batchRows(result) };
+    },
+  },
+  {
+    name: "cpu",
+    aliases: ["9", "gradecpu"],
+    title: "CPU per grade and per batch submission",
+    run: async (o) => {
+      const result = await runGradeCpu(o);
+      return { result, rows: gradeCpuRows(result) };
     },
   },
   {
