@@ -38,8 +38,15 @@ export function fakeGrading(): FakeGrading {
           maxScore: c.points,
           hidden: c.hidden ?? false,
           message: good ? "" : `${c.id} went wrong`,
-          counterexample: null,
-          replay: good ? null : { seed: options.seed!, only: c.id },
+          // As the engine does: a failing case as drawn without shrinking, the smallest with it.
+          counterexample: good ? null : options.shrink === false ? "x as drawn" : "x shrunk",
+          replay: good
+            ? null
+            : {
+                seed: options.seed!,
+                only: c.id,
+                ...(options.shrink === false ? {} : { path: "0:0" }),
+              },
           runs: 1,
           durationMs: 1,
         };

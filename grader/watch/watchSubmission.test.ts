@@ -181,6 +181,10 @@ describe("watchSubmission", () => {
     input.stream.write("f");
     let run = await next;
     expect(run).toMatchObject({ problems: ["second"], reasons: ["failed"], seed: 11 });
+    // The failing check's smallest case and its replay path, from the second grading.
+    expect(run.screen).toContain("x shrunk");
+    expect(run.screen).toContain("--only 2.one --path 0:0");
+    expect(run.verdictMs).toBeLessThanOrEqual(run.durationMs);
 
     t.verdicts.delete("2.one");
     next = t.nextRun();

@@ -40,19 +40,19 @@ describe("runWatchCommand", () => {
     expect(code).toBe(1);
     expect(io.err).toBe("");
     expect(deps.loaded).toEqual(["my assignment.ts"]);
-    expect(grading.calls).toEqual([
-      {
-        dir: join(io.cwd, "hw"),
-        assignment: expect.anything(),
-        seed: 4242,
-        mode: "check",
-        only: ["2.one"],
-        isolation: "best",
-      },
-    ]);
+    // The verdicts first, without shrinking; then the failing check again, to shrink it.
+    const call = {
+      dir: join(io.cwd, "hw"),
+      assignment: expect.anything(),
+      seed: 4242,
+      mode: "check",
+      only: ["2.one"],
+      isolation: "best",
+    };
+    expect(grading.calls).toEqual([{ ...call, shrink: false }, call]);
     expect(io.out).toContain("gradmark check --watch · Fake assignment (fake) · seed 4242");
     expect(io.out).toContain(
-      "replay: npx gradmark check hw --assignment 'my assignment.ts' --seed 4242 --only 2.one",
+      "replay: npx gradmark check hw --assignment 'my assignment.ts' --seed 4242 --only 2.one --path 0:0",
     );
     expect(input.setRawMode).toHaveBeenLastCalledWith(false);
   });
