@@ -1,21 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { commandCpu, processCpuMeter } from "./cpuMeter.js";
 
-// A grandchild that spins for 300 ms of CPU and is then killed with its parent, reaped by no one
-// the meter's command waits for: what the sandbox's children look like to reaped-children counters.
-const ORPHANED_SPIN = `
+// A grandchild that spins, says so after 200 ms of CPU, and is killed while the command exits at
+// once, so no one the command's caller waits for reaps it: what the sandbox's children look like
+// to reaped-children counters.
+const KILLED_SPIN = `
 const { spawn } = require("node:child_process");
-const child = spawn(process.execPath, ["-e", "const t = process.cpuUsage(); while (process.cpuUsage(t).user < 300000);"], { stdio: "ignore" });
-setTimeout(() => process.exit(0), 1500);
+const spin = "const t = process.cpuUsage(); let said = false; for (;;) { if (!said && process.cpuUsage(t).user > 200000) { said = true; process.stdout.write('spun'); } }";
+const child = spawn(process.execPath, ["-e", spin], { stdio: ["ignore", "pipe", "ignore"] });
+child.stdout.once("data", () => { child.kill("SIGKILL"); process.exit(0); });
 `;
 
 describe("cpuMeter", () => {
   it("counts the CPU of a command's killed descendants in a cgroup, or says it cannot", () => {
-    const run = commandCpu(process.execPath, ["-e", ORPHANED_SPIN]);
+    const run = commandCpu(process.execPath, ["-e", KILLED_SPIN]);
     expect(run.status).toBe(0);
     if (run.source.complete) {
       expect(run.source.kind).toMatch(/^cgroup v[12]$/);
-      expect(run.cpuSeconds).toBeGreaterThan(0.3);
+      expect(run.cpuSeconds).toBeGreaterThan(0.2);
     } else {
       expect(run.source.kind).toBe("rusage");
     }
