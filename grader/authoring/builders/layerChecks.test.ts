@@ -7,7 +7,7 @@ import { tensorArb } from "../../../checks/index.js";
 import { add, matmul, mul, sum, type Tensor } from "../../../reference/tensor/index.js";
 import { runCheckInProcess } from "../../../testing/runCheckInProcess.js";
 import type { CheckDefinition } from "../types.js";
-import { type LayerSpec, layerChecks } from "./layerChecks.js";
+import { type LayerCase, type LayerSpec, layerChecks } from "./layerChecks.js";
 
 /** y = scale * (X W + b): W and b are parameters (gradW, gradB), scale a constant. */
 const reference = (X: Tensor, W: Tensor, b: Tensor, scale: number) =>
@@ -119,6 +119,40 @@ describe("layerChecks builds a layer's checks from a table", () => {
     expect(result.status).toBe("failed");
     expect(result.message).toMatch(/sets gradW and gradB to the gradient of that call alone/);
     expect(run("Affine.consistent", Accumulating).status).toBe("passed");
+  });
+
+  it("blames kept state only when a fresh object gets the second round right", () => {
+    const backward = byId("Affine.backward");
+    const [c] = fc.sample(backward.cases, { numRuns: 1, seed: 4 }) as LayerCase[];
+    const [X, W, b] = c!.inputs as [Tensor, Tensor, Tensor];
+    const scale = c!.constants![0] as number;
+    const gradsAt = (x: Tensor, g: Tensor) => {
+      const layer = new Affine(W, b, scale);
+      layer.forward(x);
+      return { inputGrad: layer.backward(g), paramGrads: [layer.gradW, layer.gradB] };
+    };
+    const first = gradsAt(X, c!.downstream);
+    const right = gradsAt(c!.again!.input, c!.again!.downstream);
+    const wrong = { inputGrad: mul(right.inputGrad, 2), paramGrads: right.paramGrads };
+    const result = (fresh: typeof right) => ({
+      output: reference(X, W, b, scale),
+      ...first,
+      again: {
+        ...wrong,
+        repeatInputGrad: wrong.inputGrad,
+        repeatParamGrads: wrong.paramGrads,
+        fresh,
+      },
+    });
+    const ctx = { seed: 1, tolerance: { atol: 1e-6, rtol: 1e-5 }, wallMs: 0 };
+    const plainBug = backward.judge(c, result(wrong), ctx);
+    expect(plainBug.pass).toBe(false);
+    expect(!plainBug.pass && plainBug.message).toMatch(/on a fresh object/);
+    expect(!plainBug.pass && plainBug.message).not.toMatch(/used many times/);
+    const keptState = backward.judge(c, result(right), ctx);
+    expect(!keptState.pass && keptState.message).toMatch(
+      /after a second forward \(other input\) and its backward on the same object[\s\S]*used many times/,
+    );
   });
 
   it("fails .shapes for a gradient field that is set before the first backward", () => {

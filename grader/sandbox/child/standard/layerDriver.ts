@@ -27,7 +27,8 @@ export interface LayerPayload {
   /**
    * A second round on the SAME layer object (a layer is used many times): "forward" mode calls
    * forward(input) again; "full" mode calls forward(input), backward(downstream), then
-   * backward(downstream) once more.
+   * backward(downstream) once more. Each mode also makes the second round's calls on a fresh
+   * object, so that a judge can tell a layer that keeps state from one that is wrong there.
    */
   again?: { input: Tensor; downstream?: Tensor };
 }
@@ -73,7 +74,11 @@ export const layerDriver: Driver = (modules, payload) => {
   const output = snapshot(forward.call(layer, x!));
   if (p.mode === "forward") {
     if (!p.again) return { output };
-    return { output, again: { output: forward.call(layer, p.again.input) } };
+    const againOutput = snapshot(forward.call(layer, p.again.input));
+    // The same input on a fresh object: tells a layer that keeps state from a plain bug.
+    const fresh = build(modules, p, parameters);
+    const freshOutput = method(fresh, "forward", p.exportName).call(fresh, p.again.input);
+    return { output, again: { output: againOutput, freshOutput } };
   }
   const backward = method(layer, "backward", p.exportName);
   const inputGrad = snapshot(backward.call(layer, p.downstream!));
@@ -84,12 +89,23 @@ export const layerDriver: Driver = (modules, payload) => {
     const againInputGrad = snapshot(backward.call(layer, p.again.downstream!));
     const againParamGrads = p.gradFields.map((field) => snapshot(layer[field]));
     const repeatInputGrad = backward.call(layer, p.again.downstream!);
+    const repeatParamGrads = p.gradFields.map((field) => layer[field]);
+    // The same input and downstream gradient on a fresh object (see forward mode).
+    const fresh = build(modules, p, parameters);
+    method(fresh, "forward", p.exportName).call(fresh, p.again.input);
+    const freshInputGrad = snapshot(
+      method(fresh, "backward", p.exportName).call(fresh, p.again.downstream!),
+    );
     again = {
       output: againOutput,
       inputGrad: againInputGrad,
       paramGrads: againParamGrads,
       repeatInputGrad,
-      repeatParamGrads: p.gradFields.map((field) => layer[field]),
+      repeatParamGrads,
+      fresh: {
+        inputGrad: freshInputGrad,
+        paramGrads: p.gradFields.map((field) => fresh[field]),
+      },
     };
   }
   const probeOutputs = (p.probes ?? []).map(([px, ...pparameters]) => {

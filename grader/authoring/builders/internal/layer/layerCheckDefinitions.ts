@@ -92,16 +92,19 @@ export function forwardCheck<C extends LayerCase>(
         context: { batchSize: batchOf(c) },
       });
       if (!first.pass || !c.again) return first;
-      const again = expectTensor(
-        field(field(result, "again"), "output"),
-        reference(c.again.input, ...c.inputs.slice(1)),
-        {
-          name: `${name}.forward called a second time on the same object (with the second input)`,
+      const expected = reference(c.again.input, ...c.inputs.slice(1));
+      const secondInput = (output: unknown, on: string) =>
+        expectTensor(output, expected, {
+          name: `${name}.forward ${on} (with the second input)`,
           tolerance: ctx.tolerance,
           context: { batchSize: batchOf(c) },
-        },
-      );
-      return again.pass ? again : fail(`${again.message}\n${reuseNote(plan)}`);
+        });
+      const again = field(result, "again");
+      // Wrong on a fresh object too: a plain bug at that input, not state kept from the first.
+      const fresh = secondInput(field(again, "freshOutput"), "on a fresh object");
+      if (!fresh.pass) return fresh;
+      const reused = secondInput(field(again, "output"), "called a second time on the same object");
+      return reused.pass ? reused : fail(`${reused.message}\n${reuseNote(plan)}`);
     },
     show: (c) => `${showLayerCase(plan, c)}${showAgain(plan, c, "forward")}`,
   };
@@ -152,14 +155,25 @@ function judgeSecondRound<C extends LayerCase>(
 ): Verdict {
   const inputs = [round.input, ...c.inputs.slice(1)];
   const expected = inputs.map((_, i) => referenceGradient(plan, c, inputs, round.downstream, i));
-  const rounds: [string, unknown[]][] = [
-    ["after a second forward (other input) and its backward on the same object", gradsOf(again)],
+  const rounds: [string, unknown[], string | undefined][] = [
+    // Wrong on a fresh object too: a plain bug at the second input, not state kept from the first.
+    [
+      "with the second input and downstream gradient, on a fresh object",
+      gradsOf(field(again, "fresh")),
+      undefined,
+    ],
+    [
+      "after a second forward (other input) and its backward on the same object",
+      gradsOf(again),
+      reuseNote(plan),
+    ],
     [
       "after that backward was called once more (same downstream gradient, no new forward)",
       gradsOf(again, true),
+      reuseNote(plan),
     ],
   ];
-  for (const [when, grads] of rounds) {
+  for (const [when, grads, note] of rounds) {
     const verdict = judgeGradients({
       f: referenceOf(plan, c),
       inputs,
@@ -169,7 +183,7 @@ function judgeSecondRound<C extends LayerCase>(
       tolerance,
       context: { batchSize: batchOf(c) },
       expected: (i) => expected[i]!,
-      note: reuseNote(plan),
+      ...(note !== undefined ? { note } : {}),
     });
     if (!verdict.pass) return verdict;
   }
