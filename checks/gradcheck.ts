@@ -10,11 +10,16 @@ import {
 import type { DiagnoseContext, Hint } from "./diagnose.js";
 import { checkTolerance, firstNonFinite, formatIndex, unravel } from "./internal/close.js";
 import { describeDirectionalNonFinite } from "./internal/directional.js";
-import { directionalProbe, gaussianDirection } from "./internal/directionalProbe.js";
+import {
+  directionalProbe,
+  RANDOM_PROBE_STEP,
+  randomDirection,
+} from "./internal/directionalProbe.js";
+import { type JointMember, jointProbes } from "./internal/jointProbes.js";
 import { leftOutElements } from "./internal/leftOutElements.js";
 import type { TensorFunction } from "./internal/perturb.js";
 import { type NumericalGradient, type Sample, sampleOf } from "./internal/sample.js";
-import { secondStage } from "./internal/secondStage.js";
+import { comparedPerElement, secondStage } from "./internal/secondStage.js";
 import { type NonFiniteOutput, WatchedFunction } from "./internal/watchedFunction.js";
 
 /** Gradients of <downstream, f(inputs)> for every input, in input order (what a backward returns). */
@@ -30,7 +35,14 @@ export interface GradcheckOptions extends Partial<Tolerance> {
   names?: readonly string[];
   /** "directional": random projections first, per element only to explain a failure (default). */
   mode?: "directional" | "full";
-  /** Random directions per input in directional mode (default 3). */
+  /**
+   * Random directions per input in directional mode (default 2; 3 before issue 17). A probe
+   * lets a gradient stand only when it agrees as closely as an exact gradient does, and every
+   * entry of a direction is at least 1 in size, so one exact probe already rules out any single
+   * wrong element above that closeness; the second guards against errors of several elements
+   * that cancel along one direction. Inputs are probed together while their probes agree (2
+   * evaluations per probe for all of them), each on its own after.
+   */
   probes?: number;
   /**
    * Directional mode's second stage: when the first probes agree, but less closely than an
@@ -58,7 +70,10 @@ export interface InputReport {
   index: number;
   name: string;
   status: GradcheckStatus;
-  /** Directional probes: numerical and analytic directional derivatives. */
+  /**
+   * Directional probes: numerical and analytic directional derivatives. Probes of several inputs
+   * at once (directional mode, first) are listed under each of them, with their joint derivatives.
+   */
   probes: { numerical: number; analytic: number; kink: boolean }[];
   /**
    * Second-stage probes (directional mode), run only when the first agreed but less closely than
@@ -125,6 +140,8 @@ export function gradcheck(
   }
   const phi = (i: number, replacement: Float64Array): Sample =>
     sampleOf(watched.moved(inputs, i, replacement), downstream);
+  const phiTogether = (replacements: readonly (Float64Array | null)[]): Sample =>
+    sampleOf(watched.movedTogether(inputs, replacements), downstream);
   const numericalCache = new Map<number, NumericalGradient>();
   const session: Session = {
     inputs,
@@ -133,6 +150,7 @@ export function gradcheck(
     // <downstream, f> at the point itself: the middle sample of every line, never re-evaluated.
     base: sampleOf(output, downstream),
     phi,
+    phiTogether,
     numericalFor: (i) => {
       let numerical = numericalCache.get(i);
       if (!numerical) {
@@ -142,7 +160,26 @@ export function gradcheck(
       return numerical;
     },
   };
-  const reports = settings.wrt.map((i) => checkInput(session, i, analytic[i]));
+  const reports = settings.wrt.map((i) => emptyReport(i, settings.names[i]!));
+  const joint =
+    settings.mode === "directional"
+      ? probeTogether(session, reports, analytic)
+      : reports.map(() => ({ member: false, exact: 0 }));
+  reports.forEach((report, k) => {
+    const { member, exact } = joint[k]!;
+    if (exact >= settings.probes) return;
+    // The joint probes found something, and every other input they moved stands: this one is
+    // the suspect.
+    const suspect =
+      member &&
+      reports.every(
+        (other, m) => m === k || !joint[m]!.member || (m < k && other.status === "passed"),
+      );
+    checkInput(session, report, analytic[report.index], { exact, suspect });
+  });
+  for (const report of reports) {
+    if (report.status === "failed") hintFromOtherInputs(session, report, reports, analytic);
+  }
   if (watched.nonFinite !== null) blameNonFinite(reports, watched.nonFinite, settings.names);
   blameInPlaceChange(reports, snapshots, inputs, settings.names);
   return summarize(reports, downstream, watched.evaluations);
@@ -175,7 +212,7 @@ function resolveOptions(inputs: readonly Tensor[], options: GradcheckOptions): S
       throw new Error(`gradcheck: wrt names input ${i}, but inputs are 0..${inputs.length - 1}`);
     }
   }
-  const probes = options.probes ?? 3;
+  const probes = options.probes ?? 2;
   if (!Number.isInteger(probes) || probes < 1) {
     throw new Error(`gradcheck: probes must be a positive integer, got ${probes}`);
   }
@@ -246,6 +283,8 @@ interface Session {
   base: Sample;
   /** <downstream, f> with input i's data replaced by `replacement`. */
   phi: (i: number, replacement: Float64Array) => Sample;
+  /** <downstream, f> with several inputs' data replaced (null keeps an input). */
+  phiTogether: (replacements: readonly (Float64Array | null)[]) => Sample;
   /** The per-element central differences of input i, computed once. */
   numericalFor: (i: number) => NumericalGradient;
 }
@@ -255,13 +294,11 @@ function atIndex(flat: number, shape: readonly number[], prefix = ""): string {
   return shape.length === 0 ? "" : ` at ${prefix}${formatIndex(unravel(flat, shape))}`;
 }
 
-/** Checks the gradient of input i: by directional probes first (in that mode), else per element. */
-function checkInput(session: Session, i: number, gradient: unknown): InputReport {
-  const { inputs, settings } = session;
-  const input = inputs[i]!;
-  const report: InputReport = {
+/** The report of input i before any check: passed, with nothing looked at yet. */
+function emptyReport(i: number, name: string): InputReport {
+  return {
     index: i,
-    name: settings.names[i]!,
+    name,
     status: "passed",
     probes: [],
     comparison: null,
@@ -270,13 +307,81 @@ function checkInput(session: Session, i: number, gradient: unknown): InputReport
     imprecise: [],
     message: "",
   };
+}
+
+/** What the joint probes (probeTogether) left to an input's own check. */
+interface JointOutcome {
+  /** The input took part in them. */
+  member: boolean;
+  /** Exact joint probes, each as good as an exact probe of the input alone. */
+  exact: number;
+}
+
+/**
+ * Directional mode's first look, at every input with a finite gradient of the right shape at
+ * once (internal/jointProbes.ts): 2 evaluations per probe whatever the number of inputs. Returns,
+ * per report, whether the input took part and how many probes were exact (all `probes`: its
+ * gradient stands). With one such input there is nothing to share: its own probes are the same.
+ */
+function probeTogether(
+  session: Session,
+  reports: InputReport[],
+  analytic: readonly unknown[],
+): JointOutcome[] {
+  const { inputs, settings } = session;
+  const members: { report: InputReport; member: JointMember }[] = [];
+  for (const report of reports) {
+    const gradient = analytic[report.index];
+    const input = inputs[report.index]!;
+    if (!(gradient instanceof Tensor) || !sameShape(gradient.shape, input.shape)) continue;
+    if (input.size === 0 || firstNonFinite(gradient.data) !== -1) continue;
+    members.push({ report, member: { index: report.index, input, gradient } });
+  }
+  if (members.length < 2) return reports.map(() => ({ member: false, exact: 0 }));
+  // Refining an inexact probe pays where a second stage would follow, not where every input
+  // is compared per element anyway.
+  const refine = members.some(
+    ({ member }) => !comparedPerElement(member.input.size, settings.blockSize),
+  );
+  const exact = jointProbes(
+    members.map((m) => m.member),
+    inputs.length,
+    { ...settings, refine },
+    session.rng,
+    session.base,
+    session.phiTogether,
+    (probe) => {
+      for (const { report } of members) {
+        report.probes.push({ numerical: probe.numerical, analytic: probe.analytic, kink: false });
+      }
+    },
+  );
+  return reports.map((report) => {
+    const member = members.some((m) => m.report === report);
+    return { member, exact: member ? exact : 0 };
+  });
+}
+
+/**
+ * Checks the gradient of one input into its report: by its own directional probes first (in
+ * that mode), else per element.
+ */
+function checkInput(
+  session: Session,
+  report: InputReport,
+  gradient: unknown,
+  joint: { exact: number; suspect: boolean },
+): void {
+  const { inputs, settings } = session;
+  const i = report.index;
+  const input = inputs[i]!;
   const phiAt = (x: Float64Array) => session.phi(i, x);
   const usable = gradient instanceof Tensor && sameShape(gradient.shape, input.shape);
   // A gradient holding NaN or Infinity goes straight to the per-element comparison, which names
   // the element (no probe can agree with it anyway).
   const finite = usable && firstNonFinite(gradient.data) === -1;
   if (finite && settings.mode === "directional") {
-    if (probeDirections(session, report, gradient, phiAt)) return report;
+    if (probeDirections(session, report, gradient, phiAt, joint)) return;
   }
   // Per element: to explain a failure, or because the caller asked for the full check.
   const numerical = session.numericalFor(i);
@@ -292,44 +397,53 @@ function checkInput(session: Session, i: number, gradient: unknown): InputReport
     report.kinks = left.kinks;
     report.imprecise = left.imprecise;
   }
-  const comparison = compareElements(session, report, gradient, numerical.expected, usable);
+  const comparison = compareElements(session, report, gradient, numerical.expected);
   report.comparison = comparison;
   if (comparison.passed) {
     if (comparison.excluded > 0) {
       report.status = "inconclusive";
       report.message = describeInconclusive(report, input.size);
     }
-    return report;
+    return;
   }
   report.status = "failed";
   report.message = comparison.message;
-  return report;
 }
 
 /**
- * Directional mode: random projections of the gradient against central differences along the
- * same directions, then, when they agreed but less closely than an exact gradient does, the
- * second stage (internal/secondStage.ts). Returns true when that settles the input (the
+ * Directional mode, one input: random projections of the gradient against central differences
+ * along the same directions, then, when one agreed but less closely than an exact gradient does,
+ * the second stage (internal/secondStage.ts). Returns true when that settles the input (the
  * gradient stands, or a value that is not finite failed it), false when the per-element
- * comparison must decide.
+ * comparison must decide. It stops at the first probe that is not exact: the second stage looks
+ * at every element anyway, and a disagreement is decided element by element.
+ *
+ * A small input, where the per-element comparison (2 evaluations per element) costs no more
+ * than the second stage could, goes to it directly, and a probe of it that disagrees is not
+ * judged for a kink (the elements are, in the comparison). So does a small input that the joint
+ * probes suspect (`joint.suspect`): its own probes could only confirm it. Exact joint probes
+ * (`joint.exact`) count as its own.
  */
 function probeDirections(
   session: Session,
   report: InputReport,
   gradient: Tensor,
   phiAt: (x: Float64Array) => Sample,
+  joint: { exact: number; suspect: boolean },
 ): boolean {
   const { settings, base } = session;
   const input = session.inputs[report.index]!;
+  const small = comparedPerElement(input.size, settings.blockSize);
+  if (small && joint.suspect) return false;
   // Probes that straddle a kink say nothing; draw a couple more directions in their place.
-  let conclusive = 0;
-  let disagreements = 0;
-  // Whether every probe agreed as closely as an exact gradient does.
-  let exact = true;
+  let conclusive = joint.exact;
   for (let attempt = 0; conclusive < settings.probes && attempt < settings.probes + 2; attempt++) {
-    const direction = gaussianDirection(session.rng, input.size);
-    const probe = directionalProbe(gradient, input, settings, direction, base, phiAt);
-    if (!probe.exact) exact = false;
+    const direction = randomDirection(session.rng, input.size);
+    const probe = directionalProbe(gradient, input, settings, direction, base, phiAt, {
+      judge: !small,
+      refine: true,
+      stepRatio: RANDOM_PROBE_STEP,
+    });
     report.probes.push({ numerical: probe.numerical, analytic: probe.analytic, kink: probe.kink });
     if (probe.nonFinite) {
       // Not a kink and not inconclusive: nothing non-finite ever passes.
@@ -345,15 +459,17 @@ function probeDirections(
       return true;
     }
     if (probe.kink) continue;
+    if (!probe.agrees) return false;
+    if (!probe.exact) {
+      // Agreement within the tolerance, but not as close as an exact gradient's: a few wrong
+      // elements can hide in a projection whose allowance grows with sqrt(n). Look again, a
+      // block of elements at a time.
+      if (small) return false;
+      return secondStage(report.index, report.blocks, gradient, input, settings, base, phiAt);
+    }
     conclusive++;
-    if (!probe.agrees) disagreements++;
   }
-  if (disagreements > 0 || conclusive < settings.probes) return false;
-  if (exact) return true;
-  // Agreement within the tolerance, but not as close as an exact gradient's: a few wrong
-  // elements can hide in a projection whose allowance grows with sqrt(n). Look again, a block
-  // of elements at a time.
-  return secondStage(report.index, report.blocks, gradient, input, settings, base, phiAt);
+  return conclusive >= settings.probes;
 }
 
 const KINK_REASON = "next to a kink";
@@ -361,40 +477,69 @@ const IMPRECISE_REASON = "within the finite difference's own error (rounding, be
 
 /**
  * The per-element comparison of `gradient` with its central differences `expected`, leaving out
- * the report's kinks and imprecise elements. A failure without a hint is compared again with
- * the other inputs' central differences in view, to see whether two gradients were swapped.
+ * the report's kinks and imprecise elements, with `context` for the hints.
  */
 function compareElements(
   session: Session,
   report: InputReport,
   gradient: unknown,
   expected: Tensor,
-  usable: boolean,
+  context: DiagnoseContext = session.settings.context,
 ): Comparison {
-  const { inputs, settings } = session;
-  const exclude = [
-    { positions: report.kinks, reason: KINK_REASON },
-    { positions: report.imprecise, reason: IMPRECISE_REASON },
-  ];
-  const compare = (context: DiagnoseContext) =>
-    compareTensors(gradient, expected, {
-      ...settings.tolerance,
-      name: `gradient of ${report.name}`,
-      context,
-      exclude,
-    });
-  const comparison = compare(settings.context);
-  if (comparison.passed || comparison.hint !== null || !usable) return comparison;
-  // Only now pay for the other inputs' gradients.
-  const shape = inputs[report.index]!.shape;
-  const others = settings.wrt
-    .filter((j) => j !== report.index && sameShape(inputs[j]!.shape, shape))
-    .map((j) => ({ name: settings.names[j]!, expected: session.numericalFor(j).expected }));
-  if (others.length === 0) return comparison;
-  return compare({
-    ...settings.context,
-    others: [...(settings.context.others ?? []), ...others],
+  return compareTensors(gradient, expected, {
+    ...session.settings.tolerance,
+    name: `gradient of ${report.name}`,
+    context,
+    exclude: [
+      { positions: report.kinks, reason: KINK_REASON },
+      { positions: report.imprecise, reason: IMPRECISE_REASON },
+    ],
   });
+}
+
+/**
+ * A failure without a hint, compared again with the other inputs' gradients of its shape in
+ * view, to see whether two gradients were swapped (or one returned twice). Run once every input
+ * was checked: an input whose gradient passed stands in with that gradient (it agrees with its
+ * central differences), so only the others' central differences are paid for (2 evaluations
+ * per element; a wrong gradient next to a right one of the same shape used to pay for both).
+ */
+function hintFromOtherInputs(
+  session: Session,
+  report: InputReport,
+  reports: readonly InputReport[],
+  analytic: readonly unknown[],
+): void {
+  const { inputs, settings } = session;
+  const comparison = report.comparison;
+  const gradient = analytic[report.index];
+  const shape = inputs[report.index]!.shape;
+  if (comparison === null || comparison.passed || comparison.hint !== null) return;
+  if (!(gradient instanceof Tensor) || !sameShape(gradient.shape, shape)) return;
+  const others = reports
+    .filter((other) => other !== report && sameShape(inputs[other.index]!.shape, shape))
+    .map((other) => ({
+      name: other.name,
+      // Central differences already computed cost nothing; a gradient that passed on probes
+      // alone stands in for its own.
+      expected:
+        other.status === "passed" && other.comparison === null
+          ? (analytic[other.index] as Tensor)
+          : session.numericalFor(other.index).expected,
+    }));
+  if (others.length === 0) return;
+  const again = compareElements(
+    session,
+    report,
+    gradient,
+    session.numericalFor(report.index).expected,
+    {
+      ...settings.context,
+      others: [...(settings.context.others ?? []), ...others],
+    },
+  );
+  report.comparison = again;
+  report.message = again.message;
 }
 
 /** The message of an input whose only disagreements were left out. */

@@ -26,6 +26,10 @@ export class WatchedFunction {
 
   /** f at `args`, unmoved (the point itself). */
   call(args: readonly Tensor[]): Tensor {
+    return this.#call(args, true);
+  }
+
+  #call(args: readonly Tensor[], watchValues: boolean): Tensor {
     this.evaluations++;
     // Called as a plain function, as f was always called (`this` is undefined inside).
     const f = this.f;
@@ -34,7 +38,7 @@ export class WatchedFunction {
       throw new Error(`gradcheck: f must return a Tensor, got ${typeof out}`);
     }
     const bad = firstNonFinite(out.data);
-    if (bad !== -1 && this.nonFinite === null) {
+    if (watchValues && bad !== -1 && this.nonFinite === null) {
       this.nonFinite = { flat: bad, value: out.data[bad]!, shape: out.shape, input: this.#moving };
     }
     return out;
@@ -45,8 +49,21 @@ export class WatchedFunction {
     const args = inputs.slice();
     args[i] = new Tensor(replacement, inputs[i]!.shape);
     this.#moving = i;
-    const out = this.call(args);
+    const out = this.#call(args, true);
     this.#moving = null;
     return out;
+  }
+
+  /**
+   * f with several inputs moved at once (`replacements[i]` replaces input i's data, null keeps
+   * it). A value that is not finite is not remembered: no one input can be blamed for it, so the
+   * caller looks again one input at a time, and blames from those moves.
+   */
+  movedTogether(inputs: readonly Tensor[], replacements: readonly (Float64Array | null)[]): Tensor {
+    const args = inputs.map((input, i) => {
+      const replacement = replacements[i];
+      return replacement ? new Tensor(replacement, input.shape) : input;
+    });
+    return this.#call(args, false);
   }
 }
