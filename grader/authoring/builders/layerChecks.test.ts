@@ -155,6 +155,21 @@ describe("layerChecks builds a layer's checks from a table", () => {
     );
   });
 
+  it("charges a layer that writes into its input to .immutable alone, not to the second round", () => {
+    class Scribbling extends Affine {
+      override forward(x: Tensor): Tensor {
+        const out = super.forward(x.clone());
+        x.data[0] = x.data[0]! + 1;
+        return out;
+      }
+    }
+    for (let seed = 1; seed <= 5; seed++) {
+      for (const id of ["Affine.forward", "Affine.backward", "Affine.consistent"])
+        expect(run(id, Scribbling, seed).status, `${id}, seed ${seed}`).toBe("passed");
+      expect(run("Affine.immutable", Scribbling, seed).status).toBe("failed");
+    }
+  });
+
   it("fails .shapes for a gradient field that is set before the first backward", () => {
     class Eager extends Affine {
       override gradB: Tensor | null = this.b;

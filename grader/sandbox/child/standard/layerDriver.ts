@@ -68,6 +68,13 @@ const snapshot = (value: unknown): unknown =>
 export const layerDriver: Driver = (modules, payload) => {
   const p = payload as LayerPayload;
   const [x, ...parameters] = p.inputs;
+  // The fresh object of the second round gets copies taken before any student call: a layer
+  // that writes into its input must not change what the fresh object is given.
+  const pristine = p.again && {
+    input: snapshot(p.again.input) as Tensor,
+    downstream: p.again.downstream && (snapshot(p.again.downstream) as Tensor),
+    parameters: parameters.map((t) => snapshot(t) as Tensor),
+  };
   const layer = build(modules, p, parameters);
   const gradsBefore = p.gradFields.map((field) => layer[field]);
   const forward = method(layer, "forward", p.exportName);
@@ -76,8 +83,8 @@ export const layerDriver: Driver = (modules, payload) => {
     if (!p.again) return { output };
     const againOutput = snapshot(forward.call(layer, p.again.input));
     // The same input on a fresh object: tells a layer that keeps state from a plain bug.
-    const fresh = build(modules, p, parameters);
-    const freshOutput = method(fresh, "forward", p.exportName).call(fresh, p.again.input);
+    const fresh = build(modules, p, pristine!.parameters);
+    const freshOutput = method(fresh, "forward", p.exportName).call(fresh, pristine!.input);
     return { output, again: { output: againOutput, freshOutput } };
   }
   const backward = method(layer, "backward", p.exportName);
@@ -91,10 +98,10 @@ export const layerDriver: Driver = (modules, payload) => {
     const repeatInputGrad = backward.call(layer, p.again.downstream!);
     const repeatParamGrads = p.gradFields.map((field) => layer[field]);
     // The same input and downstream gradient on a fresh object (see forward mode).
-    const fresh = build(modules, p, parameters);
-    method(fresh, "forward", p.exportName).call(fresh, p.again.input);
+    const fresh = build(modules, p, pristine!.parameters);
+    method(fresh, "forward", p.exportName).call(fresh, pristine!.input);
     const freshInputGrad = snapshot(
-      method(fresh, "backward", p.exportName).call(fresh, p.again.downstream!),
+      method(fresh, "backward", p.exportName).call(fresh, pristine!.downstream!),
     );
     again = {
       output: againOutput,
