@@ -4,7 +4,7 @@ import type { CheckRun } from "../grader/engine/runCheck.js";
 import { drawCases } from "../grader/engine/runFirstBatch.js";
 import type { Driver } from "../grader/sandbox/child/driver.js";
 import { LoadError, runOutcome } from "../grader/sandbox/child/runOutcome.js";
-import { STANDARD_DRIVERS } from "../grader/sandbox/child/standard/standardDrivers.js";
+import { withStandardDrivers } from "../grader/sandbox/child/standard/standardDrivers.js";
 import { FloatPack } from "../grader/sandbox/protocol/FloatPack.js";
 import { inProcessCalls } from "./drawnCases.js";
 
@@ -50,7 +50,7 @@ export function runCheckInProcess(
   const sized = { ...check, runs };
   const calls = inProcessCalls(sized, assignment, options.seed ?? 1);
   // As in the child: gradmark's own drivers beside the assignment's.
-  const driver = { ...drivers, ...STANDARD_DRIVERS }[check.driver];
+  const driver = withStandardDrivers(drivers)[check.driver];
   if (!driver) throw new Error(`no driver named ${check.driver}`);
   const cases = drawCases(sized, calls);
   const { payloads, floats } = calls.payloadBatch(cases);

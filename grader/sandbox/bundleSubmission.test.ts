@@ -15,6 +15,7 @@ import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { folderText } from "../../testing/folderText.js";
 import { autodiff } from "../assignments/autodiff/index.js";
 import { packagePath } from "../common/packagePath.js";
 import { BundleStackMapper } from "./BundleStackMapper.js";
@@ -74,17 +75,6 @@ describe("bundleSubmission", () => {
   });
 });
 
-/** Every file under `dir` (links not followed), with its text. */
-function allText(dir: string): string {
-  let text = "";
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) text += allText(path);
-    else if (entry.isFile()) text += readFileSync(path, "utf8");
-  }
-  return text;
-}
-
 /** A submission's src/: the staff solution's modules, copied. */
 function solutionCopy(): { root: string; src: string } {
   const root = tempDir();
@@ -120,7 +110,7 @@ async function bundleIn(src: string, modules: readonly string[] = autodiff.modul
 
 /** Nothing of SECRET in the bundle, its map, anything else left in outDir, or the messages. */
 function expectNoSecret(outcome: Awaited<ReturnType<typeof bundleIn>>): void {
-  expect(allText(outcome.outDir)).not.toContain(SECRET);
+  expect(folderText(outcome.outDir)).not.toContain(SECRET);
   expect(JSON.stringify(outcome.result.problems)).not.toContain(SECRET);
 }
 

@@ -133,7 +133,6 @@ export function functionChecks<Case = Tensor[]>(spec: FunctionSpec<Case>): Check
         if (!Array.isArray(testCase)) bad("cases must draw arrays of arguments, or give args");
         return testCase as unknown[];
       }),
-    where,
   };
   return withTitleNote(
     [...valueChecks(plan), ...(spec.backward ? backwardChecks(plan) : [])],

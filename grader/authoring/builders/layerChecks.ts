@@ -168,7 +168,10 @@ function layerPlan<C extends LayerCase>(spec: LayerSpec<C>): LayerPlan<C> {
       `gradientNames must name the input's gradient and each parameter's (${parameters.length + 1} names)`,
     );
   }
-  const plan: LayerPlan<C> = {
+  const cases = spec.inputs
+    ? (drawnCases(spec.reference, parameterNames.length, spec.inputs, where) as fc.Arbitrary<C>)
+    : spec.cases!;
+  return {
     id: spec.id ?? spec.exportName,
     module: spec.module,
     exportName: spec.exportName,
@@ -178,7 +181,7 @@ function layerPlan<C extends LayerCase>(spec: LayerSpec<C>): LayerPlan<C> {
     constantNames,
     gradientNames,
     reference: spec.reference,
-    cases: spec.cases ?? (undefined as never),
+    cases,
     secondInput: spec.secondInput,
     expectedGradient: spec.expectedGradient,
     points: spec.points,
@@ -186,20 +189,19 @@ function layerPlan<C extends LayerCase>(spec: LayerSpec<C>): LayerPlan<C> {
     runs: spec.runs,
     tolerance: spec.tolerance,
   };
-  if (spec.inputs) plan.cases = drawnCases(plan, spec.inputs, where) as fc.Arbitrary<C>;
-  return plan;
 }
 
 /**
  * Whole cases from what `inputs` draws: a downstream gradient of the reference output's shape
  * and a probe seed. A draw of the wrong make is the assignment's fault, said when it is drawn.
  */
-function drawnCases<C extends LayerCase>(
-  plan: LayerPlan<C>,
+function drawnCases(
+  reference: LayerSpec["reference"],
+  parameterCount: number,
   inputs: fc.Arbitrary<LayerDraw>,
   where: string,
 ): fc.Arbitrary<LayerCase> {
-  const expected = plan.parameterNames.length + 1;
+  const expected = parameterCount + 1;
   return inputs.chain((draw) => {
     const { inputs: tensors, constants = [] } = Array.isArray(draw) ? { inputs: draw } : draw;
     if (
@@ -209,11 +211,10 @@ function drawnCases<C extends LayerCase>(
     ) {
       throw new BuilderSpecError(
         where,
-        `inputs must draw ${expected} kit Tensors (the input, then ${plan.parameterNames.length} parameters), drew ${describeDraw(tensors)}`,
+        `inputs must draw ${expected} kit Tensors (the input, then ${parameterCount} parameters), drew ${describeDraw(tensors)}`,
       );
     }
-    const reference = plan.reference as (...args: unknown[]) => Tensor;
-    const out = reference(...tensors, ...constants);
+    const out: unknown = reference(...tensors, ...constants);
     if (!(out instanceof Tensor))
       throw new BuilderSpecError(where, "reference must return a kit Tensor");
     return fc

@@ -5,24 +5,14 @@ import { afterAll, describe, expect, it } from "vitest";
 import { fakeIO } from "../../../testing/cliFakes.js";
 import { ASSIGNMENT, writeAssignment } from "../../../testing/offsetsAssignment.js";
 import { writeSplitAssignment } from "../../../testing/splitAssignment.js";
+import { usageRefusal } from "../../../testing/usageRefusal.js";
 import { loadAssignment } from "../../assignments/loadAssignment.js";
 import { runInitCommand } from "../../cli/commands/init.js";
-import { UsageError } from "../../common/UsageError.js";
 import { gradeSubmission } from "../../engine/gradeSubmission.js";
 import { planAssignmentShipment } from "./shipAssignment.js";
 
 const root = mkdtempSync(join(tmpdir(), "gradmark-ship-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-async function refusal(run: Promise<unknown>): Promise<string> {
-  try {
-    await run;
-  } catch (error) {
-    if (error instanceof UsageError) return error.message;
-    throw error;
-  }
-  throw new Error("not refused");
-}
 
 describe("shipping a custom assignment in a Gradescope autograder", () => {
   it("copies the assignment's folder, which then grades like the original", async () => {
@@ -58,7 +48,9 @@ describe("shipping a custom assignment in a Gradescope autograder", () => {
       `import { POINTS } from "../shared/points.ts";\n${ASSIGNMENT.replace("points: 5,", "points: POINTS,")}`,
     );
     expect(
-      await refusal(planAssignmentShipment("course2/hw/hw.ts", join(root, "ag2"), { cwd: root })),
+      await usageRefusal(
+        planAssignmentShipment("course2/hw/hw.ts", join(root, "ag2"), { cwd: root }),
+      ),
     ).toBe(
       "course2/hw/hw.ts reads files outside its folder course2/hw, which is what is copied: ../shared/points.ts; move them into the folder (npm packages other than gradmark and fast-check are not installed there)",
     );
@@ -68,7 +60,7 @@ describe("shipping a custom assignment in a Gradescope autograder", () => {
     const file = writeAssignment(join(root, "course3", "hw"), 0);
     const autograder = join(root, "ag3");
     mkdirSync(join(autograder, "assignment"), { recursive: true });
-    expect(await refusal(planAssignmentShipment(file, autograder, { cwd: root }))).toBe(
+    expect(await usageRefusal(planAssignmentShipment(file, autograder, { cwd: root }))).toBe(
       "ag3/assignment already exists and would be replaced; use --force to replace it",
     );
     (await planAssignmentShipment(file, autograder, { force: true })).copy();

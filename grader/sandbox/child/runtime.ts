@@ -12,7 +12,7 @@ import type { ChildMessage, Outcome, ParentMessage } from "../protocol/messages.
 import type { Driver } from "./driver.js";
 import { lockDown } from "./lockDown.js";
 import { describeError, LoadError, runOutcome } from "./runOutcome.js";
-import { STANDARD_DRIVERS } from "./standard/standardDrivers.js";
+import { withStandardDrivers } from "./standard/standardDrivers.js";
 
 const saved = {
   on: process.on.bind(process),
@@ -122,8 +122,7 @@ export function startChild(
       `its export "drivers" is ${ownDrivers === null ? "null" : typeof ownDrivers}, not an object of driver functions`,
     );
   }
-  // gradmark's own drivers win over any of the assignment's by their reserved names.
-  const drivers: Record<string, Driver> = { ...ownDrivers, ...STANDARD_DRIVERS };
+  const drivers = withStandardDrivers(ownDrivers);
   const driverNames = saved.keys(drivers).filter((name) => typeof drivers[name] === "function");
   started = true;
   const modules = lazyModules(loaders, moduleErrors);

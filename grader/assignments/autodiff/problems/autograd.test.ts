@@ -6,16 +6,13 @@ import * as starter from "../../../../fixtures/starter/src/autograd";
 import * as solution from "../../../../reference/solution/autograd";
 import type { Tensor } from "../../../../reference/tensor/index.js";
 import { drawnCases } from "../../../../testing/drawnCases.js";
+import { problemHarness } from "../../../../testing/problemHarness.js";
 import { runCheckInProcess } from "../../../../testing/runCheckInProcess.js";
 import type { CheckDefinition } from "../../../authoring/types.js";
 import { drivers } from "../drivers.js";
 import { autogradProblem } from "./autograd.js";
 
-function check(id: string): CheckDefinition {
-  const found = autogradProblem.checks.find((c) => c.id === id);
-  if (!found) throw new Error(`no check ${id}`);
-  return found;
-}
+const { check } = problemHarness(autogradProblem, "autograd", solution);
 
 const OPS = [
   "VariableAdd",

@@ -7,7 +7,7 @@ import * as solution from "../../../../reference/solution/layers";
 import { mul, ones, type Tensor, zeros } from "../../../../reference/tensor/index.js";
 import { problemHarness } from "../../../../testing/problemHarness.js";
 import { runCheckInProcess } from "../../../../testing/runCheckInProcess.js";
-import { STANDARD_DRIVERS } from "../../../sandbox/child/standard/standardDrivers.js";
+import { withStandardDrivers } from "../../../sandbox/child/standard/standardDrivers.js";
 import { drivers } from "../drivers.js";
 import { layersProblem } from "./layers.js";
 
@@ -25,7 +25,7 @@ describe("problem 3: the definition", () => {
     for (const id of ids) expect(id).toMatch(/^3\./);
     for (const c of layersProblem.checks) {
       for (const r of c.requires ?? []) expect(ids).toContain(r);
-      expect({ ...drivers, ...STANDARD_DRIVERS }).toHaveProperty([c.driver]);
+      expect(withStandardDrivers(drivers)).toHaveProperty([c.driver]);
     }
   });
 

@@ -16,3 +16,8 @@ export const STANDARD_DRIVERS: Readonly<Record<string, Driver>> = {
   "gradmark.call": callDriver,
   "gradmark.layer": layerDriver,
 };
+
+/** An assignment's drivers with gradmark's beside them; gradmark's win by their reserved names. */
+export function withStandardDrivers(own: Record<string, Driver>): Record<string, Driver> {
+  return { ...own, ...STANDARD_DRIVERS };
+}
