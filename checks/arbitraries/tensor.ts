@@ -1,5 +1,6 @@
 import type fc from "fast-check";
 import type { Tensor } from "../../reference/tensor/index.js";
+import { cachedArbitrary } from "./internal/arbitraryCache.js";
 import type { ShapeConstraints } from "./internal/shapes.js";
 import { TENSOR_KEYS, tensorsCore } from "./internal/tensorCore.js";
 import { checkKeys } from "./internal/validate.js";
@@ -23,7 +24,8 @@ export interface TensorConstraints extends ShapeConstraints, ValueConstraints {
  */
 export function tensorArb(constraints: TensorConstraints = {}): fc.Arbitrary<Tensor> {
   const where = "tensorArb";
-  return tensorsCore(where, checkKeys(where, constraints, TENSOR_KEYS), 1).map(
-    (tensors) => tensors[0]!,
+  const fields = checkKeys(where, constraints, TENSOR_KEYS);
+  return cachedArbitrary(where, fields, () =>
+    tensorsCore(where, fields, 1).map((tensors) => tensors[0]!),
   );
 }

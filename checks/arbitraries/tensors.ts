@@ -1,5 +1,6 @@
 import type fc from "fast-check";
 import type { Tensor } from "../../reference/tensor/index.js";
+import { cachedArbitrary } from "./internal/arbitraryCache.js";
 import { TENSOR_KEYS, tensorsCore } from "./internal/tensorCore.js";
 import { checkKeys, integerField } from "./internal/validate.js";
 import type { TensorConstraints } from "./tensor.js";
@@ -20,5 +21,5 @@ export function tensorsArb(constraints: TensorsConstraints): fc.Arbitrary<Tensor
   if (fields.count === undefined) throw new Error(`${where}: count is required`);
   const count = integerField(where, "count", fields.count, 1, { min: 1, max: 64 });
   const { count: _count, ...rest } = fields;
-  return tensorsCore(where, rest, count);
+  return cachedArbitrary(`${where}:${count}`, rest, () => tensorsCore(where, rest, count));
 }

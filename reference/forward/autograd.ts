@@ -20,6 +20,7 @@ import {
   sub,
   type Tensor,
 } from "../tensor/index.js";
+import { viewAs } from "./internal/viewAs.js";
 import { relu as layerRelu } from "./layers.js";
 
 const show = (shape: readonly number[]): string => `[${shape.join(", ")}]`;
@@ -91,8 +92,8 @@ export function tensordot(A: Tensor, B: Tensor, k: number): Tensor {
   const freeA = A.shape.slice(0, A.ndim - k);
   const freeB = B.shape.slice(k);
   const c = size(shared);
-  const product = matmul(A.reshape([size(freeA), c]), B.reshape([c, size(freeB)]));
-  return product.reshape([...freeA, ...freeB]);
+  const product = matmul(viewAs(A, [size(freeA), c]), viewAs(B, [c, size(freeB)]));
+  return viewAs(product, [...freeA, ...freeB]);
 }
 
 /** `Power(p)`: x^p element-wise. */

@@ -3,6 +3,7 @@
  * expected values for `contract`, `batchedMatmul` and `slideEinsum`. Pure functions of kit tensors.
  */
 import { einsum, matmul, type Tensor } from "../tensor/index.js";
+import { viewAs } from "./internal/viewAs.js";
 
 const product = (sides: readonly number[]): number => sides.reduce((a, b) => a * b, 1);
 const show = (shape: readonly number[]): string => `[${shape.join(", ")}]`;
@@ -28,9 +29,9 @@ export function contract(A: Tensor, B: Tensor, k: number): Tensor {
     );
   }
   const inner = product(shared);
-  const left = A.reshape([product(freeA), inner]);
-  const right = B.reshape([inner, product(freeB)]);
-  return matmul(left, right).reshape([...freeA, ...freeB]);
+  const left = viewAs(A, [product(freeA), inner]);
+  const right = viewAs(B, [inner, product(freeB)]);
+  return viewAs(matmul(left, right), [...freeA, ...freeB]);
 }
 
 /** X `[B, n]`, M `[B, n, m]` -> Y `[B, m]`, `Y[i] = X[i] M[i]` (`'ik,ikj->ij'`). */
