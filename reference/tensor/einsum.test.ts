@@ -449,6 +449,22 @@ describe("einsum's compiled programs (cached by spec and shapes)", () => {
     expect(einsum("ij,jk->ik", A, B).toArray()).toEqual(first.toArray());
   });
 
+  it("a cached spec still checks what it did not compile for (count, type, rank)", () => {
+    const a = counting([3]);
+    const b = counting([4]);
+    expect(einsum("i,j->ij", a, b).shape).toEqual([3, 4]); // compiled and cached
+    expect(() => einsum("i,j->ij", a)).toThrow(
+      /^einsum: spec 'i,j->ij' names 2 operands but 1 was given/,
+    );
+    // A look-alike with the cached shape is still no Tensor.
+    const fake = { shape: [4], data: new Float64Array(4) } as unknown as Tensor;
+    expect(() => einsum("i,j->ij", a, fake)).toThrow(/^einsum: operand 1 must be a Tensor, got /);
+    expect(() => einsum("i,j->ij", a, counting([4, 1]))).toThrow(
+      /^einsum: operand 1 has 2 dims \(shape \[4, 1\]\) but its subscripts 'j' name 1/,
+    );
+    expect(einsum("i,j->ij", a, b).toArray()).toEqual(einsum("i,j->ij", a, b).toArray());
+  });
+
   it("a result that needs no arithmetic is still a copy", () => {
     const A = counting([2, 3]);
     for (const spec of ["ij->ij", "ij", "...->...", "ij,->ij"]) {

@@ -1,14 +1,19 @@
 import { compileEinsum, type EinsumProgram } from "./internal/compileEinsum.js";
+import { compileProduct } from "./internal/compileProduct.js";
 import { parseEinsumSpec, planEinsum } from "./internal/einsumSpec.js";
 import { LruCache } from "./internal/LruCache.js";
+import { ProgramsByShape } from "./internal/ProgramsByShape.js";
 import { describe } from "./internal/shape.js";
 import { Tensor } from "./Tensor.js";
 
 /**
- * Compiled programs by spec and operand shapes: a course's code calls einsum with a handful of
- * specs over and over, and parsing and planning cost more than the arithmetic on small tensors.
+ * Compiled programs by spec, then by operand shapes: a course's code calls einsum with a handful
+ * of specs over and over, and parsing and planning cost more than the arithmetic on small
+ * tensors. Keyed by the spec string itself (usually a literal, whose hash the engine keeps), so
+ * a call builds no key; up to 128 specs and 16 shape combinations each.
  */
-const programs = new LruCache<string, EinsumProgram>(256);
+const programs = new LruCache<string, ProgramsByShape<EinsumProgram>>(128);
+const SHAPES_PER_SPEC = 16;
 
 /**
  * Einstein summation with numpy's semantics: `einsum('ij,jk->ik', A, B)` is a matrix product,
@@ -18,31 +23,40 @@ const programs = new LruCache<string, EinsumProgram>(256);
  * naming the problem for a malformed spec, or operands whose ranks or sizes do not fit it.
  */
 export function einsum(spec: string, ...operands: Tensor[]): Tensor {
-  const key = programKey(spec, operands);
-  let program = key === null ? undefined : programs.get(key);
-  if (program === undefined) {
-    const parsed = parseEinsumSpec(spec, operands.length);
-    operands.forEach((operand, i) => {
-      if (!(operand instanceof Tensor)) {
-        throw new Error(`einsum: operand ${i} must be a Tensor, got ${describe(operand)}`);
-      }
-    });
-    const shapes = operands.map((operand) => operand.shape);
-    program = compileEinsum(planEinsum(parsed, shapes), shapes);
-    // Only specs and shapes that passed every check get here, so a hit needs no checks.
-    if (key !== null) programs.set(key, program);
-  }
+  const program = cached(spec, operands) ?? compile(spec, operands);
   return program(operands);
 }
 
-/** The spec and every operand's shape, or null when something is not even the right type. */
-function programKey(spec: unknown, operands: readonly unknown[]): string | null {
-  if (typeof spec !== "string") return null;
-  let key = spec;
+/**
+ * The program compiled for this spec and these operands' shapes. Only specs and shapes that
+ * passed every check were compiled, so a hit needs no checks; anything that is not even the
+ * right type misses and gets its error from `compile`.
+ */
+function cached(spec: unknown, operands: readonly unknown[]): EinsumProgram | undefined {
+  if (typeof spec !== "string") return undefined;
   for (let i = 0; i < operands.length; i++) {
-    const operand = operands[i];
-    if (!(operand instanceof Tensor)) return null;
-    key += `|${operand.shape.join(",")}`;
+    if (!(operands[i] instanceof Tensor)) return undefined;
   }
-  return key;
+  return programs.get(spec)?.find(operands as readonly Tensor[]);
+}
+
+/** Parses, checks and plans the spec against the operands, compiles it, and caches it. */
+function compile(spec: string, operands: readonly Tensor[]): EinsumProgram {
+  const parsed = parseEinsumSpec(spec, operands.length);
+  operands.forEach((operand, i) => {
+    if (!(operand instanceof Tensor)) {
+      throw new Error(`einsum: operand ${i} must be a Tensor, got ${describe(operand)}`);
+    }
+  });
+  const shapes = operands.map((operand) => operand.shape);
+  const plan = planEinsum(parsed, shapes);
+  // Nothing summed (copies, diagonals, outer and element-wise products): one pass, no steps.
+  const program = compileProduct(plan, shapes) ?? compileEinsum(plan, shapes);
+  let byShape = programs.get(spec);
+  if (byShape === undefined) {
+    byShape = new ProgramsByShape<EinsumProgram>(SHAPES_PER_SPEC);
+    programs.set(spec, byShape);
+  }
+  byShape.add(shapes, program);
+  return program;
 }

@@ -17,6 +17,12 @@ export function gatherStrided(
     out[0] = data[0]!;
     return out;
   }
+  if (ndim === 1) {
+    // One axis (a diagonal such as einsum's 'ii->i') needs no counter: no array per call.
+    const step = steps[0]!;
+    for (let i = 0, at = 0; i < size; i++, at += step) out[i] = data[at]!;
+    return out;
+  }
   const last = ndim - 1;
   const lastSide = sides[last]!;
   const lastStep = steps[last]!;
