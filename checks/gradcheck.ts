@@ -5,6 +5,7 @@ import {
   type Comparison,
   compareTensors,
   DEFAULT_TOLERANCE,
+  type ExcludedElements,
   type Tolerance,
 } from "./compareTensors.js";
 import type { DiagnoseContext, Hint } from "./diagnose.js";
@@ -12,14 +13,22 @@ import { checkTolerance, firstNonFinite, formatIndex, unravel } from "./internal
 import { describeDirectionalNonFinite } from "./internal/directional.js";
 import {
   directionalProbe,
+  type Probe,
   RANDOM_PROBE_STEP,
   randomDirection,
 } from "./internal/directionalProbe.js";
+import {
+  type BlockResidual,
+  blockKey,
+  type ExplanationRoot,
+  explainWithinBudget,
+} from "./internal/explainWithinBudget.js";
 import { type JointMember, jointProbes } from "./internal/jointProbes.js";
-import { leftOutElements } from "./internal/leftOutElements.js";
+import { JUDGEMENT_COST, leftOutElements } from "./internal/leftOutElements.js";
+import { diagonalOf, hintFromCompared, type PartlyKnown } from "./internal/partialHints.js";
 import type { TensorFunction } from "./internal/perturb.js";
 import { type NumericalGradient, type Sample, sampleOf } from "./internal/sample.js";
-import { comparedPerElement, secondStage } from "./internal/secondStage.js";
+import { comparedPerElement, firstLevel, secondStage } from "./internal/secondStage.js";
 import { type NonFiniteOutput, WatchedFunction } from "./internal/watchedFunction.js";
 
 /** Gradients of <downstream, f(inputs)> for every input, in input order (what a backward returns). */
@@ -76,13 +85,36 @@ export interface InputReport {
    */
   probes: { numerical: number; analytic: number; kink: boolean }[];
   /**
-   * Second-stage probes (directional mode), run only when the first agreed but less closely than
-   * an exact gradient does: one per block of at most `blockSize` elements, ±1 on the block. They
-   * stop at the first that does not agree (then the per-element comparison decides).
+   * Probes of blocks of elements (directional mode). The second stage's, run only when the first
+   * probes agreed but less closely than an exact gradient does: one per block of at most
+   * `blockSize` elements, ±1 on the block, stopping at the first that does not agree. Then the
+   * explanation's, which halve the blocks that were not exact to find the elements that differ.
    */
   blocks: { elements: number; numerical: number; analytic: number; kink: boolean }[];
-  /** The per-element comparison, present when a full check ran (a failure, or mode "full"). */
+  /**
+   * The per-element comparison, present when a per-element check ran (to explain a probe that
+   * did not stand, or mode "full"). In directional mode it compares the elements measured one by
+   * one, and counts those certified in blocks (`inBlocks`) as agreeing.
+   */
   comparison: Comparison | null;
+  /**
+   * Directional mode: elements that agreed within probes of blocks of elements as closely as an
+   * exact gradient does (so they stand, as a gradient stands on exact probes), and were not
+   * compared one by one.
+   */
+  inBlocks: number;
+  /**
+   * Directional mode: flat positions neither compared nor certified in a block, because the
+   * evaluations a check may make (2n + 1 in all for n checked elements, torch's slow mode; 21 at
+   * least) ran out. Left out of the verdict, like kinks: they never fail an input.
+   */
+  notCompared: number[];
+  /**
+   * Directional mode: flat positions that differ but were not tested for a kink, because the
+   * evaluations ran out once another element had failed the check. Left out of the verdict, as
+   * they may be next to a kink, and named as such.
+   */
+  untested: number[];
   /**
    * Flat positions found next to a kink (excluded from the verdict): the gradient differs from
    * the central difference there, and f is not smooth within two steps of the point.
@@ -165,6 +197,11 @@ export function gradcheck(
     settings.mode === "directional"
       ? probeTogether(session, reports, analytic)
       : reports.map(() => ({ member: false, exact: 0 }));
+  // Every input's own look first, then the per-element checks of those it did not settle: these
+  // share what is left of the evaluations (directional mode), and inputs that stand leave theirs.
+  const unsettled: { report: InputReport; plan: CheckPlan }[] = [];
+  const settled = (report: InputReport) =>
+    report.status === "passed" && !unsettled.some((u) => u.report === report);
   reports.forEach((report, k) => {
     const { member, exact } = joint[k]!;
     if (exact >= settings.probes) return;
@@ -172,13 +209,13 @@ export function gradcheck(
     // the suspect.
     const suspect =
       member &&
-      reports.every(
-        (other, m) => m === k || !joint[m]!.member || (m < k && other.status === "passed"),
-      );
-    checkInput(session, report, analytic[report.index], { exact, suspect });
+      reports.every((other, m) => m === k || !joint[m]!.member || (m < k && settled(other)));
+    const plan = lookAtInput(session, report, analytic[report.index], { exact, suspect });
+    if (plan !== null) unsettled.push({ report, plan });
   });
+  const bases = checkPerElement(session, unsettled, analytic, () => watched.evaluations);
   for (const report of reports) {
-    if (report.status === "failed") hintFromOtherInputs(session, report, reports, analytic);
+    if (report.status === "failed") hintFromOtherInputs(session, report, reports, analytic, bases);
   }
   if (watched.nonFinite !== null) blameNonFinite(reports, watched.nonFinite, settings.names);
   blameInPlaceChange(reports, snapshots, inputs, settings.names);
@@ -305,6 +342,9 @@ function emptyReport(i: number, name: string): InputReport {
     blocks: [],
     kinks: [],
     imprecise: [],
+    inBlocks: 0,
+    notCompared: [],
+    untested: [],
     message: "",
   };
 }
@@ -363,78 +403,79 @@ function probeTogether(
 }
 
 /**
- * Checks the gradient of one input into its report: by its own directional probes first (in
- * that mode), else per element.
+ * What an input's own look left to its per-element check: every element compared (mode "full",
+ * or a gradient no probe can weigh: not a Tensor of the input's shape), or, in directional mode,
+ * the probes that did not stand explained within the evaluations left (explainWithinBudget.ts).
  */
-function checkInput(
+type CheckPlan =
+  | { kind: "full" }
+  | {
+      kind: "explain";
+      /** The weights of block probes: the direction of the probe at the root, or ±1 signs. */
+      weights: Float64Array;
+      roots: ExplanationRoot[];
+      /** Probes of blocks made already (the second stage's), by blockKey. */
+      probed: Map<string, BlockResidual>;
+      /** Halve blocks to find the elements; false for a gradient holding NaN or Infinity. */
+      narrow: boolean;
+    };
+
+/**
+ * An input's own look (directional mode): its directional probes and second stage. Returns
+ * null when that settles the input (the gradient stands, or a value that is not finite failed
+ * it), else the plan of its per-element check.
+ */
+function lookAtInput(
   session: Session,
   report: InputReport,
   gradient: unknown,
   joint: { exact: number; suspect: boolean },
-): void {
-  const { inputs, settings } = session;
-  const i = report.index;
-  const input = inputs[i]!;
-  const phiAt = (x: Float64Array) => session.phi(i, x);
+): CheckPlan | null {
+  const input = session.inputs[report.index]!;
   const usable = gradient instanceof Tensor && sameShape(gradient.shape, input.shape);
-  // A gradient holding NaN or Infinity goes straight to the per-element comparison, which names
-  // the element (no probe can agree with it anyway).
-  const finite = usable && firstNonFinite(gradient.data) === -1;
-  if (finite && settings.mode === "directional") {
-    if (probeDirections(session, report, gradient, phiAt, joint)) return;
-  }
-  // Per element: to explain a failure, or because the caller asked for the full check.
-  const numerical = session.numericalFor(i);
-  if (usable) {
-    const left = leftOutElements(
-      gradient,
-      input,
-      numerical,
-      settings.tolerance,
-      session.base,
-      phiAt,
-    );
-    report.kinks = left.kinks;
-    report.imprecise = left.imprecise;
-  }
-  const comparison = compareElements(session, report, gradient, numerical.expected);
-  report.comparison = comparison;
-  if (comparison.passed) {
-    if (comparison.excluded > 0) {
-      report.status = "inconclusive";
-      report.message = describeInconclusive(report, input.size);
-    }
-    return;
-  }
-  report.status = "failed";
-  report.message = comparison.message;
+  if (!usable || session.settings.mode === "full") return { kind: "full" };
+  if (firstNonFinite(gradient.data) === -1)
+    return probeDirections(session, report, gradient, joint);
+  // A gradient holding NaN or Infinity is compared element by element, its bad elements first
+  // (the message names them; no probe can agree with it anyway).
+  const bad: number[] = [];
+  const rest: number[] = [];
+  for (let j = 0; j < input.size; j++) (Number.isFinite(gradient.data[j]!) ? rest : bad).push(j);
+  return {
+    kind: "explain",
+    weights: new Float64Array(input.size).fill(1),
+    roots: [{ elements: [...bad, ...rest], known: null }],
+    probed: new Map(),
+    narrow: false,
+  };
 }
 
 /**
  * Directional mode, one input: random projections of the gradient against central differences
  * along the same directions, then, when one agreed but less closely than an exact gradient does,
- * the second stage (internal/secondStage.ts). Returns true when that settles the input (the
- * gradient stands, or a value that is not finite failed it), false when the per-element
- * comparison must decide. It stops at the first probe that is not exact: the second stage looks
- * at every element anyway, and a disagreement is decided element by element.
+ * the second stage (internal/secondStage.ts). Returns null when that settles the input (the
+ * gradient stands, or a value that is not finite failed it), else the plan of its explanation,
+ * rooted in what did not stand: the probe that was not exact, or the second stage's blocks. It
+ * stops at the first probe that is not exact: the second stage looks at every element anyway,
+ * and a disagreement is decided element by element.
  *
- * A small input, where the per-element comparison (2 evaluations per element) costs no more
- * than the second stage could, goes to it directly, and a probe of it that disagrees is not
- * judged for a kink (the elements are, in the comparison). So does a small input that the joint
- * probes suspect (`joint.suspect`): its own probes could only confirm it. Exact joint probes
- * (`joint.exact`) count as its own.
+ * A small input, where the second stage would cost as much as comparing every element, is
+ * explained from its probe directly, and a probe of it that disagrees is not judged for a kink
+ * (the elements are). A small input that the joint probes suspect (`joint.suspect`) is explained
+ * at once: its own probes could only confirm it. Exact joint probes (`joint.exact`) count as its
+ * own.
  */
 function probeDirections(
   session: Session,
   report: InputReport,
   gradient: Tensor,
-  phiAt: (x: Float64Array) => Sample,
   joint: { exact: number; suspect: boolean },
-): boolean {
+): CheckPlan | null {
   const { settings, base } = session;
   const input = session.inputs[report.index]!;
+  const phiAt = (x: Float64Array) => session.phi(report.index, x);
   const small = comparedPerElement(input.size, settings.blockSize);
-  if (small && joint.suspect) return false;
+  if (small && joint.suspect) return planFromBlocks(session, report.index, new Map());
   // Probes that straddle a kink say nothing; draw a couple more directions in their place.
   let conclusive = joint.exact;
   for (let attempt = 0; conclusive < settings.probes && attempt < settings.probes + 2; attempt++) {
@@ -456,97 +497,416 @@ function probeDirections(
           forward: "f",
         },
       )}`;
-      return true;
+      return null;
     }
     if (probe.kink) continue;
-    if (!probe.agrees) return false;
+    if (!probe.agrees) return planFromProbe(input.size, direction, probe);
     if (!probe.exact) {
       // Agreement within the tolerance, but not as close as an exact gradient's: a few wrong
       // elements can hide in a projection whose allowance grows with sqrt(n). Look again, a
       // block of elements at a time.
-      if (small) return false;
-      return secondStage(report.index, report.blocks, gradient, input, settings, base, phiAt);
+      if (small) return planFromProbe(input.size, direction, probe);
+      const probed = new Map<string, BlockResidual>();
+      const stands = secondStage(
+        report.index,
+        report.blocks,
+        gradient,
+        input,
+        settings,
+        base,
+        phiAt,
+        (elements, block) => probed.set(blockKey(elements), residualOf(block)),
+      );
+      return stands ? null : planFromBlocks(session, report.index, probed);
     }
     conclusive++;
   }
-  return conclusive >= settings.probes;
+  return conclusive >= settings.probes ? null : planFromBlocks(session, report.index, new Map());
+}
+
+/** The explanation rooted in a probe that did not stand, its direction the blocks' weights. */
+function planFromProbe(n: number, direction: Float64Array, probe: Probe): CheckPlan {
+  return {
+    kind: "explain",
+    weights: direction,
+    roots: [{ elements: Array.from({ length: n }, (_, j) => j), known: residualOf(probe) }],
+    probed: new Map(),
+    narrow: true,
+  };
+}
+
+/** The explanation rooted in the second stage's first level of blocks (probed or not yet). */
+function planFromBlocks(
+  session: Session,
+  i: number,
+  probed: Map<string, BlockResidual>,
+): CheckPlan {
+  const { seed, blockSize } = session.settings;
+  const { level, sign } = firstLevel(seed, i, session.inputs[i]!.size, blockSize);
+  return {
+    kind: "explain",
+    weights: sign,
+    roots: level.map((elements) => ({ elements, known: null })),
+    probed,
+    narrow: true,
+  };
+}
+
+function residualOf(probe: Probe): BlockResidual {
+  return { residual: probe.residual, bound: probe.bound };
+}
+
+/**
+ * The fewest evaluations a failing check is allowed in directional mode, whatever n: a failure
+ * needs its element's central difference and its kink test (8 evaluations after the one at the
+ * point), the probe that found it, and the halving that located the element. 2n + 1 covers that
+ * from n = 10 on (a wrong element among 10 is located by 4 probes of blocks); below, a failing
+ * check may cost this much.
+ */
+const FEWEST_EVALUATIONS = 21;
+
+/** What a comparison compares, kept for a second one with the other inputs in view. */
+interface ComparisonBasis {
+  name: string;
+  actual: unknown;
+  expected: Tensor;
+  exclude: ExcludedElements[];
+  /** 1 where the expected value is known (measured, or certified in a block); null: all are. */
+  compared: Uint8Array | null;
+  /** 1 where the central difference was measured. */
+  measured: Uint8Array;
+  /**
+   * Elements that differ, were not tested for a kink, and count as differing all the same: the
+   * input failed on an element that was tested, so its verdict stands whatever they are.
+   */
+  countedUntested?: number;
+}
+
+/**
+ * The per-element checks of the inputs their own looks did not settle. In directional mode
+ * they share what is left of 2n + 1 evaluations in all (torch's slow mode, n the checked
+ * elements; FEWEST_EVALUATIONS at least), each in proportion to its size, and an input that
+ * needs less leaves the rest to the next; until one input failed, each gets at least enough for
+ * a verdict (an element measured and judged: many small inputs can spend the 2n + 1 on their
+ * probes alone). Returns what each comparison compared.
+ */
+function checkPerElement(
+  session: Session,
+  unsettled: readonly { report: InputReport; plan: CheckPlan }[],
+  analytic: readonly unknown[],
+  evaluations: () => number,
+): Map<InputReport, ComparisonBasis> {
+  const { inputs, settings } = session;
+  const bases = new Map<InputReport, ComparisonBasis>();
+  const sizeOf = (report: InputReport) => inputs[report.index]!.size;
+  const checked = settings.wrt.reduce((sum, i) => sum + inputs[i]!.size, 0);
+  const cap = Math.max(2 * checked + 1, FEWEST_EVALUATIONS);
+  // Full comparisons take what they take: first, so the shares see it.
+  for (const { report, plan } of unsettled) {
+    if (plan.kind === "full") bases.set(report, checkAllElements(session, report, analytic));
+  }
+  let sizeLeft = 0;
+  for (const { report, plan } of unsettled) if (plan.kind === "explain") sizeLeft += sizeOf(report);
+  for (const { report, plan } of unsettled) {
+    if (plan.kind !== "explain") continue;
+    const size = sizeOf(report);
+    // Once an input failed, the check has: the next need keep nothing for a judgement, and
+    // until then the input explained gets the judgement's evaluations on top of its share.
+    const decided = unsettled.some((u) => u.report.status === "failed");
+    const reserve = decided ? 0 : JUDGEMENT_COST;
+    const share = Math.floor(((cap - evaluations() - reserve) * size) / sizeLeft) + reserve;
+    sizeLeft -= size;
+    // Enough for a verdict, whatever the probes spent: one element measured and judged.
+    const budget = Math.max(share, decided ? 0 : 2 + JUDGEMENT_COST);
+    const gradient = analytic[report.index] as Tensor;
+    // What inputs of this shape compared, this one compares first (for a swapped gradient's hint).
+    const shape = inputs[report.index]!.shape;
+    const measureFirst = new Uint8Array(size);
+    for (const [other, basis] of bases) {
+      if (!sameShape(inputs[other.index]!.shape, shape)) continue;
+      basis.measured.forEach((measured, j) => {
+        if (measured === 1) measureFirst[j] = 1;
+      });
+    }
+    const limits = { budget, decided, measureFirst };
+    bases.set(report, explainInput(session, report, gradient, plan, limits));
+  }
+  return bases;
+}
+
+/** Mode "full", or a gradient no probe can weigh: every element compared, kinks left out. */
+function checkAllElements(
+  session: Session,
+  report: InputReport,
+  analytic: readonly unknown[],
+): ComparisonBasis {
+  const { inputs, settings } = session;
+  const i = report.index;
+  const input = inputs[i]!;
+  const gradient = analytic[i];
+  const numerical = session.numericalFor(i);
+  if (gradient instanceof Tensor && sameShape(gradient.shape, input.shape)) {
+    const left = leftOutElements(
+      gradient,
+      input,
+      numerical,
+      settings.tolerance,
+      session.base,
+      (x) => session.phi(i, x),
+    );
+    report.kinks = left.kinks;
+    report.imprecise = left.imprecise;
+  }
+  const basis = {
+    name: report.name,
+    actual: gradient,
+    expected: numerical.expected,
+    exclude: leftOut(report),
+    compared: null,
+    measured: new Uint8Array(input.size).fill(1),
+  };
+  settle(report, compareBasis(session, report, basis), input.size);
+  return basis;
+}
+
+/**
+ * Directional mode: the elements behind probes that did not stand, found within `budget`
+ * evaluations (explainWithinBudget.ts). Elements certified in blocks are compared as agreeing
+ * (their gradient stands in for their central difference); elements not compared are left out,
+ * and set to 0 on both sides, so a hint is drawn from the compared elements only.
+ */
+function explainInput(
+  session: Session,
+  report: InputReport,
+  gradient: Tensor,
+  plan: Extract<CheckPlan, { kind: "explain" }>,
+  limits: { budget: number; decided: boolean; measureFirst: Uint8Array },
+): ComparisonBasis {
+  const { settings } = session;
+  const i = report.index;
+  const input = session.inputs[i]!;
+  const explanation = explainWithinBudget({
+    gradient,
+    input,
+    tolerance: settings.tolerance,
+    relativeStep: settings.relativeStep,
+    base: session.base,
+    phiAt: (x) => session.phi(i, x),
+    weights: plan.weights,
+    roots: plan.roots,
+    probed: (elements) => plan.probed.get(blockKey(elements)) ?? null,
+    narrow: plan.narrow,
+    ...limits,
+    fewEnough: (elements) => comparedPerElement(elements, settings.blockSize),
+    measureLast: diagonalOf(input.shape),
+    record: (elements, numerical, analytic) =>
+      report.blocks.push({ elements, numerical, analytic, kink: false }),
+  });
+  const { differences, certified } = explanation;
+  const actual = gradient.data.slice();
+  const expected = new Float64Array(input.size);
+  const compared = new Uint8Array(input.size).fill(1);
+  for (let j = 0; j < input.size; j++) {
+    if (differences.measured[j] === 1) {
+      expected[j] = differences.numerical.expected.data[j]!;
+    } else if (certified[j] === 1) {
+      expected[j] = actual[j]!;
+      report.inBlocks++;
+    } else {
+      actual[j] = 0;
+      compared[j] = 0;
+    }
+  }
+  report.kinks = explanation.kinks;
+  report.imprecise = explanation.imprecise;
+  report.notCompared = explanation.notCompared;
+  report.untested = explanation.unjudged;
+  // Once an element failed for sure, the ones that differ but were not tested for a kink count
+  // as differing (the verdict is failed whatever they are), with a line saying so: a student
+  // reads "6 of 9 elements differ", not "1 of 4 differs" and 5 left out. Without a sure failure
+  // they stay left out, as they may be next to a kink.
+  const failedForSure = explanation.disagreeing.length > 0;
+  const basis = {
+    name: report.name,
+    actual: new Tensor(actual, input.shape),
+    expected: new Tensor(expected, input.shape),
+    exclude: leftOut(report),
+    compared: explanation.notCompared.length > 0 ? compared : null,
+    measured: differences.measured,
+    countedUntested: failedForSure ? explanation.unjudged.length : 0,
+  };
+  settle(report, compareBasis(session, report, basis), input.size);
+  return basis;
+}
+
+/**
+ * Counts the untested elements of an input that failed for sure as differing, in `comparison`
+ * and its `message` lines: the first line counts them among the elements that differ, and the
+ * line that named them as left out names them as not tested for a kink. They stay out of the
+ * worst elements, which lead with the ones that decided the failure.
+ */
+function countUntested(
+  comparison: Comparison,
+  message: string[],
+  report: InputReport,
+  untested: number,
+): void {
+  const headline = /^(.*): (\d+) of (\d+) elements? differs? \(/.exec(message[0]!);
+  const leftLine = message.findIndex((line) => line.includes(` ${UNTESTED_REASON} `));
+  if (!headline || leftLine === -1) return;
+  const differ = Number(headline[2]) + untested;
+  const of = Number(headline[3]) + untested;
+  message[0] = message[0]!.replace(
+    headline[0],
+    `${headline[1]}: ${differ} of ${of} element${of === 1 ? "" : "s"} differ${differ === 1 ? "s" : ""} (`,
+  );
+  const shape = comparison.expectedShape;
+  const named = report.untested.slice(0, 3).map((flat) => formatIndex(unravel(flat, shape)));
+  const where =
+    shape.length === 0
+      ? ""
+      : `, at ${named.join(", ")}${report.untested.length > 3 ? ", ...," : ""}`;
+  message[leftLine] =
+    `  ${untested} of them${where} ${untested === 1 ? "was" : "were"} ${UNTESTED_COUNTED}`;
+  comparison.mismatched += untested;
+  comparison.excluded -= untested;
+}
+
+/** The report's verdict from its per-element comparison. */
+function settle(report: InputReport, comparison: Comparison, size: number): void {
+  report.comparison = comparison;
+  if (comparison.passed) {
+    if (comparison.excluded > 0) {
+      report.status = "inconclusive";
+      report.message = describeInconclusive(report, size);
+    }
+    return;
+  }
+  report.status = "failed";
+  report.message = comparison.message;
 }
 
 const KINK_REASON = "next to a kink";
 const IMPRECISE_REASON = "within the finite difference's own error (rounding, bend of f)";
+const UNTESTED_REASON =
+  "differing but not tested for a kink (the evaluations allowed, 2n + 1, ran out once the check had failed)";
+const UNTESTED_COUNTED =
+  "not tested for a kink (the check stops at 2n + 1 evaluations of f once it has failed)";
+const NOT_COMPARED_REASON =
+  "not compared within the evaluations allowed (2n + 1, torch's slow mode)";
 
 /**
- * The per-element comparison of `gradient` with its central differences `expected`, leaving out
- * the report's kinks and imprecise elements, with `context` for the hints.
+ * The elements a report leaves out of its comparison, with the reasons: an element that differs
+ * but was not tested for a kink is not counted as failing either (it may be next to one).
  */
-function compareElements(
+function leftOut(report: InputReport): ExcludedElements[] {
+  return [
+    { positions: report.kinks, reason: KINK_REASON },
+    { positions: report.imprecise, reason: IMPRECISE_REASON },
+    { positions: report.untested, reason: UNTESTED_REASON },
+    { positions: report.notCompared, reason: NOT_COMPARED_REASON },
+  ];
+}
+
+/**
+ * The per-element comparison of a basis, with `context` for the hints; in its message, before
+ * the hint, how many elements were certified in blocks rather than compared one by one, and,
+ * when elements were left out for want of evaluations, a hint from the compared ones.
+ */
+function compareBasis(
   session: Session,
   report: InputReport,
-  gradient: unknown,
-  expected: Tensor,
+  basis: ComparisonBasis,
   context: DiagnoseContext = session.settings.context,
 ): Comparison {
-  return compareTensors(gradient, expected, {
+  const comparison = compareTensors(basis.actual, basis.expected, {
     ...session.settings.tolerance,
     name: `gradient of ${report.name}`,
     context,
-    exclude: [
-      { positions: report.kinks, reason: KINK_REASON },
-      { positions: report.imprecise, reason: IMPRECISE_REASON },
-    ],
+    exclude: basis.exclude,
   });
+  if (comparison.passed) return comparison;
+  const count = (n: number) => `${n} element${n === 1 ? "" : "s"}`;
+  let message = comparison.message.split("\n");
+  const untested = basis.countedUntested ?? 0;
+  if (untested > 0) countUntested(comparison, message, report, untested);
+  // One element compared fits any factor: no hint from fewer than two.
+  const compared = basis.compared?.reduce((sum, known) => sum + known, 0) ?? Infinity;
+  if (compared < 2) message = message.filter((line) => !line.startsWith("  hint: "));
+  const hintAt = message.findIndex((line) => line.startsWith("  hint: "));
+  if (report.inBlocks > 0) {
+    message.splice(
+      hintAt === -1 ? message.length : hintAt,
+      0,
+      `  ${count(report.inBlocks)} agreed in blocks probed together, as closely as an exact gradient does (not compared one by one)`,
+    );
+  }
+  const own = compared < 2 ? null : comparison.hint;
+  const hint =
+    own ??
+    (basis.actual instanceof Tensor
+      ? hintFromCompared(basis.actual, basis, [], context, session.settings.tolerance)
+      : null);
+  if (hint !== own && hint !== null) message.push(`  hint: ${hint.message}`);
+  return { ...comparison, hint, message: message.join("\n") };
 }
 
 /**
  * A failure without a hint, compared again with the other inputs' gradients of its shape in
  * view, to see whether two gradients were swapped (or one returned twice). Run once every input
- * was checked: an input whose gradient passed stands in with that gradient (it agrees with its
- * central differences), so only the others' central differences are paid for (2 evaluations
- * per element; a wrong gradient next to a right one of the same shape used to pay for both).
+ * was checked: an input whose gradient passed on its probes stands in with that gradient (it
+ * agrees with its central differences), another with what its own comparison compared (over the
+ * elements known on both sides, when either left some out). No evaluation of f is made.
  */
 function hintFromOtherInputs(
   session: Session,
   report: InputReport,
   reports: readonly InputReport[],
   analytic: readonly unknown[],
+  bases: ReadonlyMap<InputReport, ComparisonBasis>,
 ): void {
   const { inputs, settings } = session;
   const comparison = report.comparison;
-  const gradient = analytic[report.index];
+  const basis = bases.get(report);
   const shape = inputs[report.index]!.shape;
-  if (comparison === null || comparison.passed || comparison.hint !== null) return;
-  if (!(gradient instanceof Tensor) || !sameShape(gradient.shape, shape)) return;
+  if (basis === undefined || comparison === null || comparison.passed) return;
+  if (comparison.hint !== null) return;
+  if (!(basis.actual instanceof Tensor) || !sameShape(basis.actual.shape, shape)) return;
   const others = reports
     .filter((other) => other !== report && sameShape(inputs[other.index]!.shape, shape))
-    .map((other) => ({
-      name: other.name,
-      // Central differences already computed cost nothing; a gradient that passed on probes
-      // alone stands in for its own.
-      expected:
-        other.status === "passed" && other.comparison === null
-          ? (analytic[other.index] as Tensor)
-          : session.numericalFor(other.index).expected,
-    }));
+    .flatMap((other): PartlyKnown[] => {
+      if (other.status === "passed" && other.comparison === null) {
+        return [{ name: other.name, expected: analytic[other.index] as Tensor, compared: null }];
+      }
+      const seen = bases.get(other);
+      if (seen === undefined) return [];
+      return [{ name: other.name, expected: seen.expected, compared: seen.compared }];
+    });
   if (others.length === 0) return;
-  const again = compareElements(
-    session,
-    report,
-    gradient,
-    session.numericalFor(report.index).expected,
-    {
+  if (basis.compared === null && others.every((other) => other.compared === null)) {
+    const again = compareBasis(session, report, basis, {
       ...settings.context,
       others: [...(settings.context.others ?? []), ...others],
-    },
-  );
-  report.comparison = again;
-  report.message = again.message;
+    });
+    report.comparison = again;
+    report.message = again.message;
+    return;
+  }
+  const hint = hintFromCompared(basis.actual, basis, others, settings.context, settings.tolerance);
+  if (hint === null) return;
+  report.comparison = {
+    ...comparison,
+    hint,
+    message: `${comparison.message}\n  hint: ${hint.message}`,
+  };
+  report.message = report.comparison.message;
 }
 
 /** The message of an input whose only disagreements were left out. */
 function describeInconclusive(report: InputReport, size: number): string {
   const count = (n: number) => `${n} element${n === 1 ? "" : "s"}`;
   const verb = (n: number, one: string, many: string) => (n === 1 ? one : many);
-  const { kinks, imprecise } = report;
+  const { kinks, imprecise, untested, notCompared } = report;
   const parts: string[] = [];
   if (kinks.length > 0) {
     parts.push(
@@ -558,9 +918,25 @@ function describeInconclusive(report: InputReport, size: number): string {
       `${count(imprecise.length)} ${verb(imprecise.length, "differs", "differ")} by less than the finite difference's own error there (rounding, bend of f within a step)`,
     );
   }
-  const others = size - kinks.length - imprecise.length;
+  if (untested.length > 0) {
+    parts.push(
+      `${count(untested.length)} ${verb(untested.length, "differs", "differ")} but ${verb(untested.length, "was", "were")} not tested for a kink (the evaluations allowed, 2n + 1, ran out once another input had failed the check)`,
+    );
+  }
+  if (notCompared.length > 0) {
+    parts.push(
+      `${count(notCompared.length)} ${verb(notCompared.length, "was", "were")} not compared within the evaluations allowed (2n + 1, torch's slow mode)`,
+    );
+  }
+  const others = size - kinks.length - imprecise.length - untested.length - notCompared.length;
   const agree = others > 0 ? `; the other ${count(others)} ${verb(others, "agrees", "agree")}` : "";
-  return `gradient of ${report.name}: inconclusive, ${parts.join(" and ")}${agree}; re-draw the input`;
+  // Re-drawing the input moves it away from a kink; mode "full" compares what was left out for
+  // want of evaluations.
+  const next =
+    kinks.length + imprecise.length > 0
+      ? "re-draw the input"
+      : 'mode "full" compares every element';
+  return `gradient of ${report.name}: inconclusive, ${parts.join(" and ")}${agree}; ${next}`;
 }
 
 /**

@@ -49,6 +49,8 @@ export function directionalProbe(
       agrees: true,
       exact: true,
       suspicion: 0,
+      residual: 0,
+      bound: 0,
       nonFinite: null,
       judgement: null,
     };

@@ -53,8 +53,16 @@ export function jointProbes(
     offset = 0;
     for (const member of members) {
       const part = randomDirection(rng, member.input.size);
+      // The step scales each part so its largest entry moves by the same amount, which leaves
+      // a one-element part (a scalar input) no magnitude of its own: two scalars would move by
+      // the same ±h, and gradients swapped between them (x for y in f = x y) would agree along
+      // every probe whose signs matched. A random factor in [1, 2) per member keeps the parts'
+      // ratio random.
+      const spread = members.length > 1 ? 1 + rng.nextUint32() / 2 ** 32 : 1;
       const h =
-        (directionalStep(member.input, part, settings.relativeStep) ?? 0) * RANDOM_PROBE_STEP;
+        spread *
+        (directionalStep(member.input, part, settings.relativeStep) ?? 0) *
+        RANDOM_PROBE_STEP;
       for (let j = 0; j < part.length; j++) direction[offset + j] = h * part[j]!;
       offset += part.length;
     }

@@ -39,6 +39,14 @@ export interface Probe {
    * was refined): above 1 the probe is not exact, and the larger, the more suspicious.
    */
   suspicion: number;
+  /**
+   * N - A (Richardson's N when refined) and the bound an exact gradient keeps it within (its
+   * rounding, or the measured one): the probe as an equation on the gradient, which the
+   * explanation of a failure combines with others (explainWithinBudget.ts). Infinity and 0 when
+   * something was not finite.
+   */
+  residual: number;
+  bound: number;
   nonFinite: DirectionalNonFinite | null;
   judgement: LineJudgement | null;
 }
@@ -75,17 +83,26 @@ export function probeLine(line: Line, options: LineProbeOptions): Probe {
   });
   const { numerical, analytic, nonFinite } = probe;
   const outcome = { numerical, analytic, kink: false, nonFinite, judgement: null };
-  if (nonFinite) return { ...outcome, agrees: false, exact: false, suspicion: Infinity };
-  const error = Math.abs(numerical - analytic);
+  if (nonFinite) return { ...outcome, ...NOT_FINITE, agrees: false };
+  const residual = numerical - analytic;
+  const error = Math.abs(residual);
   const exactBound = exactRounding(plus.scale, minus.scale, h);
+  const measured = { residual, bound: exactBound };
   if (error <= probe.allowance + centralRounding(plus.scale, minus.scale, h)) {
     const suspicion = ratio(error, exactBound);
     if (suspicion <= 1 || !options.refine) {
-      return { ...outcome, agrees: true, exact: suspicion <= 1, suspicion };
+      return { ...outcome, ...measured, agrees: true, exact: suspicion <= 1, suspicion };
     }
     return { ...outcome, agrees: true, ...refined(line, numerical, analytic, exactBound) };
   }
-  if (!options.judge) return { ...outcome, agrees: false, exact: false, suspicion: Infinity };
+  const disagreement = {
+    ...outcome,
+    ...measured,
+    agrees: false,
+    exact: false,
+    suspicion: Infinity,
+  };
+  if (!options.judge) return disagreement;
   // A probe the samples cannot decide (a kink, or within its own error) is no disagreement: the
   // caller replaces it by another direction.
   const samples = SAMPLE_OFFSETS.map((t) => (t === 1 ? plus : t === -1 ? minus : at(t)));
@@ -98,8 +115,11 @@ export function probeLine(line: Line, options: LineProbeOptions): Probe {
     fine: () => ({ plus: at(FINE_STEP_RATIO).value, minus: at(-FINE_STEP_RATIO).value }),
   });
   const kink = judgement.verdict === "kink" || judgement.verdict === "imprecise";
-  return { ...outcome, kink, agrees: false, exact: false, suspicion: Infinity, judgement };
+  return { ...disagreement, kink, judgement };
 }
+
+/** The equation part of a probe whose samples or arithmetic were not finite. */
+const NOT_FINITE = { exact: false, suspicion: Infinity, residual: Infinity, bound: 0 };
 
 /**
  * The step, relative to h, of the two samples that measure phi's own rounding (see refined):
@@ -131,23 +151,22 @@ function refined(
   numerical: number,
   analytic: number,
   exactBound: number,
-): { exact: boolean; suspicion: number } {
+): { exact: boolean; suspicion: number; residual: number; bound: number } {
   const plus2 = line.at(2);
   const minus2 = line.at(-2);
   const numerical2 = (plus2.value - minus2.value) / (4 * line.h);
-  const error = Math.abs((4 * numerical - numerical2) / 3 - analytic);
-  const bound = (4 * exactBound + exactRounding(plus2.scale, minus2.scale, 2 * line.h)) / 3;
-  let suspicion = ratio(error, bound);
-  if (suspicion > 1) {
+  const residual = (4 * numerical - numerical2) / 3 - analytic;
+  let bound = (4 * exactBound + exactRounding(plus2.scale, minus2.scale, 2 * line.h)) / 3;
+  if (Math.abs(residual) > bound) {
     const noise = Math.abs(
       line.at(NOISE_STEP).value - line.at(-NOISE_STEP).value - 2 * NOISE_STEP * line.h * analytic,
     );
-    const measured = (NOISE_MARGIN * 1.5 * noise) / (2 * line.h);
-    if (measured > bound) suspicion = ratio(error, measured);
+    bound = Math.max(bound, (NOISE_MARGIN * 1.5 * noise) / (2 * line.h));
   }
+  const suspicion = ratio(Math.abs(residual), bound);
   // NaN (a sample that is not finite) is never exact.
-  if (Number.isNaN(suspicion)) return { exact: false, suspicion: Infinity };
-  return { exact: suspicion <= 1, suspicion };
+  if (Number.isNaN(suspicion) || Number.isNaN(bound)) return NOT_FINITE;
+  return { exact: suspicion <= 1, suspicion, residual, bound };
 }
 
 /** error / bound, 0 for no error (also under a zero bound). */

@@ -1,6 +1,6 @@
 import { Rng, type Tensor } from "../../reference/tensor/index.js";
 import { isClose } from "./close.js";
-import { directionalProbe, type ProbeSettings } from "./directionalProbe.js";
+import { directionalProbe, type Probe, type ProbeSettings } from "./directionalProbe.js";
 import type { Sample } from "./sample.js";
 
 /** What the second stage needs of gradcheck's settings. */
@@ -39,8 +39,9 @@ const SECOND_STAGE_WIDTH = 2;
  * top-ranked ones are the wrong element's. A single wrong element is followed down to its own
  * tolerance in 2 log2(blockSize) more probes.
  *
- * Every probe is appended to `blocks`. Returns false when a probe disagrees (the per-element
- * comparison then decides, with kinks left out; a block is not judged for kinks here, as that
+ * Every probe is appended to `blocks`, and handed to `onProbe` with its elements (the
+ * explanation of a failure starts from them). Returns false when a probe disagrees (the
+ * explanation then decides, with kinks left out; a block is not judged for kinks here, as that
  * would not change where it goes), true when the gradient stands. Evaluations: at most
  * {@link secondStageCost}.
  */
@@ -52,11 +53,10 @@ export function secondStage(
   settings: SecondStageSettings,
   base: Sample,
   phiAt: (x: Float64Array) => Sample,
+  onProbe: (elements: readonly number[], probe: Probe) => void = () => {},
 ): boolean {
-  const n = input.size;
-  const rng = new Rng(`${settings.seed}:blocks:${index}`);
-  const { level: first, sign } = dealBlocks(rng, n, settings.blockSize);
-  const direction = new Float64Array(n);
+  const { level: first, sign } = firstLevel(settings.seed, index, input.size, settings.blockSize);
+  const direction = new Float64Array(input.size);
   let level = first;
   while (level.length > 0) {
     const suspicious: { block: number[]; suspicion: number }[] = [];
@@ -67,6 +67,7 @@ export function secondStage(
         refine: false,
       });
       for (const j of block) direction[j] = 0;
+      onProbe(block, probe);
       blocks.push({
         elements: block.length,
         numerical: probe.numerical,
@@ -91,12 +92,28 @@ export function secondStage(
     }
     // Stable: equal suspicions keep the seeded order.
     suspicious.sort((a, b) => b.suspicion - a.suspicion);
-    level = suspicious.slice(0, SECOND_STAGE_WIDTH).flatMap(({ block }) => {
-      const half = Math.ceil(block.length / 2);
-      return [block.slice(0, half), block.slice(half)];
-    });
+    level = suspicious.slice(0, SECOND_STAGE_WIDTH).flatMap(({ block }) => halves(block));
   }
   return true;
+}
+
+/** A block's two halves, the first one the larger (the second stage and the explanation agree). */
+export function halves<T>(block: readonly T[]): [T[], T[]] {
+  const half = Math.ceil(block.length / 2);
+  return [block.slice(0, half), block.slice(half)];
+}
+
+/**
+ * The second stage's first level of blocks for input `index` and each element's sign in the
+ * probes, drawn from the seed: the same on every call.
+ */
+export function firstLevel(
+  seed: number | string,
+  index: number,
+  n: number,
+  blockSize: number,
+): { level: number[][]; sign: Float64Array } {
+  return dealBlocks(new Rng(`${seed}:blocks:${index}`), n, blockSize);
 }
 
 /**
@@ -111,8 +128,9 @@ export function secondStageCost(n: number, blockSize: number): number {
 
 /**
  * Whether n elements are few enough that their per-element comparison (2 evaluations each)
- * costs no more than the second stage could: then directional mode compares them per element
- * rather than look for a wrong one (up to 20 elements at the default block size).
+ * costs no more than the second stage could (up to 21 elements at the default block size): an
+ * input that small skips the second stage, and an explanation compares that many elements one
+ * by one, when the evaluations allow, rather than look further for the wrong ones.
  */
 export function comparedPerElement(n: number, blockSize: number): boolean {
   return 2 * n <= secondStageCost(n, blockSize);
