@@ -765,9 +765,16 @@ function countUntested(
   const where =
     shape.length === 0
       ? ""
-      : `, at ${named.join(", ")}${report.untested.length > 3 ? ", ...," : ""}`;
-  message[leftLine] =
-    `  ${untested} of them${where} ${untested === 1 ? "was" : "were"} ${UNTESTED_COUNTED}`;
+      : `, at ${named.join(", ")}${report.untested.length > 3 ? ", ..." : ""},`;
+  // Right after the worst elements, so "of them" reads as of the elements that differ.
+  message.splice(leftLine, 1);
+  let after = 1;
+  while (after < message.length && /^ {2}(at \[|value: )/.test(message[after]!)) after++;
+  message.splice(
+    after,
+    0,
+    `  ${untested} of them${where} ${untested === 1 ? "was" : "were"} ${UNTESTED_COUNTED}`,
+  );
   comparison.mismatched += untested;
   comparison.excluded -= untested;
 }
