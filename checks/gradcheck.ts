@@ -126,6 +126,13 @@ export interface InputReport {
    * the bend of f within one step): excluded from the verdict, like kinks.
    */
   imprecise: number[];
+  /**
+   * Flat positions where f is finite at the point but not within the step of it, at the step
+   * nor at the smaller ones tried (down to |x| times relativeStep, at most h / 16^4: x - h left
+   * the domain of log or sqrt at x below the step): their central difference says nothing, and
+   * they are excluded from the verdict, like kinks.
+   */
+  notFiniteNearby: number[];
   message: string;
 }
 
@@ -149,8 +156,11 @@ export interface GradcheckReport {
  * `gradients` propagate unchanged.
  *
  * NaN and Infinity never pass: a gradient holding one fails, and so does an `f` that returns one
- * at the point or next to it (its finite differences say nothing there), with a message naming
- * the value and where it is. Options and inputs that are not finite (a tolerance, the step, the
+ * at the point, or next to it where no smaller step is within its domain either (its finite
+ * differences say nothing there), with a message naming the value and where it is. Where the
+ * step is much larger than an input (it is at least relativeStep), f may be judged at smaller
+ * steps (internal/kink.ts); an element where f is finite at none of them is left out, and the
+ * input is inconclusive. Options and inputs that are not finite (a tolerance, the step, the
  * downstream gradient, an input) throw a RangeError.
  */
 export function gradcheck(
@@ -170,8 +180,13 @@ export function gradcheck(
       `gradcheck: gradients must return an array with one gradient per input, got ${typeof analytic}`,
     );
   }
-  const phi = (i: number, replacement: Float64Array): Sample =>
-    sampleOf(watched.moved(inputs, i, replacement), downstream);
+  // A value of f that is not finite fails the check at the end, unless the line it was taken on
+  // forgives it (decided at a smaller step within f's domain, or left out).
+  const phi = (i: number, replacement: Float64Array): Sample => {
+    const { output: moved, nonFinite } = watched.moved(inputs, i, replacement);
+    const sample = sampleOf(moved, downstream);
+    return nonFinite === null ? sample : { ...sample, forgive: () => watched.forgive(nonFinite) };
+  };
   const phiTogether = (replacements: readonly (Float64Array | null)[]): Sample =>
     sampleOf(watched.movedTogether(inputs, replacements), downstream);
   const numericalCache = new Map<number, NumericalGradient>();
@@ -342,6 +357,7 @@ function emptyReport(i: number, name: string): InputReport {
     blocks: [],
     kinks: [],
     imprecise: [],
+    notFiniteNearby: [],
     inBlocks: 0,
     notCompared: [],
     untested: [],
@@ -460,10 +476,10 @@ function lookAtInput(
  * and a disagreement is decided element by element.
  *
  * A small input, where the second stage would cost as much as comparing every element, is
- * explained from its probe directly, and a probe of it that disagrees is not judged for a kink
- * (the elements are). A small input that the joint probes suspect (`joint.suspect`) is explained
- * at once: its own probes could only confirm it. Exact joint probes (`joint.exact`) count as its
- * own.
+ * explained from its probe directly, and a probe of it that disagrees is neither judged for a
+ * kink nor taken at smaller steps where f is not finite (the elements are). A small input that
+ * the joint probes suspect (`joint.suspect`) is explained at once: its own probes could only
+ * confirm it. Exact joint probes (`joint.exact`) count as its own.
  */
 function probeDirections(
   session: Session,
@@ -483,6 +499,7 @@ function probeDirections(
     const probe = directionalProbe(gradient, input, settings, direction, base, phiAt, {
       judge: !small,
       refine: true,
+      withSmallerSteps: !small,
       stepRatio: RANDOM_PROBE_STEP,
     });
     report.probes.push({ numerical: probe.numerical, analytic: probe.analytic, kink: probe.kink });
@@ -499,6 +516,9 @@ function probeDirections(
       )}`;
       return null;
     }
+    // f not finite along the probe, at its step and the smaller ones: the elements are compared
+    // one by one, each with its own smaller steps (another direction moves them all again).
+    if (probe.beyondDomain) return planFromBlocks(session, report.index, new Map());
     if (probe.kink) continue;
     if (!probe.agrees) return planFromProbe(input.size, direction, probe);
     if (!probe.exact) {
@@ -646,23 +666,19 @@ function checkAllElements(
   const gradient = analytic[i];
   const numerical = session.numericalFor(i);
   if (gradient instanceof Tensor && sameShape(gradient.shape, input.shape)) {
-    const left = leftOutElements(
-      gradient,
-      input,
-      numerical,
-      settings.tolerance,
-      session.base,
-      (x) => session.phi(i, x),
+    const left = leftOutElements(gradient, input, numerical, settings, session.base, (x) =>
+      session.phi(i, x),
     );
     report.kinks = left.kinks;
     report.imprecise = left.imprecise;
+    report.notFiniteNearby = left.notFiniteNearby;
   }
+  const known = withoutUnknown(gradient, numerical.expected, report.notFiniteNearby);
   const basis = {
     name: report.name,
-    actual: gradient,
-    expected: numerical.expected,
+    ...known,
     exclude: leftOut(report),
-    compared: null,
+    compared: known.compared,
     measured: new Uint8Array(input.size).fill(1),
   };
   settle(report, compareBasis(session, report, basis), input.size);
@@ -706,8 +722,14 @@ function explainInput(
   const actual = gradient.data.slice();
   const expected = new Float64Array(input.size);
   const compared = new Uint8Array(input.size).fill(1);
+  // Elements with no central difference (f not finite within the steps taken): known on
+  // neither side, as those not measured (and left out).
+  const unknown = new Set([...explanation.notFiniteNearby, ...explanation.notCompared]);
   for (let j = 0; j < input.size; j++) {
-    if (differences.measured[j] === 1) {
+    if (unknown.has(j)) {
+      actual[j] = 0;
+      compared[j] = 0;
+    } else if (differences.measured[j] === 1) {
       expected[j] = differences.numerical.expected.data[j]!;
     } else if (certified[j] === 1) {
       expected[j] = actual[j]!;
@@ -719,6 +741,7 @@ function explainInput(
   }
   report.kinks = explanation.kinks;
   report.imprecise = explanation.imprecise;
+  report.notFiniteNearby = explanation.notFiniteNearby;
   report.notCompared = explanation.notCompared;
   report.untested = explanation.unjudged;
   // Once an element failed for sure, the ones that differ but were not tested for a kink count
@@ -731,7 +754,7 @@ function explainInput(
     actual: new Tensor(actual, input.shape),
     expected: new Tensor(expected, input.shape),
     exclude: leftOut(report),
-    compared: explanation.notCompared.length > 0 ? compared : null,
+    compared: unknown.size > 0 ? compared : null,
     measured: differences.measured,
     countedUntested: failedForSure ? explanation.unjudged.length : 0,
   };
@@ -794,6 +817,7 @@ function settle(report: InputReport, comparison: Comparison, size: number): void
 }
 
 const KINK_REASON = "next to a kink";
+const NOT_FINITE_REASON = "where f is not finite within the step of the point";
 const IMPRECISE_REASON = "within the finite difference's own error (rounding, bend of f)";
 const UNTESTED_REASON =
   "differing but not tested for a kink (the evaluations allowed, 2n + 1, ran out once the check had failed)";
@@ -810,6 +834,7 @@ function leftOut(report: InputReport): ExcludedElements[] {
   return [
     { positions: report.kinks, reason: KINK_REASON },
     { positions: report.imprecise, reason: IMPRECISE_REASON },
+    { positions: report.notFiniteNearby, reason: NOT_FINITE_REASON },
     { positions: report.untested, reason: UNTESTED_REASON },
     { positions: report.notCompared, reason: NOT_COMPARED_REASON },
   ];
@@ -913,7 +938,7 @@ function hintFromOtherInputs(
 function describeInconclusive(report: InputReport, size: number): string {
   const count = (n: number) => `${n} element${n === 1 ? "" : "s"}`;
   const verb = (n: number, one: string, many: string) => (n === 1 ? one : many);
-  const { kinks, imprecise, untested, notCompared } = report;
+  const { kinks, imprecise, notFiniteNearby, untested, notCompared } = report;
   const parts: string[] = [];
   if (kinks.length > 0) {
     parts.push(
@@ -923,6 +948,11 @@ function describeInconclusive(report: InputReport, size: number): string {
   if (imprecise.length > 0) {
     parts.push(
       `${count(imprecise.length)} ${verb(imprecise.length, "differs", "differ")} by less than the finite difference's own error there (rounding, bend of f within a step)`,
+    );
+  }
+  if (notFiniteNearby.length > 0) {
+    parts.push(
+      `${count(notFiniteNearby.length)} ${verb(notFiniteNearby.length, "lies", "lie")} where f is not finite within the step of the point (at smaller steps neither), so no finite difference says anything there`,
     );
   }
   if (untested.length > 0) {
@@ -935,21 +965,29 @@ function describeInconclusive(report: InputReport, size: number): string {
       `${count(notCompared.length)} ${verb(notCompared.length, "was", "were")} not compared within the evaluations allowed (2n + 1, torch's slow mode)`,
     );
   }
-  const others = size - kinks.length - imprecise.length - untested.length - notCompared.length;
+  const others =
+    size -
+    kinks.length -
+    imprecise.length -
+    notFiniteNearby.length -
+    untested.length -
+    notCompared.length;
   const agree = others > 0 ? `; the other ${count(others)} ${verb(others, "agrees", "agree")}` : "";
-  // Re-drawing the input moves it away from a kink; mode "full" compares what was left out for
-  // want of evaluations.
+  // Re-drawing the input moves it away from a kink or the edge of f's domain; mode "full"
+  // compares what was left out for want of evaluations.
   const next =
-    kinks.length + imprecise.length > 0
+    kinks.length + imprecise.length + notFiniteNearby.length > 0
       ? "re-draw the input"
       : 'mode "full" compares every element';
   return `gradient of ${report.name}: inconclusive, ${parts.join(" and ")}${agree}; ${next}`;
 }
 
 /**
- * f was not finite at the point or next to it: its finite differences say nothing there, so no
- * input passes (the first line names the value). Blamed on the input that was being moved (only
- * inputs in wrt are ever moved), or on every input when f was not finite at the point itself.
+ * f was not finite at the point, or next to it where no smaller step was within its domain (a
+ * value a smaller step made up for is forgiven: WatchedFunction): its finite differences say
+ * nothing there, so no input passes (the first line names the value). Blamed on the input that
+ * was being moved (only inputs in wrt are ever moved), or on every input when f was not finite
+ * at the point itself.
  */
 function blameNonFinite(
   reports: InputReport[],
@@ -1023,25 +1061,49 @@ function numericalGradient(
 ): NumericalGradient {
   const n = input.size;
   const out = new Float64Array(n);
-  const plus = new Float64Array(n);
-  const minus = new Float64Array(n);
-  const plusScale = new Float64Array(n);
-  const minusScale = new Float64Array(n);
+  const plus: Sample[] = new Array(n);
+  const minus: Sample[] = new Array(n);
   const steps = new Float64Array(n);
   centralDifferences(
     input,
     (moved) => phi(i, moved.data),
     (j, up, down, h) => {
-      plus[j] = up.value;
-      minus[j] = down.value;
-      plusScale[j] = up.scale;
-      minusScale[j] = down.scale;
+      plus[j] = up;
+      minus[j] = down;
       out[j] = (up.value - down.value) / (2 * h);
       steps[j] = h;
     },
     { relativeStep },
   );
-  return { expected: new Tensor(out, input.shape), plus, minus, plusScale, minusScale, steps };
+  return { expected: new Tensor(out, input.shape), plus, minus, steps };
+}
+
+/**
+ * The gradient and the central differences of a full comparison, with the elements whose central
+ * difference is unknown (f not finite within the step) set to 0 on both sides, as explainInput
+ * sets elements not compared, and `compared` marking the others; unchanged when there are none.
+ */
+function withoutUnknown(
+  gradient: unknown,
+  expected: Tensor,
+  unknown: readonly number[],
+): { actual: unknown; expected: Tensor; compared: Uint8Array | null } {
+  if (unknown.length === 0 || !(gradient instanceof Tensor)) {
+    return { actual: gradient, expected, compared: null };
+  }
+  const actual = gradient.data.slice();
+  const known = expected.data.slice();
+  const compared = new Uint8Array(expected.size).fill(1);
+  for (const j of unknown) {
+    actual[j] = 0;
+    known[j] = 0;
+    compared[j] = 0;
+  }
+  return {
+    actual: new Tensor(actual, gradient.shape),
+    expected: new Tensor(known, expected.shape),
+    compared,
+  };
 }
 
 /** Equal element by element, NaN equal to NaN and -0 different from 0 (so any write shows). */

@@ -177,31 +177,30 @@ describe("gradcheck's evaluations on a failing check (at most 2n + 1, torch's sl
   });
 
   it("a correct gradient with every element at a kink: never failed, within the cap", () => {
-    // relu(x) with every entry within 1e-9 of 0: every element's central difference is off, and
-    // kink tests (4 evaluations each) cannot all fit; those left over are not compared, and say so.
+    // relu(x - 1) with every entry within 1e-9 of 1: every element's central difference is off,
+    // and kink tests (4 evaluations each) cannot all fit; those left over are not compared, and
+    // say so. (Near 1, not 0: entries near 0 are judged at smaller steps too, down to |x| times
+    // the relative step, which leave a kink 1e-9 away; entries of size 1 have none.)
     for (const n of [10, 50, 400]) {
       const rng = new Rng(`budget kinks:${n}`);
       const x = new Tensor(
-        rng.randn([n]).data.map((v) => v * 1e-9),
+        rng.randn([n]).data.map((v) => 1 + v * 1e-9),
         [n],
       );
+      const active = (v: Tensor) =>
+        new Tensor(
+          v.data.map((e) => (e > 1 ? 1 : 0)),
+          [n],
+        );
       const relu: TensorFunction = (v) =>
         mul(
-          v!,
           new Tensor(
-            v!.data.map((e) => (e > 0 ? 1 : 0)),
+            v!.data.map((e) => e - 1),
             [n],
           ),
+          active(v!),
         );
-      const reluGradient: GradientFunction = (g, [v]) => [
-        mul(
-          g,
-          new Tensor(
-            v!.data.map((e) => (e > 0 ? 1 : 0)),
-            [n],
-          ),
-        ),
-      ];
+      const reluGradient: GradientFunction = (g, [v]) => [mul(g, active(v!))];
       const report = gradcheck(relu, reluGradient, [x], { seed: n });
       expect(report.status, `n ${n}`).toBe("inconclusive");
       expect(report.evaluations, `n ${n}`).toBeLessThanOrEqual(cap(n));

@@ -78,13 +78,33 @@ export function directionalAgreement(probe: {
 
   const numerical = (plus - minus) / (2 * h);
   let analytic = 0;
+  for (let j = 0; j < gradient.length; j++) analytic += gradient[j]! * direction[j]!;
+  const allowance = projectedAllowance(gradient, direction, tolerance);
+  const noise =
+    (1e4 * Number.EPSILON * Math.abs(plus)) / h + (1e4 * Number.EPSILON * Math.abs(minus)) / h;
+  const values = { numerical, analytic, allowance, noise };
+  for (const kind of ["numerical", "analytic", "allowance", "noise"] as const) {
+    if (!Number.isFinite(values[kind])) return result({ kind, value: values[kind] }, values);
+  }
+  const agrees = Math.abs(numerical - analytic) <= allowance + noise;
+  return { ...values, agrees, nonFinite: null };
+}
+
+/**
+ * The difference the tolerance allows along v (DirectionalAgreement's `allowance`):
+ * 3 sqrt(sum_j (atol + rtol |g_j|)^2 v_j^2), computed with scaling, so it is finite for every
+ * finite gradient.
+ */
+export function projectedAllowance(
+  gradient: ArrayLike<number>,
+  direction: ArrayLike<number>,
+  tolerance: Tolerance,
+): number {
   // sqrt(sum (t_j v_j)^2) as scale * sqrt(sum (t_j v_j / scale)^2): no overflow of the squares.
   let scale = 0;
   for (let j = 0; j < gradient.length; j++) {
-    const g = gradient[j]!;
-    const v = direction[j]!;
-    analytic += g * v;
-    scale = Math.max(scale, Math.abs((tolerance.atol + tolerance.rtol * Math.abs(g)) * v));
+    const part = (tolerance.atol + tolerance.rtol * Math.abs(gradient[j]!)) * direction[j]!;
+    scale = Math.max(scale, Math.abs(part));
   }
   let squares = 0;
   if (scale > 0) {
@@ -94,15 +114,7 @@ export function directionalAgreement(probe: {
       squares += part * part;
     }
   }
-  const allowance = 3 * scale * Math.sqrt(squares);
-  const noise =
-    (1e4 * Number.EPSILON * Math.abs(plus)) / h + (1e4 * Number.EPSILON * Math.abs(minus)) / h;
-  const values = { numerical, analytic, allowance, noise };
-  for (const kind of ["numerical", "analytic", "allowance", "noise"] as const) {
-    if (!Number.isFinite(values[kind])) return result({ kind, value: values[kind] }, values);
-  }
-  const agrees = Math.abs(numerical - analytic) <= allowance + noise;
-  return { ...values, agrees, nonFinite: null };
+  return 3 * scale * Math.sqrt(squares);
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Rng, Tensor } from "../../reference/tensor/index.js";
+import { stepFor } from "../centralDifferences.js";
 import type { Tolerance } from "./close.js";
 import { type LineProbeOptions, type Probe, probeLine } from "./probeLine.js";
 import type { Sample } from "./sample.js";
@@ -26,9 +27,11 @@ export interface ProbeSettings {
  * Compares <gradient, v> with the central difference of <downstream, f(x + t v)> at t = ±h,
  * for the input x = `input` and v = `direction` (see probeLine for the comparison). `base` is the
  * sample at x itself, `phiAt` takes a sample at other data of the input. 2 evaluations, and the
- * ones `options` asks for: 4 to 6 more to judge a disagreement (kink.ts), 2 to refine an
- * agreement that is not exact. `options.stepRatio` scales the step (default 1: the step of
- * {@link directionalStep}, which a block of one element shares with the per-element difference).
+ * ones `options` asks for: 4 to 6 more to judge a disagreement (kink.ts), and up to 8 per smaller
+ * step where that does not decide it (stepRefinement.ts), 2 to refine an agreement that is not
+ * exact; 2 per smaller step where f is not finite at the first. `options.stepRatio` scales the
+ * step (default 1: the step of {@link directionalStep}, which a block of one element shares with
+ * the per-element difference).
  */
 export function directionalProbe(
   gradient: Tensor,
@@ -51,10 +54,12 @@ export function directionalProbe(
       suspicion: 0,
       residual: 0,
       bound: 0,
+      beyondDomain: false,
       nonFinite: null,
       judgement: null,
     };
   }
+  const floor = relativeFloor(input, direction, settings.relativeStep) * (options.stepRatio ?? 1);
   const n = input.size;
   const at = (t: number): Sample => {
     if (t === 0) return base;
@@ -63,9 +68,26 @@ export function directionalProbe(
     return phiAt(x);
   };
   return probeLine(
-    { gradient: gradient.data, direction, h, tolerance: settings.tolerance, at },
+    { gradient: gradient.data, direction, h, floor, tolerance: settings.tolerance, at },
     options,
   );
+}
+
+/**
+ * The smallest step along `direction` that moves no entry by less than the relative rule's step
+ * (stepFor's "relative": |x_j| times the relative step, the relative step itself at 0), scaled
+ * as directionalStep scales: the floor of the probe's smaller steps (stepRefinement.ts). Below
+ * it, the rounding of x_j + t h v_j would be a part of the move itself, which the error model
+ * does not count. Only a direction whose entries are all much smaller than 1 has smaller steps.
+ */
+function relativeFloor(input: Tensor, direction: Float64Array, relativeStep: number): number {
+  let floor = 0;
+  for (let j = 0; j < input.size; j++) {
+    const v = Math.abs(direction[j]!);
+    if (v === 0) continue;
+    floor = Math.max(floor, stepFor(input.data[j]!, relativeStep, "relative") / v);
+  }
+  return floor;
 }
 
 /**

@@ -2,6 +2,9 @@ import { Tensor } from "../../reference/tensor/index.js";
 import { stepFor } from "../centralDifferences.js";
 import type { NumericalGradient, Sample } from "./sample.js";
 
+/** The samples of an element not measured yet. */
+const NOT_MEASURED: Sample = { value: 0, scale: 0 };
+
 /**
  * The central differences of one input's elements, measured one element at a time and only
  * when asked (2 evaluations each), with the samples kept for the kink test. The step and the
@@ -22,10 +25,8 @@ export class ElementDifferences {
     const n = input.size;
     this.numerical = {
       expected: new Tensor(new Float64Array(n), input.shape),
-      plus: new Float64Array(n),
-      minus: new Float64Array(n),
-      plusScale: new Float64Array(n),
-      minusScale: new Float64Array(n),
+      plus: new Array<Sample>(n).fill(NOT_MEASURED),
+      minus: new Array<Sample>(n).fill(NOT_MEASURED),
       steps: new Float64Array(n),
     };
     this.measured = new Uint8Array(n);
@@ -42,10 +43,8 @@ export class ElementDifferences {
     const up = this.phiAt(moved.slice());
     moved[j] = original - h;
     const down = this.phiAt(moved);
-    numerical.plus[j] = up.value;
-    numerical.minus[j] = down.value;
-    numerical.plusScale[j] = up.scale;
-    numerical.minusScale[j] = down.scale;
+    numerical.plus[j] = up;
+    numerical.minus[j] = down;
     numerical.steps[j] = h;
     numerical.expected.data[j] = (up.value - down.value) / (2 * h);
     this.measured[j] = 1;

@@ -3,7 +3,7 @@ import { isClose, type Tolerance } from "./close.js";
 import { directionalProbe } from "./directionalProbe.js";
 import { ElementDifferences } from "./elementDifferences.js";
 import { exactRounding } from "./kink.js";
-import { JUDGEMENT_COST, judgeElement } from "./leftOutElements.js";
+import { type ElementVerdict, JUDGEMENT_COST, judgeElement } from "./leftOutElements.js";
 import type { Sample } from "./sample.js";
 import { halves } from "./secondStage.js";
 
@@ -75,11 +75,16 @@ export interface Explanation {
   certified: Uint8Array;
   kinks: number[];
   imprecise: number[];
+  /** Elements where f is not finite within the steps tried (stepRefinement.ts): left out. */
+  notFiniteNearby: number[];
   /** Elements that differ and were judged not to be next to a kink: each fails the input. */
   disagreeing: number[];
   /** Elements that differ but were not judged: the budget ran out after a failure was certain. */
   unjudged: number[];
-  /** Elements neither measured nor certified: the budget ran out. */
+  /**
+   * Elements neither measured nor certified, or measured where f is not finite at x ± h and not
+   * judged at a smaller step: the budget ran out.
+   */
   notCompared: number[];
 }
 
@@ -104,7 +109,8 @@ export interface Explanation {
  *   whose halves both are suspicious are compared one by one.
  * - What is left is measured as far as the budget goes (few enough elements, all of them). While
  *   nothing failed, a judgement's worth of evaluations is always kept, so that a failure can be
- *   told from a kink; after, differing elements are judged, worst first, with what is left.
+ *   told from a kink; after, differing elements are judged, worst first, with what is left. A
+ *   judgement's smaller steps (stepRefinement.ts) take what the budget has left beyond that.
  *
  * No correct gradient fails for want of evaluations: an element fails the input only when its
  * judgement says so; what was not measured or not judged is reported as such (`notCompared`,
@@ -123,28 +129,43 @@ export function explainWithinBudget(setup: ExplanationSetup): Explanation {
   const certified = new Uint8Array(input.size);
   const kinks: number[] = [];
   const imprecise: number[] = [];
+  const notFiniteNearby: number[] = [];
   const disagreeing: number[] = [];
   const deferred: number[] = [];
   const failed = () => setup.decided || disagreeing.length > 0;
-  const affordable = (cost: number) =>
-    spent + cost + (failed() ? 0 : JUDGEMENT_COST) <= setup.budget;
+  const reserve = () => (failed() ? 0 : JUDGEMENT_COST);
+  const affordable = (cost: number) => spent + cost + reserve() <= setup.budget;
+  // What a judgement may spend: the rest of the budget (at least the JUDGEMENT_COST kept for
+  // it), or, past the budget, all it takes.
+  let pastBudget = false;
 
+  // Judgements that stopped for want of evaluations while nothing had failed, with what they
+  // found so far: finished past the budget, where it gives way (below), else taken as found.
+  // Finishing one starts from the step it had reached (judgeElement left it in `numerical`).
+  const unfinished = new Map<number, ElementVerdict>();
+  const classify = (j: number, verdict: ElementVerdict) => {
+    if (verdict === "kink") kinks.push(j);
+    else if (verdict === "imprecise") imprecise.push(j);
+    else if (verdict === "notFinite") notFiniteNearby.push(j);
+    else if (verdict === "disagrees") disagreeing.push(j);
+  };
   const judge = (j: number) => {
-    const verdict = judgeElement(
+    const { verdict, unfinished: stopped } = judgeElement(
       j,
       gradient,
       input,
       differences.numerical,
-      tolerance,
+      setup,
       setup.base,
       phiAt,
+      pastBudget ? undefined : Math.max(JUDGEMENT_COST, setup.budget - spent),
     );
-    if (verdict === "kink") kinks.push(j);
-    else if (verdict === "imprecise") imprecise.push(j);
-    else if (verdict === "disagrees") disagreeing.push(j);
+    if (stopped && !failed()) unfinished.set(j, verdict);
+    else classify(j, verdict);
   };
   const agrees = (j: number, numerical: number) =>
     isClose(gradient.data[j]!, numerical, tolerance.atol, tolerance.rtol);
+  // The central difference of element j: at the step its judgement decided at, if it took one.
   const measure = (j: number): number => {
     const numerical = differences.measure(j);
     // NaN and Infinity in the gradient are never excused, so never judged.
@@ -153,7 +174,7 @@ export function explainWithinBudget(setup: ExplanationSetup): Explanation {
       if (failed()) deferred.push(j);
       else judge(j);
     }
-    return numerical;
+    return differences.numerical.expected.data[j]!;
   };
 
   // The probe of a block: of one element, its central difference (the same samples).
@@ -161,17 +182,20 @@ export function explainWithinBudget(setup: ExplanationSetup): Explanation {
     if (elements.length === 1) {
       const j = elements[0]!;
       const numerical = measure(j);
-      const { plusScale, minusScale, steps } = differences.numerical;
+      const { plus, minus, steps } = differences.numerical;
       return {
         residual: weights[j]! * (numerical - gradient.data[j]!),
-        bound: Math.abs(weights[j]!) * exactRounding(plusScale[j]!, minusScale[j]!, steps[j]!),
+        bound: Math.abs(weights[j]!) * exactRounding(plus[j]!.scale, minus[j]!.scale, steps[j]!),
       };
     }
     const direction = new Float64Array(input.size);
     for (const j of elements) direction[j] = weights[j]!;
+    // Its smaller steps, where f is not finite at the first, keep the element's measurement and
+    // the judgement's reserve that follow it.
     const line = directionalProbe(gradient, input, setup, direction, setup.base, phiAt, {
       judge: false,
       refine: false,
+      allowance: setup.budget - spent - reserve() - 2,
     });
     setup.record(elements.length, line.numerical, line.analytic);
     return { residual: line.residual, bound: line.bound };
@@ -258,24 +282,57 @@ export function explainWithinBudget(setup: ExplanationSetup): Explanation {
   // within the finite difference's own error (a function whose rounding is large, exp near
   // 700), and a doubled gradient would otherwise end inconclusive where comparing the rest
   // finds the element that fails it. A kink ends the check inconclusive anyway, and re-drawing
-  // the point (gradcheckProperty does) moves away from it, so it does not pay for the rest.
+  // the point (gradcheckProperty does) moves away from it, so it does not pay for the rest; so
+  // does an element where f is not finite within the steps tried. A judgement the budget cut
+  // short saw no kink yet: it is finished first. Judgements here take all the smaller steps
+  // they need: a correct gradient at small inputs passes on them.
+  pastBudget = true;
+  const stopsPastBudget = () => failed() || kinks.length > 0 || notFiniteNearby.length > 0;
+  for (const j of [...unfinished.keys()]) {
+    if (stopsPastBudget()) break;
+    unfinished.delete(j);
+    judge(j);
+  }
   for (const j of ranked) {
-    if (failed() || kinks.length > 0) break;
+    if (stopsPastBudget()) break;
     if (differences.measured[j] === 0) measure(j);
   }
-  const errorOf = (j: number) =>
-    Math.abs(gradient.data[j]! - differences.numerical.expected.data[j]!);
+  pastBudget = false;
+  for (const [j, verdict] of unfinished) classify(j, verdict);
+  // Worst first; a central difference that is not finite last (its judgement takes smaller
+  // steps, and it is no more a failure than the others).
+  const errorOf = (j: number) => {
+    const error = Math.abs(gradient.data[j]! - differences.numerical.expected.data[j]!);
+    return Number.isFinite(error) ? error : -1;
+  };
   deferred.sort((a, b) => errorOf(b) - errorOf(a));
   const unjudged: number[] = [];
+  const notCompared: number[] = [];
   for (const j of deferred) {
     if (affordable(JUDGEMENT_COST)) judge(j);
-    else unjudged.push(j);
+    else if (Number.isFinite(differences.numerical.expected.data[j]!)) unjudged.push(j);
+    else {
+      // f not finite at x ± h, and no evaluations left for a smaller step: no central
+      // difference at all, so not compared (its values decide nothing, and are forgiven).
+      differences.numerical.plus[j]!.forgive?.();
+      differences.numerical.minus[j]!.forgive?.();
+      notCompared.push(j);
+    }
   }
-  const notCompared: number[] = [];
   for (let j = 0; j < input.size; j++) {
     if (certified[j] === 0 && differences.measured[j] === 0) notCompared.push(j);
   }
-  return { differences, certified, kinks, imprecise, disagreeing, unjudged, notCompared };
+  notCompared.sort((a, b) => a - b);
+  return {
+    differences,
+    certified,
+    kinks,
+    imprecise,
+    notFiniteNearby,
+    disagreeing,
+    unjudged,
+    notCompared,
+  };
 }
 
 /**

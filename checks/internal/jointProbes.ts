@@ -80,7 +80,9 @@ export function jointProbes(
       return phiTogether(replacements);
     };
     const probe = probeLine(
-      { gradient, direction, h: 1, tolerance: settings.tolerance, at },
+      // No smaller steps (floor 1): a probe along which f is not finite is not exact, and every
+      // member is probed on its own, where smaller steps are taken.
+      { gradient, direction, h: 1, floor: 1, tolerance: settings.tolerance, at },
       { judge: false, refine: settings.refine },
     );
     record(probe);

@@ -20,25 +20,44 @@
  * - Several kinks closer to x than the samples resolve. Two kinks at -e and +e with opposite slope
  *   changes s and -s move A by s but the samples by only about s e: no bound from the bends.
  *
- * The verdict of a line:
+ * The verdict of a line at one step (judgeLine):
  *
  * - |N - A| <= T: agrees (a direction also agrees within T + rho: it is internal, and the
  *   rounding of a sum over many outputs is no reason to fall back to every element).
- * - phi is not smooth over [-2h, 2h]: left out, "next to a kink". Smooth means the two
- *   combinations of the seven samples that vanish on every polynomial of degree 4 are within the
- *   samples' rounding (u max S times the sum of their weights): a smooth phi gives about
- *   h^5 phi^(5) there, a kink with slope change s inside the samples about s h.
- * - |N - A| <= T + rho + B: left out, "within the finite difference's own error": the most
- *   rounding and one kink or the curvature can move N (B is twice a single kink's worst case, for
- *   a kink and curvature at once).
- * - The central difference at the much smaller step h / 4096 agrees with A within T: left out,
- *   "next to a kink". A smooth phi has the same derivative at both steps (to within their
- *   rounding), so the slope changed between them: kinks too close to x for the samples to see.
- *   2 more evaluations. A wrong gradient disagrees at both steps, unless its error beyond T is
- *   below the rounding at h / 4096 (a few eps S / (h / 4096), about 1e-7 S): then it is left
- *   out, never passed.
+ * - phi is not smooth over [-2h, 2h]: "next to a kink". Smooth means the two combinations of the
+ *   seven samples that vanish on every polynomial of degree 4 are within the samples' rounding
+ *   (u max S times the sum of their weights): a smooth phi gives about h^5 phi^(5) there, a kink
+ *   with slope change s inside the samples about s h.
+ * - |N - A| <= T + rho + B: "within the finite difference's own error": the most rounding and
+ *   one kink or the curvature can move N (B is twice a single kink's worst case, for a kink and
+ *   curvature at once).
  * - Otherwise it disagrees: further from N than the tolerance plus everything the samples allow
- *   the central difference to be off by. For one element, that is a failure.
+ *   the central difference to be off by.
+ *
+ * Smaller steps (stepRefinement.ts). A line next to a kink or within its own error at h is judged
+ * again, by the same model, at smaller steps: at most four, each at least 16 times smaller than
+ * the one before, none below the step of the relative rule (|x| times the relative step for an
+ * element, so inputs of size 1 or more, whose step is that already, have none), and none where
+ * an exact gradient's rounding would exceed the tolerance (agreement there could be chance). A kink is what
+ * stays rough as the step shrinks; curvature goes away: the combinations shrink with h^5 on a
+ * smooth phi and with h across a kink, the bend with h^2, while rho grows with 1/h, so each step
+ * is judged as honestly as h. The line's verdict is that of the largest step at which it agrees
+ * or disagrees, else "within its own error" at the smallest step at which it was smooth, else
+ * "next to a kink". At 1/x for x in (1e-4, 1e-3), where h is up to 6% of x, the samples at h are
+ * not smooth, and those at h/16 or h/256 are.
+ *
+ * Where phi is not finite at a sample (x - h below 0 for log or sqrt of x < h), that step says
+ * nothing, and the next smaller one is tried. A line that is finite at none of its steps is left
+ * out, "f is not finite within the step of the point"; a central difference that is not finite
+ * fails only where no smaller step is allowed (the step is the relative rule's already), as f not
+ * finite at the point itself does.
+ *
+ * Before a disagreement counts, a last look: the central difference at the much smaller step
+ * h / 4096 (of the step that disagreed) agrees with A within T: "next to a kink". A smooth phi has
+ * the same derivative at both steps (to within their rounding), so the slope changed between
+ * them: kinks too close to x for the samples to see. 2 more evaluations. A wrong gradient
+ * disagrees at both steps, unless its error beyond T is below the rounding at h / 4096 (a few
+ * eps S / (h / 4096), about 1e-7 S): then it is left out, never passed.
  *
  * What this cannot see: kinks closer to x than h / 4096 whose combined effect on the samples is
  * below their rounding (slope changes that nearly cancel). The checks' own test places entries of
@@ -132,12 +151,19 @@ export interface LineJudgement {
   bend: number;
   /** Whether a quartic fits the seven samples to within their rounding. */
   smooth: boolean;
+  /**
+   * The two combinations that vanish on quartics, each over its rounding allowance (smooth: both
+   * at most 1). On a smooth phi they shrink with h^5 (odd) and h^6 (even), so they tell how much
+   * smaller a step has to be for phi to look smooth; across a kink they shrink with h only.
+   */
+  roughness: { odd: number; even: number };
 }
 
 /**
- * Judges a central difference against an analytic derivative A, given phi at SAMPLE_OFFSETS
- * (times h) and the scale of each value (what its rounding is relative to). `tolerance` is what
- * the comparison allows. Values that are not finite are never excused: "disagrees".
+ * Judges a central difference against an analytic derivative A at one step, given phi at
+ * SAMPLE_OFFSETS (times h) and the scale of each value (what its rounding is relative to).
+ * `tolerance` is what the comparison allows. Values that are not finite are never excused:
+ * "disagrees". The look at the fine step and the smaller steps are stepRefinement.ts's.
  */
 export function judgeLine(line: {
   samples: readonly number[];
@@ -145,8 +171,6 @@ export function judgeLine(line: {
   h: number;
   analytic: number;
   tolerance: number;
-  /** phi at ±h * FINE_STEP_RATIO, asked for only when everything else says "disagrees". */
-  fine?: () => { plus: number; minus: number };
 }): LineJudgement {
   const { samples: p, scales, h, analytic, tolerance } = line;
   if (p.length !== SAMPLE_OFFSETS.length || scales.length !== SAMPLE_OFFSETS.length) {
@@ -159,26 +183,24 @@ export function judgeLine(line: {
   const bend2 = (p[6]! - 3 * p[5]! + 3 * p[3]! - p[1]!) / h;
   const bend = Math.max(Math.abs(bend1), Math.abs(bend2));
   const scale = Math.max(...scales.map(Math.abs));
-  const fits = (weights: readonly number[]) => {
+  // A combination over the most rounding alone can make of it.
+  const roughnessOf = (weights: readonly number[]) => {
     let total = 0;
     let weight = 0;
     weights.forEach((w, i) => {
       total += w * p[i]!;
       weight += Math.abs(w);
     });
-    return Math.abs(total) <= VALUE_ROUNDING * scale * weight;
+    return total === 0 ? 0 : Math.abs(total) / (VALUE_ROUNDING * scale * weight);
   };
-  const smooth = fits(ODD) && fits(EVEN);
-  const judgement = { numerical, error, tolerance, rounding, bend, smooth };
+  const roughness = { odd: roughnessOf(ODD), even: roughnessOf(EVEN) };
+  const smooth = roughness.odd <= 1 && roughness.even <= 1;
+  const judgement = { numerical, error, tolerance, rounding, bend, smooth, roughness };
   const finite =
     [error, rounding, bend, tolerance, scale].every(Number.isFinite) && p.every(Number.isFinite);
   if (!finite) return { ...judgement, verdict: "disagrees", smooth: false };
   if (error <= tolerance) return { ...judgement, verdict: "agrees" };
   if (!smooth) return { ...judgement, verdict: "kink" };
   if (error <= tolerance + rounding + bend) return { ...judgement, verdict: "imprecise" };
-  const fine = line.fine?.();
-  if (fine && agreesAtFineStep({ ...fine, h, analytic, tolerance })) {
-    return { ...judgement, verdict: "kink", smooth: false };
-  }
   return { ...judgement, verdict: "disagrees" };
 }

@@ -1,20 +1,19 @@
 import type { Tolerance } from "./close.js";
-import { type DirectionalNonFinite, directionalAgreement } from "./directional.js";
 import {
-  centralRounding,
-  exactRounding,
-  FINE_STEP_RATIO,
-  judgeLine,
-  type LineJudgement,
-  SAMPLE_OFFSETS,
-} from "./kink.js";
-import type { Sample } from "./sample.js";
+  type DirectionalNonFinite,
+  directionalAgreement,
+  projectedAllowance,
+} from "./directional.js";
+import { centralRounding, exactRounding, type LineJudgement } from "./kink.js";
+import { isFiniteSample, type Sample } from "./sample.js";
+import { judgeWithSmallerSteps, smallerSteps } from "./stepRefinement.js";
 
 /** What a probe does beyond its two evaluations, and when. */
 export interface LineProbeOptions {
   /**
-   * A disagreement is judged with more samples (kink.ts, 4 to 6 evaluations) to tell a kink
-   * (then `kink`) from a wrong gradient. Off where the caller decides per element anyway.
+   * A disagreement is judged with more samples (kink.ts, 4 to 6 evaluations, and smaller steps
+   * while those do not decide it: stepRefinement.ts) to tell a kink (then `kink`) from a wrong
+   * gradient. Off where the caller decides per element anyway.
    */
   judge: boolean;
   /**
@@ -23,6 +22,17 @@ export interface LineProbeOptions {
    * correct gradient look less than exact at large n, no longer does.
    */
   refine: boolean;
+  /**
+   * Smaller steps where f is not finite at ±h, or to judge (stepRefinement.ts; default true).
+   * Off where a probe that does not stand has the elements compared one by one anyway, each
+   * with its own smaller steps: those of the probe would only spend their evaluations.
+   */
+  withSmallerSteps?: boolean;
+  /**
+   * The most evaluations the probe may make (default: all it takes). A smaller step it cannot
+   * afford is not taken: the probe is then beyond f's domain, or next to a kink.
+   */
+  allowance?: number;
 }
 
 /** The outcome of one probe along a line. */
@@ -47,6 +57,14 @@ export interface Probe {
    */
   residual: number;
   bound: number;
+  /**
+   * f was not finite along the line at every step the probe took (x ± h v left its domain, and
+   * so did the smaller steps: stepRefinement.ts), or not at the samples that would judge it. The
+   * probe says nothing, and those values are forgiven: the elements, compared one by one, fail
+   * the check where f is not finite next to the point and no smaller step helps.
+   */
+  beyondDomain: boolean;
+  /** What made the comparison impossible other than f's values (the gradient, an overflow). */
   nonFinite: DirectionalNonFinite | null;
   judgement: LineJudgement | null;
 }
@@ -57,6 +75,11 @@ export interface Line {
   gradient: ArrayLike<number>;
   direction: ArrayLike<number>;
   h: number;
+  /**
+   * The smallest step the probe may take where f is not finite at h, or to judge it: the step
+   * at which v moves no entry by less than the relative rule's step (stepRefinement.ts).
+   */
+  floor: number;
   tolerance: Tolerance;
   /** phi at t steps; t = 0 is the point itself (never re-evaluated by the callers' samplers). */
   at: (t: number) => Sample;
@@ -67,55 +90,170 @@ export interface Line {
  * error model of kink.ts: it agrees within the projected allowance T plus the rounding rho of its
  * central difference (an element is compared as numpy does, within T alone, and rho only excuses
  * it; a probe is internal, and the rounding of a sum over many outputs is no reason to fall back
- * to the per-element comparison). See {@link LineProbeOptions} for the optional samples.
+ * to the per-element comparison). Where phi is not finite at ±1, the probe is made at the first
+ * smaller step where it is (2 evaluations each, stepRefinement.ts). See {@link LineProbeOptions}
+ * for the optional samples.
  */
 export function probeLine(line: Line, options: LineProbeOptions): Probe {
-  const { h, at } = line;
-  const plus = at(1);
-  const minus = at(-1);
+  const allowance = options.allowance ?? Number.POSITIVE_INFINITY;
+  let evaluations = 0;
+  // Values of f that were not finite: a probe's verdict never rests on them (see beyondDomain).
+  const notFinite: Sample[] = [];
+  const at = (t: number): Sample => {
+    if (t === 0) return line.at(0);
+    evaluations++;
+    const sample = line.at(t);
+    if (!isFiniteSample(sample)) notFinite.push(sample);
+    return sample;
+  };
+  const finished = (probe: Probe): Probe => {
+    for (const value of notFinite) value.forgive?.();
+    return probe;
+  };
+  const rounding = {
+    scale: line.at(0).scale,
+    tolerance: projectedAllowance(line.gradient, line.direction, line.tolerance),
+  };
+  const factors = [
+    1,
+    ...(options.withSmallerSteps === false ? [] : smallerSteps(line.h, line.floor, rounding)),
+  ];
+  let level = 0;
+  let plus = at(1);
+  let minus = at(-1);
+  const finite = () => isFiniteSample(plus) && isFiniteSample(minus);
+  while (!finite() && level + 1 < factors.length && allowance - evaluations >= 2) {
+    level++;
+    plus = at(factors[level]!);
+    minus = at(-factors[level]!);
+  }
+  if (!finite()) return finished(beyondDomain(line));
+  const first = compareAt(line, factors[level]!, plus, minus);
+  const { numerical, analytic, nonFinite } = first;
+  const outcome = {
+    numerical,
+    analytic,
+    kink: false,
+    beyondDomain: false,
+    nonFinite,
+    judgement: null,
+  };
+  if (nonFinite) return finished({ ...outcome, ...NOT_FINITE, agrees: false });
+  if (first.agrees) return finished(agreement(options, at, first));
+  // A disagreement at the step it was found at: its residual, and an exact gradient's bound there.
+  const disagreement = (judgement: LineJudgement | null, found = first) => ({
+    ...outcome,
+    numerical: found.numerical,
+    residual: found.numerical - analytic,
+    bound: exactRounding(found.plus.scale, found.minus.scale, found.step),
+    judgement,
+    agrees: false,
+    exact: false,
+    suspicion: Number.POSITIVE_INFINITY,
+  });
+  if (!options.judge) return finished(disagreement(null));
+  // A probe the samples cannot decide (a kink, or within its own error) is no disagreement: the
+  // caller replaces it by another direction.
+  const judged = judgeWithSmallerSteps({
+    at,
+    h: line.h,
+    analytic,
+    tolerance: () => first.allowance,
+    agreesWithinRounding: true,
+    factors,
+    from: level,
+    plus,
+    minus,
+    allowance: allowance - evaluations,
+  });
+  switch (judged.verdict) {
+    case "agrees":
+      return finished(
+        agreement(options, at, compareAt(line, judged.factor, judged.plus, judged.minus)),
+      );
+    case "disagrees":
+      return finished(
+        disagreement(judged.judgement, compareAt(line, judged.factor, judged.plus, judged.minus)),
+      );
+    case "notFinite":
+      return finished({ ...beyondDomain(line), judgement: judged.judgement });
+    default:
+      return finished({ ...disagreement(judged.judgement), kink: true });
+  }
+}
+
+/** The comparison of a probe at step h * factor, from phi at ± that step. */
+interface Comparison {
+  factor: number;
+  step: number;
+  plus: Sample;
+  minus: Sample;
+  numerical: number;
+  analytic: number;
+  /** The projected allowance T. */
+  allowance: number;
+  /** Within T plus the central difference's rounding, everything finite. */
+  agrees: boolean;
+  nonFinite: DirectionalNonFinite | null;
+}
+
+function compareAt(line: Line, factor: number, plus: Sample, minus: Sample): Comparison {
+  const step = line.h * factor;
   const probe = directionalAgreement({
     plus: plus.value,
     minus: minus.value,
-    h,
+    h: step,
     gradient: line.gradient,
     direction: line.direction,
     tolerance: line.tolerance,
   });
-  const { numerical, analytic, nonFinite } = probe;
-  const outcome = { numerical, analytic, kink: false, nonFinite, judgement: null };
-  if (nonFinite) return { ...outcome, ...NOT_FINITE, agrees: false };
+  const { numerical, analytic, allowance, nonFinite } = probe;
+  const within =
+    nonFinite === null &&
+    Math.abs(numerical - analytic) <= allowance + centralRounding(plus.scale, minus.scale, step);
+  return { factor, step, plus, minus, numerical, analytic, allowance, agrees: within, nonFinite };
+}
+
+/** A probe that agrees, at its step: exact, or not (then refined, if asked). */
+function agreement(
+  options: LineProbeOptions,
+  at: (t: number) => Sample,
+  compared: Comparison,
+): Probe {
+  const { numerical, analytic, step, factor } = compared;
   const residual = numerical - analytic;
-  const error = Math.abs(residual);
-  const exactBound = exactRounding(plus.scale, minus.scale, h);
-  const measured = { residual, bound: exactBound };
-  if (error <= probe.allowance + centralRounding(plus.scale, minus.scale, h)) {
-    const suspicion = ratio(error, exactBound);
-    if (suspicion <= 1 || !options.refine) {
-      return { ...outcome, ...measured, agrees: true, exact: suspicion <= 1, suspicion };
-    }
-    return { ...outcome, agrees: true, ...refined(line, numerical, analytic, exactBound) };
-  }
-  const disagreement = {
-    ...outcome,
-    ...measured,
-    agrees: false,
-    exact: false,
-    suspicion: Infinity,
-  };
-  if (!options.judge) return disagreement;
-  // A probe the samples cannot decide (a kink, or within its own error) is no disagreement: the
-  // caller replaces it by another direction.
-  const samples = SAMPLE_OFFSETS.map((t) => (t === 1 ? plus : t === -1 ? minus : at(t)));
-  const judgement = judgeLine({
-    samples: samples.map((sample) => sample.value),
-    scales: samples.map((sample) => sample.scale),
-    h,
+  const exactBound = exactRounding(compared.plus.scale, compared.minus.scale, step);
+  const outcome = {
+    numerical,
     analytic,
-    tolerance: probe.allowance,
-    fine: () => ({ plus: at(FINE_STEP_RATIO).value, minus: at(-FINE_STEP_RATIO).value }),
-  });
-  const kink = judgement.verdict === "kink" || judgement.verdict === "imprecise";
-  return { ...disagreement, kink, judgement };
+    kink: false,
+    beyondDomain: false,
+    nonFinite: null,
+    judgement: null,
+    agrees: true,
+  };
+  const suspicion = ratio(Math.abs(residual), exactBound);
+  if (suspicion <= 1 || !options.refine) {
+    return { ...outcome, residual, bound: exactBound, exact: suspicion <= 1, suspicion };
+  }
+  const atStep = (t: number) => at(t * factor);
+  return { ...outcome, ...refined(atStep, step, numerical, analytic, exactBound) };
+}
+
+/** A probe along which f is not finite at any step it took (see Probe.beyondDomain). */
+function beyondDomain(line: Line): Probe {
+  let analytic = 0;
+  for (let j = 0; j < line.gradient.length; j++) analytic += line.gradient[j]! * line.direction[j]!;
+  return {
+    numerical: Number.NaN,
+    analytic,
+    kink: false,
+    beyondDomain: true,
+    agrees: false,
+    nonFinite: null,
+    judgement: null,
+    ...NOT_FINITE,
+  };
 }
 
 /** The equation part of a probe whose samples or arithmetic were not finite. */
@@ -144,24 +282,25 @@ const NOISE_MARGIN = 10;
  * smaller than the terms it sums, and its rounding relative to those, which the scale of its
  * value (kink.ts) does not see. phi(±e) with e = h NOISE_STEP differ by 2 e A plus their
  * rounding, so |phi(e) - phi(-e) - 2 e A| / 2h is a draw of the rounding of one central
- * difference at h; the extrapolation has 3/2 of it.
+ * difference at h; the extrapolation has 3/2 of it. `at` takes t in steps of h.
  */
 function refined(
-  line: Line,
+  at: (t: number) => Sample,
+  h: number,
   numerical: number,
   analytic: number,
   exactBound: number,
 ): { exact: boolean; suspicion: number; residual: number; bound: number } {
-  const plus2 = line.at(2);
-  const minus2 = line.at(-2);
-  const numerical2 = (plus2.value - minus2.value) / (4 * line.h);
+  const plus2 = at(2);
+  const minus2 = at(-2);
+  const numerical2 = (plus2.value - minus2.value) / (4 * h);
   const residual = (4 * numerical - numerical2) / 3 - analytic;
-  let bound = (4 * exactBound + exactRounding(plus2.scale, minus2.scale, 2 * line.h)) / 3;
+  let bound = (4 * exactBound + exactRounding(plus2.scale, minus2.scale, 2 * h)) / 3;
   if (Math.abs(residual) > bound) {
     const noise = Math.abs(
-      line.at(NOISE_STEP).value - line.at(-NOISE_STEP).value - 2 * NOISE_STEP * line.h * analytic,
+      at(NOISE_STEP).value - at(-NOISE_STEP).value - 2 * NOISE_STEP * h * analytic,
     );
-    bound = Math.max(bound, (NOISE_MARGIN * 1.5 * noise) / (2 * line.h));
+    bound = Math.max(bound, (NOISE_MARGIN * 1.5 * noise) / (2 * h));
   }
   const suspicion = ratio(Math.abs(residual), bound);
   // NaN (a sample that is not finite) is never exact.

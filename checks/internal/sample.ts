@@ -7,16 +7,24 @@ import type { Tensor } from "../../reference/tensor/index.js";
 export interface Sample {
   value: number;
   scale: number;
+  /**
+   * Present when f was not finite at a moved point (then `value` is not finite either): forgives
+   * it. A value that is not finite fails the check at the end (gradcheck names it), unless the
+   * line it was taken on was decided at a smaller step where f is finite, or was left out as
+   * not finite within its steps (stepRefinement.ts): then it decides nothing.
+   */
+  forgive?: () => void;
 }
 
 /** The per-element central differences of one input, with the samples they came from. */
 export interface NumericalGradient {
   expected: Tensor;
-  /** <downstream, f> with the element moved by +h and by -h, and their scales. */
-  plus: Float64Array;
-  minus: Float64Array;
-  plusScale: Float64Array;
-  minusScale: Float64Array;
+  /**
+   * <downstream, f> with the element moved by +h and by -h. An element judged at a smaller
+   * step (stepRefinement.ts) holds that step's central difference, samples and step instead.
+   */
+  plus: Sample[];
+  minus: Sample[];
   /** The step h of each element. */
   steps: Float64Array;
 }
@@ -31,4 +39,9 @@ export function sampleOf(out: Tensor, downstream: Tensor): Sample {
     scale += Math.abs(term);
   }
   return { value, scale };
+}
+
+/** Whether a sample's value is finite (a value of f that is not finite makes it NaN or ±Infinity). */
+export function isFiniteSample(sample: Sample): boolean {
+  return Number.isFinite(sample.value);
 }

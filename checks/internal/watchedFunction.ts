@@ -11,25 +11,39 @@ export interface NonFiniteOutput {
 }
 
 /**
- * f as gradcheck calls it: every call counted, its result required to be a Tensor, and the
- * first value that was not finite remembered with the input that was being moved (gradcheck
- * blames that input for it).
+ * f as gradcheck calls it: every call counted, its result required to be a Tensor, and every
+ * value that was not finite remembered with the input that was being moved (gradcheck blames
+ * that input for the first one it was not asked to forgive).
  */
 export class WatchedFunction {
   /** Calls of f so far. */
   evaluations = 0;
-  /** The first value of f that was not finite, or null. */
-  nonFinite: NonFiniteOutput | null = null;
+  #atPoint: NonFiniteOutput | null = null;
+  readonly #moved: NonFiniteOutput[] = [];
+  readonly #forgiven = new Set<NonFiniteOutput>();
   #moving: number | null = null;
 
   constructor(private readonly f: TensorFunction) {}
 
-  /** f at `args`, unmoved (the point itself). */
-  call(args: readonly Tensor[]): Tensor {
-    return this.#call(args, true);
+  /**
+   * The value of f that was not finite to blame, or null: at the point itself (never forgiven),
+   * else the first one at a moved point that was not forgiven.
+   */
+  get nonFinite(): NonFiniteOutput | null {
+    return this.#atPoint ?? this.#moved.find((found) => !this.#forgiven.has(found)) ?? null;
   }
 
-  #call(args: readonly Tensor[], watchValues: boolean): Tensor {
+  /** f at `args`, unmoved (the point itself). */
+  call(args: readonly Tensor[]): Tensor {
+    const { output, nonFinite } = this.#call(args, true);
+    this.#atPoint ??= nonFinite;
+    return output;
+  }
+
+  #call(
+    args: readonly Tensor[],
+    watchValues: boolean,
+  ): { output: Tensor; nonFinite: NonFiniteOutput | null } {
     this.evaluations++;
     // Called as a plain function, as f was always called (`this` is undefined inside).
     const f = this.f;
@@ -37,21 +51,35 @@ export class WatchedFunction {
     if (!(out instanceof Tensor)) {
       throw new Error(`gradcheck: f must return a Tensor, got ${typeof out}`);
     }
-    const bad = firstNonFinite(out.data);
-    if (watchValues && bad !== -1 && this.nonFinite === null) {
-      this.nonFinite = { flat: bad, value: out.data[bad]!, shape: out.shape, input: this.#moving };
-    }
-    return out;
+    const bad = watchValues ? firstNonFinite(out.data) : -1;
+    const nonFinite =
+      bad === -1
+        ? null
+        : { flat: bad, value: out.data[bad]!, shape: out.shape, input: this.#moving };
+    return { output: out, nonFinite };
   }
 
-  /** f at `inputs` with input `i`'s data replaced by `replacement` (a move of input i). */
-  moved(inputs: readonly Tensor[], i: number, replacement: Float64Array): Tensor {
+  /**
+   * f at `inputs` with input `i`'s data replaced by `replacement` (a move of input i), and the
+   * first value that was not finite, if any: remembered, and blamed unless `forgive`n.
+   */
+  moved(
+    inputs: readonly Tensor[],
+    i: number,
+    replacement: Float64Array,
+  ): { output: Tensor; nonFinite: NonFiniteOutput | null } {
     const args = inputs.slice();
     args[i] = new Tensor(replacement, inputs[i]!.shape);
     this.#moving = i;
-    const out = this.#call(args, true);
+    const result = this.#call(args, true);
     this.#moving = null;
-    return out;
+    if (result.nonFinite !== null) this.#moved.push(result.nonFinite);
+    return result;
+  }
+
+  /** Forgives a value of f at a moved point that decided nothing (see Sample.forgive). */
+  forgive(found: NonFiniteOutput): void {
+    this.#forgiven.add(found);
   }
 
   /**
@@ -64,6 +92,6 @@ export class WatchedFunction {
       const replacement = replacements[i];
       return replacement ? new Tensor(replacement, input.shape) : input;
     });
-    return this.#call(args, false);
+    return this.#call(args, false).output;
   }
 }
