@@ -1,5 +1,5 @@
 import type { Rng, Tensor } from "../../reference/tensor/index.js";
-import { stepFor } from "../centralDifferences.js";
+import { stepFor } from "./centralDifferences.js";
 import type { Tolerance } from "./close.js";
 import { type LineProbeOptions, type Probe, probeLine } from "./probeLine.js";
 import type { Sample } from "./sample.js";

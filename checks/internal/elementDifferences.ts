@@ -1,5 +1,5 @@
 import { Tensor } from "../../reference/tensor/index.js";
-import { stepFor } from "../centralDifferences.js";
+import { stepFor } from "./centralDifferences.js";
 import type { NumericalGradient, Sample } from "./sample.js";
 
 /** The samples of an element not measured yet. */

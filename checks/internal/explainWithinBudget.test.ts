@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Rng, Tensor } from "../../reference/tensor/index.js";
-import { centralDifferences, DEFAULT_RELATIVE_STEP } from "../centralDifferences.js";
-import { DEFAULT_TOLERANCE } from "../compareTensors.js";
+import { centralDifferences, DEFAULT_RELATIVE_STEP } from "./centralDifferences.js";
+import { DEFAULT_TOLERANCE } from "./compareTensors.js";
 import { directionalProbe } from "./directionalProbe.js";
 import { ElementDifferences } from "./elementDifferences.js";
 import { type ExplanationSetup, explainWithinBudget } from "./explainWithinBudget.js";

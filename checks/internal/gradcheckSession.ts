@@ -3,8 +3,8 @@
  * plan of an input's per-element check.
  */
 import type { Rng, Tensor } from "../../reference/tensor/index.js";
-import type { Tolerance } from "../compareTensors.js";
-import type { DiagnoseContext } from "../diagnose.js";
+import type { Tolerance } from "./compareTensors.js";
+import type { DiagnoseContext } from "./diagnose.js";
 import type { BlockResidual, ExplanationRoot } from "./explainWithinBudget.js";
 import type { NumericalGradient, Sample } from "./sample.js";
 

@@ -1,11 +1,11 @@
 /** An input's verdict from its per-element comparison, and the message that says it. */
 import { Tensor } from "../../reference/tensor/index.js";
 import { sameShape } from "../../reference/tensor/internal/shape.js";
-import { type Comparison, compareTensors, type ExcludedElements } from "../compareTensors.js";
-import type { DiagnoseContext } from "../diagnose.js";
-import type { InputReport } from "../gradcheck.js";
 import { formatIndex, unravel } from "./close.js";
+import { type Comparison, compareTensors, type ExcludedElements } from "./compareTensors.js";
+import type { DiagnoseContext } from "./diagnose.js";
 import type { Session } from "./gradcheckSession.js";
+import type { InputReport } from "./inputReport.js";
 import { hintFromCompared, type PartlyKnown } from "./partialHints.js";
 
 /** What a comparison compares, kept for a second one with the other inputs in view. */

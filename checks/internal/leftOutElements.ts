@@ -1,5 +1,5 @@
 import type { Tensor } from "../../reference/tensor/index.js";
-import { stepFor } from "../centralDifferences.js";
+import { stepFor } from "./centralDifferences.js";
 import { isClose, type Tolerance } from "./close.js";
 import type { NumericalGradient, Sample } from "./sample.js";
 import { judgeWithSmallerSteps, type SteppedJudgement, smallerSteps } from "./stepRefinement.js";

@@ -1,6 +1,6 @@
 import { Tensor } from "../../reference/tensor/index.js";
-import { type DiagnoseContext, diagnose, type Hint } from "../diagnose.js";
 import type { Tolerance } from "./close.js";
+import { type DiagnoseContext, diagnose, type Hint } from "./diagnose.js";
 
 /** Expected values of which only some are known (1 in `compared`; null: all are). */
 export interface PartlyKnown {

@@ -4,9 +4,9 @@
  */
 import { Tensor } from "../../reference/tensor/index.js";
 import { sameShape } from "../../reference/tensor/internal/shape.js";
-import type { InputReport } from "../gradcheck.js";
 import { blockKey, explainWithinBudget } from "./explainWithinBudget.js";
 import type { CheckPlan, Session } from "./gradcheckSession.js";
+import type { InputReport } from "./inputReport.js";
 import { type ComparisonBasis, compareBasis, leftOut, settle } from "./inputVerdict.js";
 import { JUDGEMENT_COST, leftOutElements } from "./leftOutElements.js";
 import { diagonalOf } from "./partialHints.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { matmul, Tensor } from "../../reference/tensor/index.js";
 import { nearKinkNetwork } from "../../testing/gradcheckCatalogue.js";
-import { DEFAULT_RELATIVE_STEP, stepFor } from "../centralDifferences.js";
+import { DEFAULT_RELATIVE_STEP, stepFor } from "./centralDifferences.js";
 import { judgeLine, SAMPLE_OFFSETS } from "./kink.js";
 import { type Sample, sampleOf } from "./sample.js";
 import { judgeWithSmallerSteps, type SteppedLine, smallerSteps } from "./stepRefinement.js";
