@@ -1,26 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { einsum, matmul, Rng, type Tensor, tensor } from "./index.js";
+import { type OperandCase, type OutputCase, outputKeys } from "./testing/outputKeys.js";
 
 // ---------------------------------------------------------------------------------------------
 // A naive einsum: a direct sum over the whole index space, written from the definition.
 // ---------------------------------------------------------------------------------------------
-
-/** One operand of a generated case: letters before and after an optional `...`, and its shape. */
-interface OperandCase {
-  before: string[];
-  ellipsis: boolean;
-  /** How many dims the `...` stands for in this operand (0 when there is no `...`). */
-  covered: number;
-  after: string[];
-  shape: number[];
-}
-
-interface OutputCase {
-  before: string[];
-  ellipsis: boolean;
-  after: string[];
-}
 
 interface EinsumCase {
   operands: OperandCase[];
@@ -47,21 +32,7 @@ function naiveEinsum(c: EinsumCase): { shape: number[]; data: number[] } {
     });
   });
   const size = (key: string) => sides.get(key)!.find((s) => s !== 1) ?? 1;
-  const dots = Array.from({ length: ellipsisDims }, (_, t) => `#${t}`);
-  let outKeys: string[];
-  if (c.output === null) {
-    const counts = new Map<string, number>();
-    for (const op of c.operands) {
-      for (const letter of [...op.before, ...op.after]) {
-        counts.set(letter, (counts.get(letter) ?? 0) + 1);
-      }
-    }
-    const once = [...counts].filter(([, n]) => n === 1).map(([letter]) => letter);
-    once.sort((a, b) => a.charCodeAt(0) - b.charCodeAt(0));
-    outKeys = [...dots, ...once];
-  } else {
-    outKeys = [...c.output.before, ...(c.output.ellipsis ? dots : []), ...c.output.after];
-  }
+  const outKeys = outputKeys(c.operands, c.output, ellipsisDims);
   const allKeys = [...sides.keys()];
   const outShape = outKeys.map(size);
   const out = new Array<number>(outShape.reduce((a, b) => a * b, 1)).fill(0);

@@ -2,21 +2,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { einsum } from "../einsum.js";
 import { Tensor } from "../Tensor.js";
+import { type OperandCase, outputKeys } from "../testing/outputKeys.js";
 import { compileEinsum } from "./compileEinsum.js";
 import { compileProduct } from "./compileProduct.js";
 import { parseEinsumSpec, planEinsum } from "./einsumSpec.js";
 
 // The fast path for einsums that sum nothing must give the general path's bits exactly: -0
 // against +0 and NaN included. Bits are compared with Object.is (NaN equals NaN, -0 is not 0).
-
-interface OperandCase {
-  before: string[];
-  ellipsis: boolean;
-  /** How many of the `...` dims this operand has (aligned on the right). */
-  covered: number;
-  after: string[];
-  shape: number[];
-}
 
 interface ProductCase {
   spec: string;
@@ -156,21 +148,7 @@ function naiveProduct(c: ProductCase): { shape: number[]; data: number[] } | und
       if (side !== 1 || !sides.has(key)) sides.set(key, side);
     });
   }
-  const dots = Array.from({ length: dotsCount }, (_, t) => `#${t}`);
-  let outKeys: string[];
-  if (c.output === null) {
-    const counts = new Map<string, number>();
-    for (const op of c.operands) {
-      for (const letter of [...op.before, ...op.after]) {
-        counts.set(letter, (counts.get(letter) ?? 0) + 1);
-      }
-    }
-    const once = [...counts].filter(([, n]) => n === 1).map(([letter]) => letter);
-    once.sort((x, y) => x.charCodeAt(0) - y.charCodeAt(0));
-    outKeys = [...dots, ...once];
-  } else {
-    outKeys = [...c.output.before, ...(c.output.ellipsis ? dots : []), ...c.output.after];
-  }
+  const outKeys = outputKeys(c.operands, c.output, dotsCount);
   if ([...sides.keys()].some((key) => !outKeys.includes(key))) return undefined;
   const shape = outKeys.map((key) => sides.get(key)!);
   const size = shape.reduce((a, b) => a * b, 1);
