@@ -248,7 +248,18 @@ describe("gradcheck", () => {
       [tensor([1, 2, 3])],
     );
     expect(report.status).toBe("failed");
-    expect(report.message).toContain("modified in place");
+    expect(report.message).toContain("modified in place by the gradient function");
+    // And f, the function that writes first here.
+    const byF = gradcheck(
+      (a) => {
+        a!.data[1] = 7;
+        return sum(a!);
+      },
+      (g, [a]) => [tensor(Array(a!.size).fill(g.item()), a!.shape)],
+      [tensor([1, 2, 3])],
+    );
+    expect(byF.status).toBe("failed");
+    expect(byF.message).toContain("modified in place by f;");
   });
 
   it("rejects bad options with a clear message", () => {

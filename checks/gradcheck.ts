@@ -99,7 +99,11 @@ export function gradcheck(
   const watched = new WatchedFunction(f);
   const output = watched.call(inputs);
   const downstream = downstreamFor(options.downstream, settings.seed, output);
+  // Which function wrote into an input first, for the message: f, unless only the gradients did.
+  const changedByF = changedInput(snapshots, inputs) !== -1;
   const analytic = gradients(downstream, inputs.slice());
+  const writer =
+    !changedByF && changedInput(snapshots, inputs) !== -1 ? "the gradient function" : "f";
   if (!Array.isArray(analytic)) {
     throw new Error(
       `gradcheck: gradients must return an array with one gradient per input, got ${typeof analytic}`,
@@ -158,7 +162,7 @@ export function gradcheck(
     if (report.status === "failed") hintFromOtherInputs(session, report, reports, analytic, bases);
   }
   if (watched.nonFinite !== null) blameNonFinite(reports, watched.nonFinite, settings.names);
-  blameInPlaceChange(reports, snapshots, inputs, settings.names);
+  blameInPlaceChange(reports, snapshots, inputs, settings.names, writer);
   return summarize(reports, downstream, watched.evaluations);
 }
 
@@ -479,19 +483,28 @@ function blameNonFinite(
   }
 }
 
-/** Fails the first input that f or the gradients wrote into (its report, or the first one). */
+/** The first input whose data differs from its snapshot, or -1. */
+function changedInput(snapshots: readonly Float64Array[], inputs: readonly Tensor[]): number {
+  return snapshots.findIndex((snapshot, i) => !sameData(snapshot, inputs[i]!.data));
+}
+
+/**
+ * Fails the first input that f or the gradients wrote into (its report, or the first one),
+ * naming `writer`, the function seen writing first.
+ */
 function blameInPlaceChange(
   reports: InputReport[],
   snapshots: readonly Float64Array[],
   inputs: readonly Tensor[],
   names: readonly string[],
+  writer: string,
 ): void {
-  const changed = snapshots.findIndex((snapshot, i) => !sameData(snapshot, inputs[i]!.data));
+  const changed = changedInput(snapshots, inputs);
   if (changed === -1) return;
   const report = reports.find((r) => r.index === changed) ?? reports[0];
   if (report) {
     report.status = "failed";
-    report.message = `${names[changed]!} was modified in place; functions must never change their inputs`;
+    report.message = `${names[changed]!} was modified in place by ${writer}; functions must never change their inputs`;
   }
 }
 
