@@ -20,6 +20,29 @@ describe("compareTensors", () => {
     expect(c.message).toMatch(/^gradient of W: 1 of 12 elements differs/);
   });
 
+  it("counts elements given as counted among those that differ, after the worst, named apart", () => {
+    const off = expected.clone();
+    off.data[1] = off.data[1]! + 5; // counted: larger than the one that leads
+    off.data[2] = off.data[2]! + 4; // counted
+    off.data[9] = off.data[9]! + 1e-3; // leads
+    const c = compareTensors(off, expected, {
+      name: "gradient of W",
+      exclude: [
+        { positions: [1, 2, 5], reason: "not tested for a kink", counted: true },
+        { positions: [7], reason: "next to a kink" },
+      ],
+    });
+    // Position 5 agrees, so it is neither counted nor left out; 7 is left out.
+    expect(c).toMatchObject({ passed: false, mismatched: 3, excluded: 1 });
+    expect(c.worst.map((w) => w.index)).toEqual([[2, 1]]);
+    expect(c.message.split("\n").slice(0, 4)).toEqual([
+      "gradient of W: 3 of 11 elements differ (atol 1e-6, rtol 1e-5)",
+      expect.stringMatching(/^ {2}at \[2, 1\]: /),
+      "  2 of them, at [0, 1], [0, 2], were not tested for a kink",
+      "  1 element next to a kink was left out (at [1, 3])",
+    ]);
+  });
+
   it("leaves excluded elements out of the verdict, the count and the worst, and names them", () => {
     const off = expected.clone();
     off.data[1] = off.data[1]! + 5; // left out: larger than the one that counts

@@ -54,6 +54,13 @@ export interface ExcludedElements {
   positions: readonly number[];
   /** What they are, for the message: "3 elements next to a kink were left out". */
   reason: string;
+  /**
+   * They differ and count as differing (in the verdict and in "N of M elements differ"), but
+   * are kept out of the worst elements, which lead with the others, and are named in a line of
+   * their own: "2 of them, at [0, 2], [1, 0], were <reason>" (gradcheck's elements not tested
+   * for a kink once another failed). Those of them within the tolerance simply agree.
+   */
+  counted?: boolean;
 }
 
 /** Options of {@link compareTensors}; atol and rtol default to {@link DEFAULT_TOLERANCE}. */
@@ -113,9 +120,9 @@ export function compareTensors(
     rtol: Math.max(tolerance.rtol, 1e-4),
   };
   if (!sameShape(actual.shape, expected.shape)) return wrongShape(base, actual, expected, context);
-  const left = leftOut(options.exclude, actual, expected);
+  const left = leftOut(options.exclude, actual, expected, tolerance);
   const scores = scoreElements(actual, expected, tolerance, left.mask);
-  if (scores.differing.length === 0) {
+  if (scores.differing.length === 0 && left.counted === 0) {
     return {
       ...base,
       passed: true,
@@ -135,8 +142,8 @@ export function compareTensors(
     passed: false,
     outcome,
     actualShape: [...actual.shape],
-    mismatched: scores.differing.length,
-    excluded: left.count,
+    mismatched: scores.differing.length + left.counted,
+    excluded: left.count - left.counted,
     maxAbsError: scores.maxAbsError,
     maxRelError: scores.maxRelError,
     worst,
@@ -249,42 +256,73 @@ function worstElements(
 }
 
 interface LeftOut {
-  /** 1 at the positions left out; null when none are. */
+  /** 1 at the positions left out of the scoring; null when none are. */
   mask: Uint8Array | null;
   count: number;
+  /** How many of `count` differ and count as differing all the same (`counted` groups). */
+  counted: number;
   /** One line per reason, for the message. */
   lines: string[];
+  /** One line per reason of the counted groups, to follow the worst elements. */
+  countedLines: string[];
 }
 
 /**
  * The valid, distinct positions of `exclude` where both values are finite (NaN and Infinity are
- * never left out), as a mask, and a line per reason naming them.
+ * never left out), as a mask, and a line per reason naming them; of a `counted` group, only the
+ * positions that differ beyond the tolerance.
  */
 function leftOut(
   exclude: readonly ExcludedElements[] | undefined,
   actual: Tensor,
   expected: Tensor,
+  tolerance: Tolerance,
 ): LeftOut {
-  if (!exclude || exclude.length === 0) return { mask: null, count: 0, lines: [] };
+  if (!exclude || exclude.length === 0) {
+    return { mask: null, count: 0, counted: 0, lines: [], countedLines: [] };
+  }
   const size = expected.size;
   const mask = new Uint8Array(size);
   let count = 0;
-  const byReason = new Map<string, number[]>();
+  let counted = 0;
+  const byReason = new Map<string, { positions: number[]; counted: boolean }>();
   for (const group of exclude) {
-    const positions = byReason.get(group.reason) ?? [];
-    byReason.set(group.reason, positions);
+    const key = `${group.counted ? "counted" : "left"}:${group.reason}`;
+    const entry = byReason.get(key) ?? { positions: [], counted: group.counted === true };
+    byReason.set(key, entry);
     for (const flat of group.positions) {
       if (!Number.isInteger(flat) || flat < 0 || flat >= size || mask[flat] === 1) continue;
-      if (!Number.isFinite(actual.data[flat]!) || !Number.isFinite(expected.data[flat]!)) continue;
+      const a = actual.data[flat]!;
+      const e = expected.data[flat]!;
+      if (!Number.isFinite(a) || !Number.isFinite(e)) continue;
+      if (entry.counted && isClose(a, e, tolerance.atol, tolerance.rtol)) continue;
       mask[flat] = 1;
       count++;
-      positions.push(flat);
+      if (entry.counted) counted++;
+      entry.positions.push(flat);
     }
   }
-  const lines = [...byReason]
-    .filter(([, positions]) => positions.length > 0)
-    .map(([reason, positions]) => describeLeftOut(reason, positions, expected.shape));
-  return { mask, count, lines };
+  const lines: string[] = [];
+  const countedLines: string[] = [];
+  for (const [key, { positions, counted: isCounted }] of byReason) {
+    if (positions.length === 0) continue;
+    const reason = key.slice(key.indexOf(":") + 1);
+    if (isCounted) countedLines.push(describeCounted(reason, positions, expected.shape));
+    else lines.push(describeLeftOut(reason, positions, expected.shape));
+  }
+  return { mask, count, counted, lines, countedLines };
+}
+
+/** "2 of them, at [0, 2], [1, 0], were not tested for a kink (...)", at most 3 named. */
+function describeCounted(reason: string, positions: number[], shape: readonly number[]): string {
+  const where = shape.length === 0 ? "" : `, at ${namedPositions(positions, shape)},`;
+  return `${positions.length} of them${where} ${positions.length === 1 ? "was" : "were"} ${reason}`;
+}
+
+/** The first three positions as multi-indices, "..." after them when there are more. */
+function namedPositions(positions: readonly number[], shape: readonly number[]): string {
+  const named = positions.slice(0, 3).map((flat) => formatIndex(unravel(flat, shape)));
+  return `${named.join(", ")}${positions.length > 3 ? ", ..." : ""}`;
 }
 
 /** "3 elements next to a kink were left out (at [0, 1], [2, 0], [3, 1])", at most 3 named. */
@@ -292,8 +330,7 @@ function describeLeftOut(reason: string, positions: number[], shape: readonly nu
   const one = positions.length === 1;
   const head = `${positions.length} element${one ? "" : "s"} ${reason} ${one ? "was" : "were"} left out`;
   if (shape.length === 0) return head;
-  const named = positions.slice(0, 3).map((flat) => formatIndex(unravel(flat, shape)));
-  return `${head} (at ${named.join(", ")}${positions.length > 3 ? ", ..." : ""})`;
+  return `${head} (at ${namedPositions(positions, shape)})`;
 }
 
 /** |a - e|, and Infinity when either is not finite (never NaN). */
@@ -308,11 +345,12 @@ function relativeError(absError: number, e: number): number {
 }
 
 function describeMismatch(c: Comparison, size: number, left: LeftOut): string {
-  const counted = size - left.count;
+  const counted = size - c.excluded;
   const lines = [
     `${c.name}: ${c.mismatched} of ${counted} element${counted === 1 ? "" : "s"} differ${c.mismatched === 1 ? "s" : ""} (atol ${formatNumber(c.tolerance.atol)}, rtol ${formatNumber(c.tolerance.rtol)})`,
   ];
   lines.push(...worstLines(c));
+  lines.push(...left.countedLines.map((line) => `  ${line}`));
   lines.push(...left.lines.map((line) => `  ${line}`));
   if (c.hint) lines.push(`  hint: ${c.hint.message}`);
   return lines.join("\n");
@@ -350,6 +388,7 @@ function describeNonFinite(
     );
   }
   lines.push(...worstLines(c));
+  lines.push(...left.countedLines.map((line) => `  ${line}`));
   lines.push(...left.lines.map((line) => `  ${line}`));
   // The hint about the expected values would repeat the line above.
   if (c.hint && (nonFiniteActual > 0 || c.hint.kind !== "non-finite"))

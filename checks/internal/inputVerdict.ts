@@ -1,7 +1,6 @@
 /** An input's verdict from its per-element comparison, and the message that says it. */
 import { Tensor } from "../../reference/tensor/index.js";
 import { sameShape } from "../../reference/tensor/internal/shape.js";
-import { formatIndex, unravel } from "./close.js";
 import { type Comparison, compareTensors, type ExcludedElements } from "./compareTensors.js";
 import type { DiagnoseContext } from "./diagnose.js";
 import type { Session } from "./gradcheckSession.js";
@@ -18,51 +17,6 @@ export interface ComparisonBasis {
   compared: Uint8Array | null;
   /** 1 where the central difference was measured. */
   measured: Uint8Array;
-  /**
-   * Elements that differ, were not tested for a kink, and count as differing all the same: the
-   * input failed on an element that was tested, so its verdict stands whatever they are.
-   */
-  countedUntested?: number;
-}
-
-/**
- * Counts the untested elements of an input that failed for sure as differing, in `comparison`
- * and its `message` lines: the first line counts them among the elements that differ, and the
- * line that named them as left out names them as not tested for a kink. They stay out of the
- * worst elements, which lead with the ones that decided the failure.
- */
-export function countUntested(
-  comparison: Comparison,
-  message: string[],
-  report: InputReport,
-  untested: number,
-): void {
-  const headline = /^(.*): (\d+) of (\d+) elements? differs? \(/.exec(message[0]!);
-  const leftLine = message.findIndex((line) => line.includes(` ${UNTESTED_REASON} `));
-  if (!headline || leftLine === -1) return;
-  const differ = Number(headline[2]) + untested;
-  const of = Number(headline[3]) + untested;
-  message[0] = message[0]!.replace(
-    headline[0],
-    `${headline[1]}: ${differ} of ${of} element${of === 1 ? "" : "s"} differ${differ === 1 ? "s" : ""} (`,
-  );
-  const shape = comparison.expectedShape;
-  const named = report.untested.slice(0, 3).map((flat) => formatIndex(unravel(flat, shape)));
-  const where =
-    shape.length === 0
-      ? ""
-      : `, at ${named.join(", ")}${report.untested.length > 3 ? ", ..." : ""},`;
-  // Right after the worst elements, so "of them" reads as of the elements that differ.
-  message.splice(leftLine, 1);
-  let after = 1;
-  while (after < message.length && /^ {2}(at \[|value: )/.test(message[after]!)) after++;
-  message.splice(
-    after,
-    0,
-    `  ${untested} of them${where} ${untested === 1 ? "was" : "were"} ${UNTESTED_COUNTED}`,
-  );
-  comparison.mismatched += untested;
-  comparison.excluded -= untested;
 }
 
 /** The report's verdict from its per-element comparison. */
@@ -91,14 +45,19 @@ export const NOT_COMPARED_REASON =
 
 /**
  * The elements a report leaves out of its comparison, with the reasons: an element that differs
- * but was not tested for a kink is not counted as failing either (it may be next to one).
+ * but was not tested for a kink is not counted as failing either (it may be next to one), unless
+ * the input failed for sure on another (`failedForSure`): then it counts as differing, named as
+ * not tested, after the worst elements that decided the failure.
  */
-export function leftOut(report: InputReport): ExcludedElements[] {
+export function leftOut(report: InputReport, failedForSure = false): ExcludedElements[] {
+  const untested = failedForSure
+    ? { positions: report.untested, reason: UNTESTED_COUNTED, counted: true }
+    : { positions: report.untested, reason: UNTESTED_REASON };
   return [
     { positions: report.kinks, reason: KINK_REASON },
     { positions: report.imprecise, reason: IMPRECISE_REASON },
     { positions: report.notFiniteNearby, reason: NOT_FINITE_REASON },
-    { positions: report.untested, reason: UNTESTED_REASON },
+    untested,
     { positions: report.notCompared, reason: NOT_COMPARED_REASON },
   ];
 }
@@ -123,8 +82,6 @@ export function compareBasis(
   if (comparison.passed) return comparison;
   const count = (n: number) => `${n} element${n === 1 ? "" : "s"}`;
   let message = comparison.message.split("\n");
-  const untested = basis.countedUntested ?? 0;
-  if (untested > 0) countUntested(comparison, message, report, untested);
   // One element compared fits any factor: no hint from fewer than two.
   const compared = basis.compared?.reduce((sum, known) => sum + known, 0) ?? Infinity;
   if (compared < 2) message = message.filter((line) => !line.startsWith("  hint: "));

@@ -167,15 +167,13 @@ export function explainInput(
   // as differing (the verdict is failed whatever they are), with a line saying so: a student
   // reads "6 of 9 elements differ", not "1 of 4 differs" and 5 left out. Without a sure failure
   // they stay left out, as they may be next to a kink.
-  const failedForSure = explanation.disagreeing.length > 0;
   const basis = {
     name: report.name,
     actual: new Tensor(actual, input.shape),
     expected: new Tensor(expected, input.shape),
-    exclude: leftOut(report),
+    exclude: leftOut(report, explanation.disagreeing.length > 0),
     compared: unknown.size > 0 ? compared : null,
     measured: differences.measured,
-    countedUntested: failedForSure ? explanation.unjudged.length : 0,
   };
   settle(report, compareBasis(session, report, basis), input.size);
   return basis;
